@@ -1,0 +1,101 @@
+// weft-bench: `list`, or run one workload and print its JSON line.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "harness.hpp"
+
+namespace weft::bench {
+std::vector<Workload>& registry() {
+    static std::vector<Workload> workloads;
+    return workloads;
+}
+}  // namespace weft::bench
+
+namespace {
+
+using namespace weft;
+
+[[noreturn]] void usage(const char* error) {
+    std::fprintf(stderr,
+                 "weft-bench: %s\nusage: weft-bench list\n"
+                 "       weft-bench WORKLOAD [--flavor multi_thread|current_thread] "
+                 "[--threads N] [--scale S]\n",
+                 error);
+    std::exit(2);
+}
+
+long max_rss_kb() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto& workloads = bench::registry();
+    std::sort(workloads.begin(), workloads.end(),
+              [](const auto& a, const auto& b) { return a.order < b.order; });
+    if (argc < 2) usage("no workload given");
+    std::string name = argv[1];
+    if (name == "list") {
+        for (const auto& w : workloads) std::printf("%s\n", w.name.c_str());
+        return 0;
+    }
+    bench::Options opt;
+    for (int i = 2; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (i + 1 >= argc) usage(("missing value after " + arg).c_str());
+        std::string value = argv[++i];
+        if (arg == "--flavor") {
+            if (value == "multi_thread")
+                opt.flavor = Flavor::MultiThread;
+            else if (value == "current_thread")
+                opt.flavor = Flavor::CurrentThread;
+            else
+                usage(("unknown flavor " + value).c_str());
+        } else if (arg == "--threads") {
+            opt.threads = std::strtoul(value.c_str(), nullptr, 10);
+            if (opt.threads == 0) usage("--threads must be at least 1");
+        } else if (arg == "--scale") {
+            opt.scale = std::strtod(value.c_str(), nullptr);
+            if (!(opt.scale > 0)) usage("--scale must be positive");
+        } else {
+            usage(("unknown option " + arg).c_str());
+        }
+    }
+    auto it = std::find_if(workloads.begin(), workloads.end(),
+                           [&](const auto& w) { return w.name == name; });
+    if (it == workloads.end()) usage(("unknown workload " + name).c_str());
+
+    bench::Result result;
+    std::size_t threads = opt.flavor == Flavor::CurrentThread ? 1 : opt.threads;
+    {
+        Runtime rt = opt.flavor == Flavor::CurrentThread
+                         ? Builder::new_current_thread().build()
+                         : Builder::new_multi_thread().worker_threads(opt.threads).build();
+        result = it->run(rt, opt);
+    }
+    std::string line = "{\"workload\":\"" + name + "\",\"runtime\":\"weft\",\"flavor\":\"" +
+                       (opt.flavor == Flavor::CurrentThread ? "current_thread" : "multi_thread") +
+                       "\",\"threads\":" + std::to_string(threads) +
+                       ",\"ops\":" + std::to_string(result.ops);
+    char buf[128];
+    std::snprintf(buf, sizeof buf, ",\"seconds\":%.6f,\"ops_per_sec\":%.1f", result.seconds,
+                  result.seconds > 0 ? static_cast<double>(result.ops) / result.seconds : 0.0);
+    line += buf;
+    line += ",\"max_rss_kb\":" + std::to_string(max_rss_kb());
+    if (opt.scale != 1.0) {
+        std::snprintf(buf, sizeof buf, ",\"scale\":%g", opt.scale);
+        line += buf;
+    }
+    for (const auto& [key, value] : result.extra) line += ",\"" + key + "\":" + value;
+    line += "}";
+    std::printf("%s\n", line.c_str());
+    return 0;
+}

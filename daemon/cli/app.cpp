@@ -1,0 +1,58 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/options.hpp"
+#include "weft/version.hpp"
+
+namespace weft::cli {
+namespace {
+
+void add_config_options(CLI::App& command, ConfigOptions& options) {
+    command.add_option("-c,--config", options.config_path, "Config file (JSON)")
+        ->required()
+        ->type_name("FILE");
+    command
+        .add_option("--plugin-dir", options.plugin_dir,
+                    "Directory for relative plugin paths (default: the build tree's plugins "
+                    "when run from it, else " +
+                        std::string(build_info::kInstallPluginDir) + ")")
+        ->type_name("DIR");
+}
+
+}  // namespace
+
+int run_app(int argc, char** argv) {
+    CLI::App app{"weftd: runs task plugins on a Tokio-class async runtime", "weftd"};
+    app.footer(kExitCodeHelp);
+    app.require_subcommand(1);
+    app.set_version_flag("-V,--version", std::string("weftd ") + std::string(build_info::kVersion));
+
+    ConfigOptions options;
+    CLI::App* run = app.add_subcommand(
+        "run", "Run the daemon in the foreground until SIGINT or SIGTERM (the form systemd uses)");
+    add_config_options(*run, options);
+    CLI::App* check = app.add_subcommand(
+        "check-config", "Validate a config file, report every error, exit 0 if it is valid");
+    add_config_options(*check, options);
+    CLI::App* version =
+        app.add_subcommand("version", "Print the version, git revision and libuv version");
+    for (CLI::App* command : {run, check, version}) command->footer(kExitCodeHelp);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        // CLI11 prints help/version (code 0) or the error; its own error codes are finer grained
+        // than weftd promises, so every parse failure becomes the one usage code.
+        return app.exit(error) == 0 ? kExitOk : kExitUsage;
+    }
+
+    if (run->parsed()) return run_command(options);
+    if (check->parsed()) return check_config_command(options);
+    return version_command();
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,16 @@
+#include "cli/config_loading.hpp"
+
+#include <fmt/core.h>
+
+namespace weft::cli {
+
+std::optional<host::Config> load_config_or_report(const std::filesystem::path& file) {
+    host::ConfigResult result = host::load_config(file);
+    if (result.ok()) return std::move(result.config);
+    for (const std::string& error : result.errors) fmt::print(stderr, "{}\n", error);
+    fmt::print(stderr, "{}: {} error{}\n", file.string(), result.errors.size(),
+               result.errors.size() == 1 ? "" : "s");
+    return std::nullopt;
+}
+
+}  // namespace weft::cli

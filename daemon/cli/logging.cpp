@@ -1,0 +1,102 @@
+#include "cli/logging.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+namespace weft::cli {
+namespace {
+
+spdlog::level::level_enum to_spdlog(host::LogLevel level) {
+    switch (level) {
+        case host::LogLevel::trace:
+            return spdlog::level::trace;
+        case host::LogLevel::debug:
+            return spdlog::level::debug;
+        case host::LogLevel::info:
+            return spdlog::level::info;
+        case host::LogLevel::warn:
+            return spdlog::level::warn;
+        case host::LogLevel::error:
+            return spdlog::level::err;
+        case host::LogLevel::critical:
+            return spdlog::level::critical;
+        case host::LogLevel::off:
+            return spdlog::level::off;
+    }
+    return spdlog::level::info;
+}
+
+// `%*` in the JSON pattern: the message as a JSON string body (quotes, backslashes and control
+// characters escaped), so that any message yields a valid line.
+class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
+   public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        for (char c : msg.payload) {
+            switch (c) {
+                case '"':
+                    dest.append(std::string_view("\\\""));
+                    break;
+                case '\\':
+                    dest.append(std::string_view("\\\\"));
+                    break;
+                case '\n':
+                    dest.append(std::string_view("\\n"));
+                    break;
+                case '\r':
+                    dest.append(std::string_view("\\r"));
+                    break;
+                case '\t':
+                    dest.append(std::string_view("\\t"));
+                    break;
+                default:
+                    if (static_cast<unsigned char>(c) < 0x20) {
+                        fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
+                    } else {
+                        dest.push_back(c);
+                    }
+            }
+        }
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<JsonEscapedMessage>();
+    }
+};
+
+std::unique_ptr<spdlog::formatter> make_formatter(const host::LogConfig& config) {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    if (config.target == host::LogTarget::journald) {
+        // journald stamps time and priority itself; keep the tag that says which plugin wrote.
+        formatter->set_pattern("[%n] %v");
+    } else if (config.format == host::LogFormat::json) {
+        formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
+            R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","message":"%*"})");
+    } else {
+        formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%n] %v");
+    }
+    return formatter;
+}
+
+}  // namespace
+
+void configure_logging(const host::LogConfig& config) {
+    spdlog::sink_ptr sink;
+    if (config.target == host::LogTarget::journald) {
+        sink =
+            std::make_shared<spdlog::sinks::systemd_sink_mt>("weftd", /*enable_formatting=*/true);
+    } else {
+        sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    }
+    auto logger = std::make_shared<spdlog::logger>("weftd", std::move(sink));
+    logger->set_formatter(make_formatter(config));
+    logger->set_level(to_spdlog(config.level));
+    // Warnings and errors must reach the log even if the process dies right after.
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(std::move(logger));
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,45 @@
+// The main thread's libuv loop while weftd runs: it waits for the shutdown signal, answers SIGHUP
+// and keeps the systemd watchdog fed.
+//
+// SIGINT and SIGTERM end the wait. SIGHUP (systemctl reload) is caught so it no longer kills the
+// process by default; it is logged until there is something to reload. Handlers are installed in
+// the constructor, so once it returns a signal can no longer be missed.
+#pragma once
+
+#include <uv.h>
+
+#include <vector>
+
+namespace weft::cli {
+
+class SignalLoop {
+   public:
+    // Throws std::runtime_error naming the libuv call that failed.
+    SignalLoop();
+    ~SignalLoop();
+    SignalLoop(const SignalLoop&) = delete;
+    SignalLoop& operator=(const SignalLoop&) = delete;
+
+    // Runs the loop until SIGINT or SIGTERM arrives; returns that signal's number.
+    [[nodiscard]] int wait_for_shutdown_signal();
+
+   private:
+    static void on_signal(uv_signal_t* handle, int signum);
+    static void on_watchdog(uv_timer_t* handle);
+    void start_signal(uv_signal_t& handle, int signum);
+    void close_all() noexcept;
+
+    uv_loop_t loop_{};
+    bool loop_open_ = false;
+    uv_signal_t sigint_{};
+    uv_signal_t sigterm_{};
+    uv_signal_t sighup_{};
+    uv_timer_t watchdog_{};
+    std::vector<uv_handle_t*> open_handles_;  // initialised handles, closed in reverse order
+    int shutdown_signal_ = 0;
+};
+
+// "SIGTERM" for SIGTERM, and so on; "signal N" for others.
+[[nodiscard]] const char* signal_name(int signum) noexcept;
+
+}  // namespace weft::cli

@@ -1,0 +1,67 @@
+#include "host/config/env_overrides.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+#include "host/config/schema.hpp"
+
+namespace weft::host {
+namespace {
+
+std::optional<std::string> lookup(const EnvLookup& env, const char* name) {
+    auto value = env(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+std::optional<std::uint32_t> integer_override(const EnvLookup& env, const char* name, Range range,
+                                              Diagnostics& diag) {
+    const auto text = lookup(env, name);
+    if (!text) return std::nullopt;
+    std::int64_t value = 0;
+    const char* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (ec != std::errc{} || ptr != end || value < range.min || value > range.max) {
+        diag.error(name, fmt::format("must be an integer between {} and {}, got \"{}\"", range.min,
+                                     range.max, *text));
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(value);
+}
+
+template <class E>
+std::optional<E> choice_override(const EnvLookup& env, const char* name,
+                                 std::span<const Named<E>> names, Diagnostics& diag) {
+    const auto text = lookup(env, name);
+    if (!text) return std::nullopt;
+    if (auto value = from_name(names, *text)) return value;
+    std::vector<std::string_view> choices;
+    for (const auto& entry : names) choices.push_back(entry.name);
+    report_bad_choice(name, *text, choices, diag);
+    return std::nullopt;
+}
+
+}  // namespace
+
+EnvLookup process_environment() {
+    return [](const char* name) -> std::optional<std::string> {
+        // getenv is safe here: weftd reads its config before starting any thread.
+        const char* value = std::getenv(name);
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+    };
+}
+
+void apply_env_overrides(Config& config, const EnvLookup& env, Diagnostics& diag) {
+    if (auto workers = integer_override(env, "WEFT_WORKER_THREADS", kWorkerThreads, diag)) {
+        config.runtime.worker_threads = *workers;
+    }
+    assign_if(config.runtime.max_blocking_threads,
+              integer_override(env, "WEFT_MAX_BLOCKING_THREADS", kMaxBlockingThreads, diag));
+    assign_if(config.runtime.flavor,
+              choice_override<Flavor>(env, "WEFT_FLAVOR", kFlavorNames, diag));
+    assign_if(config.log.level,
+              choice_override<LogLevel>(env, "WEFT_LOG_LEVEL", kLogLevelNames, diag));
+}
+
+}  // namespace weft::host

@@ -1,0 +1,14 @@
+// One function per area of the host function table, each filling that area's entries.
+#pragma once
+
+#include "weft/plugin.h"
+
+namespace weft::host {
+
+void fill_core_api(weft_host_api& api) noexcept;     // host, log, metrics, context, waker, op
+void fill_task_api(weft_host_api& api) noexcept;     // tasks, blocking pool
+void fill_time_api(weft_host_api& api) noexcept;     // time, shutdown token
+void fill_channel_api(weft_host_api& api) noexcept;  // named channels
+void fill_sync_api(weft_host_api& api) noexcept;     // named Notify, named semaphores
+
+}  // namespace weft::host

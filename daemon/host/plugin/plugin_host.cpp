@@ -1,0 +1,176 @@
+#include "host/plugin/plugin_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace weft::host {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+fs::path resolve_plugin_path(const std::string& path, const fs::path& plugin_dir) {
+    const fs::path p(path);
+    if (p.is_absolute() || plugin_dir.empty()) return p;
+    return plugin_dir / p;
+}
+
+PluginHost::PluginHost(Handle runtime, const Config& config, PluginHostOptions options)
+    : runtime_(std::move(runtime)),
+      config_(config),
+      options_(std::move(options)),
+      registry_(std::make_unique<Registry>(config_)) {}
+
+PluginHost::~PluginHost() {
+    try {
+        shutdown();
+    } catch (const std::exception& e) {
+        spdlog::error("plugin host shutdown failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("plugin host shutdown failed");
+    }
+}
+
+void PluginHost::record_failure(const PluginConfig& plugin, fs::path path, std::string why) {
+    spdlog::error("plugin '{}': {}", plugin.name, why);
+    std::lock_guard lock(summaries_mutex_);
+    load_failures_.push_back(PluginSummary{
+        plugin.name, std::move(path), {}, {}, {}, PluginState::failed, std::move(why)});
+}
+
+void PluginHost::load(const PluginConfig& plugin) {
+    fs::path path = resolve_plugin_path(plugin.path, options_.plugin_dir);
+    LoadResult loaded = open_plugin_library(path);
+    if (auto* error = std::get_if<LoadError>(&loaded)) {
+        record_failure(plugin, std::move(path), std::move(error->message));
+        return;
+    }
+    auto instance =
+        std::make_unique<PluginInstance>(plugin.name, std::get<PluginLibrary>(std::move(loaded)),
+                                         HostServices{runtime_, registry_.get(), idle_});
+    PluginInstance& p = *instance;
+    {
+        std::lock_guard lock(summaries_mutex_);
+        instances_.push_back(std::move(instance));
+    }
+    if (!p.init(plugin.config)) tear_down(p);
+}
+
+std::size_t PluginHost::start_all() {
+    for (const PluginConfig& plugin : config_.plugins) {
+        if (!plugin.enabled) {
+            spdlog::info("plugin '{}' is disabled in the config: not loaded", plugin.name);
+            continue;
+        }
+        load(plugin);
+    }
+    for (const auto& p : instances_) {
+        if (p->state() == PluginState::initialised && !p->start()) tear_down(*p);
+    }
+    std::size_t failed = 0;
+    for (const auto& s : plugins()) failed += s.state == PluginState::failed ? 1 : 0;
+    return failed;
+}
+
+void PluginHost::tear_down(PluginInstance& p) {
+    p.request_shutdown();
+    p.cancel_tasks();
+    if (!p.wait_tasks_until(Clock::now() + options_.cancel_timeout)) {
+        p.log().error("{} tasks still running {} ms after they were cancelled", p.tasks().live(),
+                      options_.cancel_timeout.count());
+    }
+    p.retire_senders();
+    p.destroy();
+    p.unload();
+}
+
+void PluginHost::wait_for_tasks(Clock::time_point deadline) {
+    std::vector<bool> retired(instances_.size(), false);
+    auto newly_idle = [&] {
+        for (std::size_t i = 0; i < instances_.size(); ++i)
+            if (!retired[i] && instances_[i]->tasks().live() == 0) return true;
+        return false;
+    };
+    while (true) {
+        bool all_idle = true;
+        for (std::size_t i = 0; i < instances_.size(); ++i) {
+            if (instances_[i]->tasks().live() != 0) {
+                all_idle = false;
+            } else if (!retired[i]) {
+                // Its last task finished: what it sent is all it will send.
+                instances_[i]->retire_senders();
+                retired[i] = true;
+            }
+        }
+        if (all_idle || Clock::now() >= deadline) return;
+        std::unique_lock lock(idle_->mutex);
+        idle_->cv.wait_until(lock, deadline, newly_idle);
+    }
+}
+
+void PluginHost::shutdown() {
+    if (shut_down_) return;
+    shut_down_ = true;
+    if (instances_.empty()) {
+        registry_->begin_shutdown();
+        registry_->finish_shutdown();
+        return;
+    }
+    const auto started = Clock::now();
+    registry_->begin_shutdown();
+    for (const auto& p : instances_) p->request_shutdown();
+
+    wait_for_tasks(started + options_.grace_period);
+    for (const auto& p : instances_) {
+        if (const auto live = p->tasks().live(); live != 0) {
+            p->log().warn(
+                "{} tasks still running after the grace period ({} ms): cancelling "
+                "them",
+                live, options_.grace_period.count());
+        }
+    }
+
+    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) (*it)->stop();
+
+    for (const auto& p : instances_) p->cancel_tasks();
+    const auto cancel_deadline = Clock::now() + options_.cancel_timeout;
+    for (const auto& p : instances_) {
+        if (!p->wait_tasks_until(cancel_deadline)) {
+            p->log().error("{} tasks still running {} ms after they were cancelled",
+                           p->tasks().live(), options_.cancel_timeout.count());
+        }
+    }
+
+    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) {
+        PluginInstance& p = **it;
+        p.retire_senders();
+        p.destroy();
+        p.unload();
+    }
+    registry_->finish_shutdown();
+    spdlog::info(
+        "plugins shut down in {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+}
+
+std::vector<PluginSummary> PluginHost::plugins() const {
+    std::lock_guard lock(summaries_mutex_);
+    std::vector<PluginSummary> out = load_failures_;
+    for (const auto& p : instances_) {
+        out.push_back(PluginSummary{p->name(), p->path(), p->plugin_name(), p->plugin_version(),
+                                    p->abi(), p->state(), p->failure()});
+    }
+    return out;
+}
+
+PluginInstance* PluginHost::find(std::string_view name) noexcept {
+    std::lock_guard lock(summaries_mutex_);
+    for (const auto& p : instances_)
+        if (p->name() == name) return p.get();
+    return nullptr;
+}
+
+}  // namespace weft::host

@@ -1,0 +1,95 @@
+// PluginHost: every plugin of the config, loaded, started, and shut down in order.
+//
+// start_all(): for each enabled plugin in config order, open its library (relative paths are
+// looked up in the plugin directory), check its ABI and call init; then call start on each that
+// initialised, in the same order. A plugin that fails any step is logged with its name and the
+// reason, torn down at once (tasks cancelled, destroy if init succeeded, library unloaded) and
+// listed as failed; the others keep running.
+//
+// shutdown(), the sequence DESIGN.md fixes:
+//   1. the registry enters shutdown (channels may close once their senders are gone);
+//   2. every plugin's shutdown token fires;
+//   3. wait up to the grace period for every plugin's tasks; as soon as a plugin has no task
+//      left, its channel handles stop sending, so a consumer downstream sees its channel close
+//      once drained;
+//   4. stop hooks, in reverse load order;
+//   5. the tasks still running are cancelled, and their states dropped;
+//   6. destroy and dlclose, in reverse load order;
+//   7. the registry reports every message a channel accepted but nobody received.
+// A plugin whose tasks cannot be cancelled (a poll that never returns) is not unloaded, and the
+// log says so; nothing else can keep the sequence from finishing.
+//
+// Thread-safety: start_all and shutdown run on one thread (the daemon's main thread), never
+// inside a runtime task. plugins() may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "host/config/config.hpp"
+#include "host/plugin/plugin_instance.hpp"
+#include "host/registry/registry.hpp"
+#include "runtime/runtime.hpp"
+
+namespace weft::host {
+
+struct PluginHostOptions {
+    std::filesystem::path plugin_dir;
+    std::chrono::milliseconds grace_period{5'000};
+    // How long cancelled tasks get to be dropped before their plugin is left loaded.
+    std::chrono::milliseconds cancel_timeout{5'000};
+};
+
+struct PluginSummary {
+    std::string name;  // from the config
+    std::filesystem::path path;
+    std::string plugin_name;  // from the descriptor (empty if it never loaded)
+    std::string version;
+    std::string abi;
+    PluginState state = PluginState::failed;
+    std::string failure;
+};
+
+// `path` as written in the config, made absolute against the plugin directory if relative.
+[[nodiscard]] std::filesystem::path resolve_plugin_path(const std::string& path,
+                                                        const std::filesystem::path& plugin_dir);
+
+class PluginHost {
+   public:
+    PluginHost(Handle runtime, const Config& config, PluginHostOptions options);
+    ~PluginHost();
+    PluginHost(const PluginHost&) = delete;
+    PluginHost& operator=(const PluginHost&) = delete;
+
+    // Returns how many plugins failed to load, init or start.
+    std::size_t start_all();
+    // Idempotent; the destructor calls it.
+    void shutdown();
+
+    [[nodiscard]] std::vector<PluginSummary> plugins() const;
+    [[nodiscard]] Registry& registry() noexcept { return *registry_; }
+    // The running instance called `name`, or nullptr (for tests and the admin endpoint).
+    [[nodiscard]] PluginInstance* find(std::string_view name) noexcept;
+
+   private:
+    void load(const PluginConfig& plugin);
+    void tear_down(PluginInstance& plugin);
+    void wait_for_tasks(std::chrono::steady_clock::time_point deadline);
+    void record_failure(const PluginConfig& plugin, std::filesystem::path path, std::string why);
+
+    Handle runtime_;
+    const Config config_;
+    PluginHostOptions options_;
+    std::unique_ptr<Registry> registry_;
+    std::shared_ptr<IdleSignal> idle_ = std::make_shared<IdleSignal>();
+    std::vector<std::unique_ptr<PluginInstance>> instances_;  // load order
+    mutable std::mutex summaries_mutex_;
+    std::vector<PluginSummary> load_failures_;
+    bool shut_down_ = false;
+};
+
+}  // namespace weft::host

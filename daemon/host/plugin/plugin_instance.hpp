@@ -1,0 +1,127 @@
+// PluginInstance: one loaded plugin, from init to unload, and the weft_host handle it is given.
+//
+// Lifecycle (every step on the daemon's main thread, driven by PluginHost):
+//
+//   loaded --init--> initialised --start--> running --request_shutdown--> stopping
+//      |                 |                     |                             |
+//      +--(failure)------+---------------------+---> failed                  +--stop--> stopped
+//
+// then, whatever the state: cancel_tasks, wait for every task state to be dropped, destroy (if
+// init succeeded), close what the plugin left open, unload (dlclose). A failed hook is logged
+// with the plugin's name and its message, and marks the plugin failed; the host never lets a
+// plugin's error or exception escape.
+//
+// The instance outlives every task of the plugin: tasks refer to it by reference, and the host
+// only deletes it after the live-task count fell to zero (otherwise it is deliberately leaked,
+// with its library, and the log says so).
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "host/plugin/abi_objects.hpp"
+#include "host/plugin/library.hpp"
+#include "host/plugin/owned_handles.hpp"
+#include "host/plugin/shutdown_token.hpp"
+#include "host/plugin/task_tracker.hpp"
+#include "runtime/runtime.hpp"
+
+namespace weft::host {
+
+class Registry;
+
+enum class PluginState { loaded, initialised, running, stopping, stopped, failed, unloaded };
+[[nodiscard]] std::string_view to_string(PluginState state) noexcept;
+
+// What every plugin instance shares with the host.
+struct HostServices {
+    Handle runtime;
+    Registry* registry;
+    std::shared_ptr<IdleSignal> idle;
+};
+
+class PluginInstance : public weft_host {
+   public:
+    PluginInstance(std::string name, PluginLibrary library, HostServices services);
+    ~PluginInstance();
+    PluginInstance(const PluginInstance&) = delete;
+    PluginInstance& operator=(const PluginInstance&) = delete;
+
+    [[nodiscard]] static PluginInstance& of(weft_host* h) noexcept {
+        return static_cast<PluginInstance&>(*h);
+    }
+
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return library_.path(); }
+    // Only while the library is loaded (until unload()).
+    [[nodiscard]] const weft_plugin_descriptor& descriptor() const noexcept {
+        return library_.descriptor();
+    }
+    // The descriptor's identity, copied at load (the descriptor dies with the library).
+    [[nodiscard]] const std::string& plugin_name() const noexcept { return plugin_name_; }
+    [[nodiscard]] const std::string& plugin_version() const noexcept { return plugin_version_; }
+    [[nodiscard]] const std::string& abi() const noexcept { return abi_; }
+    [[nodiscard]] PluginState state() const noexcept { return state_; }
+    // Set once, when the plugin fails (main thread); read after state() says failed.
+    [[nodiscard]] std::string failure() const {
+        std::lock_guard lock(failure_mutex_);
+        return failure_;
+    }
+
+    [[nodiscard]] spdlog::logger& log() const noexcept { return *logger_; }
+    [[nodiscard]] TaskTracker& tasks() noexcept { return tasks_; }
+    [[nodiscard]] ShutdownToken& shutdown_token() noexcept { return token_; }
+    [[nodiscard]] OpenHandles& handles() noexcept { return handles_; }
+    [[nodiscard]] Registry& registry() const noexcept { return *services_.registry; }
+    [[nodiscard]] const Handle& runtime() const noexcept { return services_.runtime; }
+    // Received messages not yet released (plugin.h section 4), for the unload log line.
+    std::atomic<std::int64_t> messages_held{0};
+
+    // Hooks. init/start return false after logging the failure (the plugin is then failed).
+    bool init(const nlohmann::json& config);
+    bool start();
+    void stop();
+    // Fires the shutdown token (running/initialised -> stopping).
+    void request_shutdown();
+    // The plugin's channel handles may no longer send (plugin.h 6.7): called once the plugin has
+    // no task left after its token fired, or when it is unloaded.
+    void retire_senders() noexcept;
+    // Aborts every task; later spawns fail with WEFT_ERR_SHUTDOWN.
+    void cancel_tasks();
+    // True when every task state was dropped before `deadline`.
+    bool wait_tasks_until(std::chrono::steady_clock::time_point deadline);
+    // Calls destroy (once, if init succeeded), then closes what the plugin left open.
+    void destroy();
+    // dlcloses the library. Only when no task of it is live; otherwise leaves it mapped.
+    void unload();
+
+    void mark_failed(std::string reason);
+
+   private:
+    std::string name_;
+    PluginLibrary library_;
+    std::string plugin_name_;
+    std::string plugin_version_;
+    std::string abi_;
+    HostServices services_;
+    std::shared_ptr<spdlog::logger> logger_;
+    TaskTracker tasks_;
+    ShutdownToken token_;
+    OpenHandles handles_;
+    std::atomic<PluginState> state_{PluginState::loaded};  // read by plugins() on any thread
+    mutable std::mutex failure_mutex_;
+    std::string failure_;
+    void* instance_ = nullptr;
+    bool initialised_ = false;
+    bool destroyed_ = false;
+};
+
+}  // namespace weft::host

@@ -1,0 +1,220 @@
+#include "host/registry/registry.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "host/registry/channel_kinds.hpp"
+
+namespace weft::host {
+namespace {
+
+constexpr const char* kDeclared = "declared in the config";
+
+std::optional<ChannelKind> from_abi(weft_channel_kind kind) noexcept {
+    switch (kind) {
+        case WEFT_CHANNEL_MPSC:
+            return ChannelKind::mpsc;
+        case WEFT_CHANNEL_MPMC:
+            return ChannelKind::mpmc;
+        case WEFT_CHANNEL_BROADCAST:
+            return ChannelKind::broadcast;
+        case WEFT_CHANNEL_WATCH:
+            return ChannelKind::watch;
+        case WEFT_CHANNEL_ANY:
+            break;
+    }
+    return std::nullopt;
+}
+
+std::string describe(ChannelKind kind, std::uint32_t capacity) {
+    if (kind == ChannelKind::watch) return "watch";
+    return fmt::format("{} with capacity {}", to_string(kind), capacity);
+}
+
+}  // namespace
+
+weft_channel_kind to_abi(ChannelKind kind) noexcept {
+    switch (kind) {
+        case ChannelKind::mpsc:
+            return WEFT_CHANNEL_MPSC;
+        case ChannelKind::mpmc:
+            return WEFT_CHANNEL_MPMC;
+        case ChannelKind::broadcast:
+            return WEFT_CHANNEL_BROADCAST;
+        case ChannelKind::watch:
+            return WEFT_CHANNEL_WATCH;
+    }
+    return WEFT_CHANNEL_ANY;
+}
+
+std::shared_ptr<NamedChannel> Registry::make(std::string name, ChannelKind kind,
+                                             std::uint32_t capacity, std::string origin) {
+    switch (kind) {
+        case ChannelKind::mpsc:
+            return make_mpsc_channel(std::move(name), capacity, std::move(origin));
+        case ChannelKind::mpmc:
+            return make_mpmc_channel(std::move(name), capacity, std::move(origin));
+        case ChannelKind::broadcast:
+            return make_broadcast_channel(std::move(name), capacity, std::move(origin));
+        case ChannelKind::watch:
+            return make_watch_channel(std::move(name), std::move(origin));
+    }
+    return nullptr;
+}
+
+Registry::Registry(const Config& config) {
+    for (const auto& [name, channel] : config.channels) {
+        const std::uint32_t capacity =
+            channel.kind == ChannelKind::watch ? 1 : channel.capacity.value_or(1);
+        auto made = make(name, channel.kind, capacity, kDeclared);
+        if (!made) {
+            spdlog::error("channel '{}': {} channels are not available in this weftd", name,
+                          to_string(channel.kind));
+            continue;
+        }
+        channels_.emplace(name, std::move(made));
+    }
+    for (const auto& [name, permits] : config.semaphores)
+        semaphores_.emplace(name, std::make_shared<NamedSemaphore>(name, permits, kDeclared));
+}
+
+Registry::~Registry() = default;
+
+Opened<NamedChannel> Registry::channel(std::string_view name, weft_channel_kind kind,
+                                       std::uint32_t capacity, std::string_view who) {
+    const std::optional<ChannelKind> wanted = from_abi(kind);
+    if (kind != WEFT_CHANNEL_ANY && !wanted)
+        return {nullptr,
+                {WEFT_ERR_INVALID_ARGUMENT,
+                 fmt::format("unknown channel kind {}", static_cast<int>(kind))}};
+    std::lock_guard lock(mutex_);
+    if (auto it = channels_.find(name); it != channels_.end()) {
+        const NamedChannel& c = *it->second;
+        const bool kind_differs = wanted && *wanted != c.kind();
+        const bool capacity_differs =
+            capacity != 0 && c.kind() != ChannelKind::watch && capacity != c.capacity();
+        if (kind_differs || capacity_differs) {
+            const std::string asked = wanted ? describe(*wanted, capacity)
+                                             : fmt::format("any kind with capacity {}", capacity);
+            return {nullptr,
+                    {WEFT_ERR_MISMATCH,
+                     fmt::format("channel '{}' is {} ({}), but {} opened it as {}", name,
+                                 describe(c.kind(), c.capacity()), c.origin(), who, asked)}};
+        }
+        return {it->second, {}};
+    }
+    if (!wanted || (capacity == 0 && *wanted != ChannelKind::watch)) {
+        return {nullptr,
+                {WEFT_ERR_NOT_FOUND,
+                 fmt::format("channel '{}' does not exist: declare it in the config's "
+                             "`channels`, or open it with a kind{}",
+                             name, wanted ? " and a capacity of at least 1" : "")}};
+    }
+    if (shutting_down_)
+        return {nullptr,
+                {WEFT_ERR_SHUTDOWN, fmt::format("channel '{}': weftd is shutting down; "
+                                                "no new channels",
+                                                name)}};
+    const std::uint32_t cap = *wanted == ChannelKind::watch ? 1 : capacity;
+    auto made = make(std::string(name), *wanted, cap, fmt::format("created by {}", who));
+    if (!made)
+        return {nullptr,
+                {WEFT_ERR_UNSUPPORTED, fmt::format("{} channels are not available in "
+                                                   "this weftd",
+                                                   to_string(*wanted))}};
+    channels_.emplace(std::string(name), made);
+    return {std::move(made), {}};
+}
+
+Opened<NamedNotify> Registry::notify(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    auto it = notifies_.find(name);
+    if (it == notifies_.end())
+        it = notifies_.emplace(std::string(name), std::make_shared<NamedNotify>(std::string(name)))
+                 .first;
+    return {it->second, {}};
+}
+
+Opened<NamedSemaphore> Registry::semaphore(std::string_view name, std::uint32_t permits,
+                                           std::string_view who) {
+    std::lock_guard lock(mutex_);
+    if (auto it = semaphores_.find(name); it != semaphores_.end()) {
+        const NamedSemaphore& s = *it->second;
+        if (permits != 0 && permits != s.permits) {
+            return {nullptr,
+                    {WEFT_ERR_MISMATCH,
+                     fmt::format("semaphore '{}' has {} permits ({}), but {} opened it with {}",
+                                 name, s.permits, s.origin, who, permits)}};
+        }
+        return {it->second, {}};
+    }
+    if (permits == 0) {
+        return {nullptr,
+                {WEFT_ERR_NOT_FOUND,
+                 fmt::format("semaphore '{}' does not exist: declare it in the config's "
+                             "`semaphores`, or open it with a number of permits",
+                             name)}};
+    }
+    auto made = std::make_shared<NamedSemaphore>(std::string(name), permits,
+                                                 fmt::format("created by {}", who));
+    semaphores_.emplace(std::string(name), made);
+    return {std::move(made), {}};
+}
+
+void Registry::begin_shutdown() {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+    for (auto& [name, channel] : channels_) channel->begin_shutdown();
+}
+
+bool Registry::shutting_down() const {
+    std::lock_guard lock(mutex_);
+    return shutting_down_;
+}
+
+std::vector<ChannelReport> Registry::report() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ChannelReport> out;
+    for (const auto& [name, channel] : channels_) {
+        auto& c = channel->counters();
+        out.push_back(ChannelReport{name, channel->kind(), channel->capacity(), c.accepted.load(),
+                                    c.delivered.load(), c.dropped.load(), c.lagged.load(),
+                                    c.unheard.load()});
+    }
+    return out;
+}
+
+std::vector<ChannelReport> Registry::finish_shutdown() {
+    {
+        std::lock_guard lock(mutex_);
+        shutting_down_ = true;
+        for (auto& [name, channel] : channels_) channel->drain();
+    }
+    auto reports = report();
+    std::uint64_t lost = 0;
+    for (const ChannelReport& r : reports) {
+        if (r.kind == ChannelKind::watch) {  // keeps only the latest value, by design
+            spdlog::info("channel '{}' (watch): {} values sent, {} reads", r.name, r.accepted,
+                         r.delivered);
+            continue;
+        }
+        const std::uint64_t undelivered = r.dropped + r.lagged + r.unheard;
+        lost += undelivered;
+        const char* per = r.kind == ChannelKind::broadcast ? " (once per receiver)" : "";
+        if (undelivered == 0) {
+            spdlog::info("channel '{}': {} messages accepted, {} delivered{}", r.name, r.accepted,
+                         r.delivered, per);
+        } else {
+            spdlog::warn(
+                "channel '{}': {} messages accepted, {} delivered{}, {} dropped ({} "
+                "still buffered at shutdown, {} skipped by lagging receivers, {} sent "
+                "while no receiver listened)",
+                r.name, r.accepted, r.delivered, per, undelivered, r.dropped, r.lagged, r.unheard);
+        }
+    }
+    if (!reports.empty() && lost == 0)
+        spdlog::info("shutdown: every message accepted by a channel was delivered");
+    return reports;
+}
+
+}  // namespace weft::host

@@ -1,0 +1,65 @@
+#include "runtime/builder.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+#include <thread>
+
+#include "runtime/runtime.hpp"
+
+namespace weft {
+namespace {
+
+constexpr std::size_t kMaxWorkers = 1024;
+constexpr std::uint64_t kMaxInterval = 1'000'000;
+constexpr std::size_t kMaxBlockingThreads = 100'000;
+constexpr std::chrono::milliseconds kMaxKeepAlive = std::chrono::hours(24);
+
+std::optional<std::string> out_of_range(std::string_view setting, std::uint64_t value,
+                                        std::uint64_t lo, std::uint64_t hi) {
+    if (value >= lo && value <= hi) return std::nullopt;
+    return std::string(setting) + " must be between " + std::to_string(lo) + " and " +
+           std::to_string(hi) + ", got " + std::to_string(value);
+}
+
+std::size_t default_workers() {
+    if (const char* env = std::getenv("WEFT_WORKER_THREADS")) {
+        std::string_view text(env);
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc() || end != text.data() + text.size() || n == 0 || n > kMaxWorkers)
+            throw BuildError("WEFT_WORKER_THREADS must be a whole number between 1 and " +
+                             std::to_string(kMaxWorkers) + ", got \"" + std::string(text) + "\"");
+        return n;
+    }
+    unsigned cpus = std::thread::hardware_concurrency();
+    return cpus == 0 ? 1 : cpus;
+}
+
+}  // namespace
+
+std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
+    if (auto e = out_of_range("worker_threads", c.worker_threads, 1, kMaxWorkers)) return e;
+    if (auto e = out_of_range("global_queue_interval", c.global_queue_interval, 1, kMaxInterval)) return e;
+    if (auto e = out_of_range("event_interval", c.event_interval, 1, kMaxInterval)) return e;
+    if (auto e = out_of_range("budget", c.budget, 1, kMaxInterval)) return e;
+    if (auto e = out_of_range("max_blocking_threads", c.max_blocking_threads, 1, kMaxBlockingThreads)) return e;
+    if (c.thread_keep_alive.count() < 1 || c.thread_keep_alive > kMaxKeepAlive)
+        return "thread_keep_alive must be between 1 ms and " +
+               std::to_string(kMaxKeepAlive.count()) + " ms, got " +
+               std::to_string(c.thread_keep_alive.count()) + " ms";
+    if (c.thread_name.empty()) return std::string("thread_name must not be empty");
+    return std::nullopt;
+}
+
+RuntimeConfig Builder::resolved_config() const {
+    RuntimeConfig c = config_;
+    if (c.flavor == Flavor::CurrentThread) c.worker_threads = 1;
+    else if (!explicit_workers_) c.worker_threads = default_workers();
+    if (auto error = validate(c)) throw BuildError("invalid runtime setting: " + *error);
+    return c;
+}
+
+Runtime Builder::build() const { return Runtime(resolved_config()); }
+
+}  // namespace weft

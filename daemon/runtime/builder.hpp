@@ -1,0 +1,57 @@
+// Builder: the one way to make a Runtime, with every setting checked.
+//
+//   auto rt = weft::Builder::new_multi_thread().worker_threads(4).build();
+//
+// build() throws BuildError naming the setting and its allowed range when a value is invalid.
+// worker_threads defaults to the number of CPUs; WEFT_WORKER_THREADS overrides that default (not
+// an explicit worker_threads()), as TOKIO_WORKER_THREADS does.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/config.hpp"
+
+namespace weft {
+
+class Runtime;
+
+class BuildError : public std::invalid_argument {
+   public:
+    using std::invalid_argument::invalid_argument;
+};
+
+class Builder {
+   public:
+    [[nodiscard]] static Builder new_multi_thread() { return Builder(Flavor::MultiThread); }
+    [[nodiscard]] static Builder new_current_thread() { return Builder(Flavor::CurrentThread); }
+
+    Builder& worker_threads(std::size_t n) { config_.worker_threads = n; explicit_workers_ = true; return *this; }
+    Builder& global_queue_interval(std::uint32_t n) { config_.global_queue_interval = n; return *this; }
+    Builder& event_interval(std::uint32_t n) { config_.event_interval = n; return *this; }
+    Builder& budget(std::uint32_t n) { config_.budget = n; return *this; }
+    Builder& lifo_slot(bool enabled) { config_.lifo_slot = enabled; return *this; }
+    Builder& max_blocking_threads(std::size_t n) { config_.max_blocking_threads = n; return *this; }
+    Builder& thread_keep_alive(std::chrono::milliseconds d) { config_.thread_keep_alive = d; return *this; }
+    Builder& thread_name(std::string name) { config_.thread_name = std::move(name); return *this; }
+    Builder& on_thread_start(std::function<void()> f) { config_.on_thread_start = std::move(f); return *this; }
+    Builder& on_thread_stop(std::function<void()> f) { config_.on_thread_stop = std::move(f); return *this; }
+    Builder& poll_time_histogram(bool enabled) { config_.poll_time_histogram = enabled; return *this; }
+
+    // The configuration build() would use (defaults and environment applied), or BuildError.
+    [[nodiscard]] RuntimeConfig resolved_config() const;
+    [[nodiscard]] Runtime build() const;
+
+    // The first invalid setting of `config`, described, or nothing.
+    [[nodiscard]] static std::optional<std::string> validate(const RuntimeConfig& config);
+
+   private:
+    explicit Builder(Flavor flavor) { config_.flavor = flavor; }
+    RuntimeConfig config_;
+    bool explicit_workers_ = false;
+};
+
+}  // namespace weft

@@ -1,0 +1,31 @@
+// RuntimeConfig: every knob of a runtime, validated by Builder (builder.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace weft {
+
+enum class Flavor { CurrentThread, MultiThread };
+
+struct RuntimeConfig {
+    Flavor flavor = Flavor::MultiThread;
+    std::size_t worker_threads = 0;  // 0 until built: then CPUs or WEFT_WORKER_THREADS
+    std::uint32_t global_queue_interval = 31;
+    std::uint32_t event_interval = 61;
+    std::uint32_t budget = 128;
+    bool lifo_slot = true;
+    std::size_t max_blocking_threads = 512;
+    std::chrono::milliseconds thread_keep_alive{10'000};
+    std::string thread_name = "weft-worker";
+    std::function<void()> on_thread_start;
+    std::function<void()> on_thread_stop;
+    // Per-poll timing feeds the longest-poll metric and the poll-time histogram. Off by default
+    // (as in Tokio): two clock reads per poll are a measurable share of a tiny task.
+    bool poll_time_histogram = false;
+};
+
+}  // namespace weft

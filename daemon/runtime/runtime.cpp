@@ -1,0 +1,65 @@
+#include "runtime/runtime.hpp"
+
+#include "runtime/scheduler/current_thread/current_thread.hpp"
+#include "runtime/scheduler/multi_thread/multi_thread.hpp"
+
+namespace weft {
+namespace detail {
+
+void block_until_complete(SchedulerHandle& scheduler, task::Header* root) {
+    if (tls().task) throw std::logic_error("Runtime::block_on called from inside a task");
+    scheduler.block_until_complete(root);
+}
+
+task::Header* bind_to(SchedulerHandle& scheduler, std::coroutine_handle<> h) noexcept {
+    return task::bind(h, &scheduler);
+}
+
+void spawn_bound(SchedulerHandle& scheduler, task::Header* t) noexcept { scheduler.spawn(t); }
+
+}  // namespace detail
+
+namespace {
+std::shared_ptr<detail::SchedulerHandle> make_scheduler(const RuntimeConfig& config) {
+    if (auto error = Builder::validate(config))
+        throw BuildError("invalid runtime setting: " + *error);
+    if (config.flavor == Flavor::CurrentThread)
+        return std::make_shared<detail::CurrentThread>(config);
+    return detail::make_multi_thread(config);
+}
+}  // namespace
+
+Runtime::Runtime(const RuntimeConfig& config) : scheduler_(make_scheduler(config)) {}
+Runtime::Runtime(Runtime&&) noexcept = default;
+Runtime& Runtime::operator=(Runtime&& other) noexcept {
+    if (this != &other) {
+        if (scheduler_) scheduler_->shutdown(std::chrono::nanoseconds::max());
+        scheduler_ = std::move(other.scheduler_);
+    }
+    return *this;
+}
+Runtime::~Runtime() {
+    if (scheduler_) scheduler_->shutdown(std::chrono::nanoseconds::max());
+}
+
+RuntimeMetrics Runtime::metrics() const { return scheduler_->metrics(); }
+const RuntimeConfig& Runtime::config() const { return scheduler_->config(); }
+
+void Runtime::shutdown_timeout(std::chrono::milliseconds timeout) {
+    scheduler_->shutdown(timeout);
+}
+
+Handle Handle::current() {
+    if (auto h = try_current()) return *h;
+    throw std::logic_error("weft::Handle::current called outside a weft runtime");
+}
+
+std::optional<Handle> Handle::try_current() {
+    detail::SchedulerHandle* s = detail::tls().scheduler;
+    if (!s) return std::nullopt;
+    return Handle(s->shared_from_this());
+}
+
+RuntimeMetrics Handle::metrics() const { return scheduler_->metrics(); }
+
+}  // namespace weft

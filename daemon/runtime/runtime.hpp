@@ -1,0 +1,62 @@
+// weft::Runtime: the async runtime. Everything a user of the runtime needs is reachable from
+// this header: Runtime, Builder, Handle, Task, spawn, JoinHandle, yield_now.
+//
+// Dropping a Runtime shuts it down: every task is cancelled (its destructors run), workers are
+// joined and nothing leaks. shutdown_timeout() does the same but bounds the wait for running
+// blocking work.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "runtime/builder.hpp"
+#include "runtime/handle.hpp"
+#include "runtime/task/join_handle.hpp"
+#include "runtime/task/task.hpp"
+#include "runtime/task/unconstrained.hpp"
+#include "runtime/task/yield_now.hpp"
+
+namespace weft {
+
+namespace detail {
+void block_until_complete(SchedulerHandle& scheduler, task::Header* root);
+}
+
+class Runtime {
+   public:
+    explicit Runtime(const RuntimeConfig& config);  // prefer Builder: it validates
+    Runtime(Runtime&&) noexcept;
+    Runtime& operator=(Runtime&&) noexcept;
+    ~Runtime();
+
+    // Runs `task` to completion on this runtime and returns its value; an exception escaping the
+    // task is rethrown here. Must not be called from inside a task of this runtime.
+    template <class T>
+    T block_on(Task<T> task) {
+        JoinHandle<T> join = detail::spawn_on(*scheduler_, std::move(task));
+        detail::block_until_complete(*scheduler_, join.raw());
+        try {
+            return join.take_output();
+        } catch (const JoinError& e) {
+            if (e.is_failed()) std::rethrow_exception(e.exception());
+            throw;
+        }
+    }
+
+    template <class T>
+    JoinHandle<T> spawn(Task<T> task) {
+        return detail::spawn_on(*scheduler_, std::move(task));
+    }
+
+    [[nodiscard]] Handle handle() const { return Handle(scheduler_); }
+    [[nodiscard]] RuntimeMetrics metrics() const;
+    [[nodiscard]] const RuntimeConfig& config() const;
+
+    // Shuts down now, waiting at most `timeout` for blocking work that is already running.
+    void shutdown_timeout(std::chrono::milliseconds timeout);
+
+   private:
+    std::shared_ptr<detail::SchedulerHandle> scheduler_;
+};
+
+}  // namespace weft

@@ -1,0 +1,88 @@
+// Idle: which workers are parked and how many are searching for work (Tokio's `idle.rs`).
+//
+// One atomic word packs num_searching (low 16 bits) and num_unparked (high bits). At most half of
+// the workers search at once, so a burst of wake-ups does not wake every thread; a worker is only
+// woken when nobody is searching, and the last searcher to find work wakes the next one.
+// `sleepers` (under a mutex) lists the parked workers so that one can be picked to unpark.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace weft::detail {
+
+class Idle {
+   public:
+    explicit Idle(std::size_t num_workers) : num_workers_(num_workers) {
+        state_.store(num_workers << kUnparkShift, std::memory_order_relaxed);
+        sleepers_.reserve(num_workers);
+    }
+
+    // A worker to wake for new work, now counted as unparked and searching; or none.
+    [[nodiscard]] std::optional<std::size_t> worker_to_notify() {
+        if (!notify_should_wakeup()) return std::nullopt;
+        std::lock_guard lock(mutex_);
+        if (!notify_should_wakeup() || sleepers_.empty()) return std::nullopt;
+        state_.fetch_add(1 | (std::size_t{1} << kUnparkShift), std::memory_order_seq_cst);
+        std::size_t w = sleepers_.back();
+        sleepers_.pop_back();
+        return w;
+    }
+    // True when the worker was the last searcher (it must check for work once more).
+    [[nodiscard]] bool transition_worker_to_parked(std::size_t worker, bool is_searching) {
+        std::lock_guard lock(mutex_);
+        std::size_t dec = (std::size_t{1} << kUnparkShift) | (is_searching ? 1 : 0);
+        std::size_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
+        sleepers_.push_back(worker);
+        return is_searching && (prev & kSearchMask) == 1;
+    }
+    [[nodiscard]] bool transition_worker_to_searching() {
+        std::size_t s = state_.load(std::memory_order_seq_cst);
+        if (2 * (s & kSearchMask) >= num_workers_) return false;
+        state_.fetch_add(1, std::memory_order_seq_cst);
+        return true;
+    }
+    // True when this was the last searching worker.
+    [[nodiscard]] bool transition_worker_from_searching() {
+        return (state_.fetch_sub(1, std::memory_order_seq_cst) & kSearchMask) == 1;
+    }
+    // Unparks a worker that woke up on its own (driver event, work in its LIFO slot). True when
+    // it was still listed as parked.
+    bool unpark_worker_by_id(std::size_t worker) {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < sleepers_.size(); ++i) {
+            if (sleepers_[i] == worker) {
+                sleepers_[i] = sleepers_.back();
+                sleepers_.pop_back();
+                state_.fetch_add(std::size_t{1} << kUnparkShift, std::memory_order_seq_cst);
+                return true;
+            }
+        }
+        return false;
+    }
+    [[nodiscard]] bool is_parked(std::size_t worker) {
+        std::lock_guard lock(mutex_);
+        for (std::size_t w : sleepers_)
+            if (w == worker) return true;
+        return false;
+    }
+
+   private:
+    static constexpr unsigned kUnparkShift = 16;
+    static constexpr std::size_t kSearchMask = (std::size_t{1} << kUnparkShift) - 1;
+
+    [[nodiscard]] bool notify_should_wakeup() const noexcept {
+        std::size_t s = state_.load(std::memory_order_seq_cst);
+        return (s & kSearchMask) == 0 && (s >> kUnparkShift) < num_workers_;
+    }
+
+    const std::size_t num_workers_;
+    std::atomic<std::size_t> state_{0};
+    std::mutex mutex_;
+    std::vector<std::size_t> sleepers_;
+};
+
+}  // namespace weft::detail

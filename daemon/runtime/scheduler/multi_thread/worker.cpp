@@ -1,0 +1,284 @@
+// The worker run loop (Tokio's `multi_thread/worker.rs`, 1.24, plus its later cap on LIFO polls).
+//
+// Per tick a worker takes one task: every global_queue_interval ticks from the global queue
+// first (so it cannot starve), otherwise from its LIFO slot and local queue; every
+// event_interval ticks it polls the driver without blocking. After a task it keeps running the
+// task that task woke (the LIFO slot) while budget remains, at most kMaxLifoPolls in a row.
+// Without local work it searches (steals) if fewer than half the workers already do, and parks.
+#include "runtime/scheduler/multi_thread/worker.hpp"
+
+#include <pthread.h>
+
+#include <chrono>
+
+#include "runtime/context/thread_context.hpp"
+#include "runtime/coop/budget.hpp"
+
+namespace weft::detail {
+namespace {
+
+constexpr int kMaxLifoPolls = 3;
+
+std::uint64_t now_ns() noexcept {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+}  // namespace
+
+void Worker::run() {
+    auto& c = tls();
+    c.scheduler = &shared;
+    c.worker = this;
+    c.forced_yields = &counters.budget_forced_yields;
+    std::uint64_t busy_since = now_ns();
+    while (!shared.is_shutdown()) {
+        ++tick;
+        if (tick % shared.config_.event_interval == 0) maintenance();
+        if (task::Header* t = next_task()) {
+            run_task(t);
+            continue;
+        }
+        if (task::Header* t = steal_work()) {
+            run_task(t);
+            continue;
+        }
+        WorkerCounters::bump(counters.busy_ns, now_ns() - busy_since);
+        park();
+        busy_since = now_ns();
+    }
+    WorkerCounters::bump(counters.busy_ns, now_ns() - busy_since);
+    c = ThreadContext{};
+}
+
+task::Header* Worker::next_task() {
+    if (tick % shared.config_.global_queue_interval == 0) {
+        if (task::Header* t = shared.inject_.pop()) return t;
+    }
+    if (lifo_slot) return std::exchange(lifo_slot, nullptr);
+    if (task::Header* t = run_queue.pop()) return t;
+    return shared.inject_.pop();
+}
+
+task::Header* Worker::steal_work() {
+    if (!is_searching) is_searching = shared.idle_.transition_worker_to_searching();
+    if (!is_searching) return nullptr;
+    const std::size_t n = shared.workers_.size();
+    const std::size_t start = next_random() % n;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t victim = (start + i) % n;
+        if (victim == index) continue;
+        if (task::Header* t = shared.workers_[victim]->run_queue.steal_into(run_queue, counters))
+            return t;
+    }
+    return shared.inject_.pop();
+}
+
+void Worker::run_task(task::Header* t) {
+    transition_from_searching();
+    tls().budget = shared.config_.budget;
+    poll(t);
+    // The LIFO tasks share the budget of the poll that woke them.
+    for (int lifo_polls = 0; lifo_slot; ++lifo_polls) {
+        task::Header* next = std::exchange(lifo_slot, nullptr);
+        if (lifo_polls >= kMaxLifoPolls || !coop::has_budget_remaining()) {
+            run_queue.push_back(next, shared.inject_, counters);
+            return;
+        }
+        WorkerCounters::bump(counters.lifo_hits);
+        poll(next);
+    }
+}
+
+void Worker::poll(task::Header* t) {
+    WorkerCounters::bump(counters.polls);
+    if (!shared.config_.poll_time_histogram) {
+        task::run(t);
+        return;
+    }
+    std::uint64_t start = now_ns();
+    task::run(t);
+    counters.record_poll_time(now_ns() - start);
+}
+
+void Worker::maintenance() { park_timeout_zero(); }
+
+void Worker::park_timeout_zero() {
+    is_parked = true;
+    parker.park_timeout_zero();
+    is_parked = false;
+    if (!is_searching && run_queue.has_tasks()) shared.notify_parked();
+}
+
+void Worker::park() {
+    if (!transition_to_parked()) return;
+    while (!shared.is_shutdown()) {
+        WorkerCounters::bump(counters.parks);
+        is_parked = true;
+        parker.park();
+        is_parked = false;
+        WorkerCounters::bump(counters.unparks);
+        // Work the driver woke into our queue is for everyone: let a searcher take it.
+        if (!is_searching && run_queue.has_tasks()) shared.notify_parked();
+        if (transition_from_parked()) return;
+    }
+}
+
+bool Worker::transition_to_parked() {
+    if (lifo_slot || run_queue.has_tasks()) return false;
+    bool last_searcher = shared.idle_.transition_worker_to_parked(index, is_searching);
+    is_searching = false;
+    if (last_searcher) shared.notify_if_work_pending();
+    return true;
+}
+
+bool Worker::transition_from_parked() {
+    if (lifo_slot) {
+        // Woken by our own driver dispatch, not by another worker: search only if nobody
+        // unparked us.
+        is_searching = !shared.idle_.unpark_worker_by_id(index);
+        return true;
+    }
+    if (shared.idle_.is_parked(index)) return false;  // spurious: still listed as asleep
+    is_searching = true;  // whoever unparked us counted us as searching
+    return true;
+}
+
+void Worker::transition_from_searching() {
+    if (!is_searching) return;
+    is_searching = false;
+    if (shared.idle_.transition_worker_from_searching()) shared.notify_parked();
+}
+
+std::uint32_t Worker::next_random() noexcept {
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+// --- MultiThread ------------------------------------------------------------------------------
+
+MultiThread::MultiThread(RuntimeConfig config)
+    : SchedulerHandle(std::move(config)), idle_(config_.worker_threads) {
+    driver_slot_.driver = driver_.get();
+    workers_.reserve(config_.worker_threads);
+    for (std::size_t i = 0; i < config_.worker_threads; ++i)
+        workers_.push_back(std::make_unique<Worker>(*this, i, driver_slot_,
+                                                    static_cast<std::uint32_t>(0x9E3779B9u * (i + 1))));
+}
+
+void MultiThread::start() {
+    threads_.reserve(workers_.size());
+    for (auto& w : workers_) {
+        threads_.emplace_back([this, worker = w.get()] {
+            std::string name = config_.thread_name + "-" + std::to_string(worker->index);
+            pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+            if (config_.on_thread_start) config_.on_thread_start();
+            worker->run();
+            if (config_.on_thread_stop) config_.on_thread_stop();
+        });
+    }
+}
+
+MultiThread::~MultiThread() { shutdown(std::chrono::nanoseconds::max()); }
+
+void MultiThread::schedule_task(task::Header* t, bool is_yield) noexcept {
+    auto& c = tls();
+    if (c.scheduler == this && c.worker) {
+        schedule_local(*static_cast<Worker*>(c.worker), t, is_yield);
+        return;
+    }
+    inject_.push(t);
+    notify_parked();
+}
+
+void MultiThread::schedule_local(Worker& w, task::Header* t, bool is_yield) noexcept {
+    bool should_notify;
+    if (is_yield || !config_.lifo_slot) {
+        w.run_queue.push_back(t, inject_, w.counters);
+        should_notify = true;
+    } else {
+        task::Header* prev = std::exchange(w.lifo_slot, t);
+        should_notify = prev != nullptr;
+        if (prev) w.run_queue.push_back(prev, inject_, w.counters);
+    }
+    // A parked worker (dispatching driver events) looks for sleepers itself after the park.
+    if (should_notify && !w.is_parked) notify_parked();
+}
+
+void MultiThread::notify_parked() noexcept {
+    if (auto i = idle_.worker_to_notify()) workers_[*i]->parker.unpark();
+}
+
+void MultiThread::notify_if_work_pending() noexcept {
+    for (auto& w : workers_) {
+        if (!w->run_queue.is_empty()) {
+            notify_parked();
+            return;
+        }
+    }
+    if (!inject_.is_empty()) notify_parked();
+}
+
+void MultiThread::block_until_complete(task::Header* root) {
+    if (tls().scheduler == this && tls().worker)
+        throw std::logic_error("Runtime::block_on called from a worker thread of the same runtime");
+    wait_from_outside(root);
+}
+
+void MultiThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
+    std::lock_guard lock(shutdown_mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    shutdown_.store(true, std::memory_order_release);
+    for (auto& w : workers_) w->parker.unpark();
+    for (auto& t : threads_) {
+        if (t.get_id() == std::this_thread::get_id()) std::terminate();  // dropped from a worker
+        t.join();
+    }
+    owned_.close_and_shutdown_all();
+    // Drop every notification still queued; cancelled tasks' destructors may add more.
+    for (bool more = true; more;) {
+        more = false;
+        for (auto& w : workers_) {
+            if (task::Header* t = std::exchange(w->lifo_slot, nullptr)) {
+                task::drop_notification(t);
+                more = true;
+            }
+            while (task::Header* t = w->run_queue.pop()) {
+                task::drop_notification(t);
+                more = true;
+            }
+        }
+        while (task::Header* t = inject_.pop()) {
+            task::drop_notification(t);
+            more = true;
+        }
+    }
+    finish_shutdown(blocking_timeout);
+}
+
+RuntimeMetrics MultiThread::metrics() const {
+    RuntimeMetrics m;
+    m.num_workers = workers_.size();
+    for (const auto& w : workers_) {
+        WorkerMetrics wm = w->counters.snapshot();
+        wm.local_queue_depth = w->run_queue.len();
+        m.workers.push_back(wm);
+        for (std::size_t i = 0; i < kPollHistogramBuckets; ++i)
+            m.poll_time_histogram[i] += w->counters.poll_histogram[i].load(std::memory_order_relaxed);
+    }
+    m.global_queue_depth = inject_.len();
+    fill_common_metrics(m);
+    return m;
+}
+
+std::shared_ptr<SchedulerHandle> make_multi_thread(const RuntimeConfig& config) {
+    auto rt = std::make_shared<MultiThread>(config);
+    rt->start();
+    return rt;
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,85 @@
+// Worker and MultiThread: the state of one worker thread and the scheduler they share.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "runtime/scheduler/inject.hpp"
+#include "runtime/scheduler/multi_thread/idle.hpp"
+#include "runtime/scheduler/multi_thread/park.hpp"
+#include "runtime/scheduler/multi_thread/queue.hpp"
+#include "runtime/scheduler/scheduler_handle.hpp"
+
+namespace weft::detail {
+
+class MultiThread;
+
+struct Worker {
+    Worker(MultiThread& shared, std::size_t index, SharedDriver& driver, std::uint32_t seed)
+        : shared(shared), index(index), parker(driver), rng(seed | 1) {}
+
+    MultiThread& shared;
+    const std::size_t index;
+    LocalQueue<> run_queue;  // stealable by every worker
+    Parker parker;           // unparked by any thread
+    WorkerCounters counters;  // read by metrics()
+
+    // Only the worker's own thread touches the rest.
+    task::Header* lifo_slot = nullptr;
+    std::uint32_t tick = 0;
+    bool is_searching = false;
+    bool is_parked = false;  // inside park(): wakes go to the queues without notifying
+    std::uint32_t rng;
+
+    void run();
+
+   private:
+    task::Header* next_task();
+    task::Header* steal_work();
+    void run_task(task::Header* t);
+    void poll(task::Header* t);
+    void maintenance();
+    void park();
+    void park_timeout_zero();
+    bool transition_to_parked();
+    bool transition_from_parked();
+    void transition_from_searching();
+    std::uint32_t next_random() noexcept;
+};
+
+class MultiThread final : public SchedulerHandle {
+   public:
+    explicit MultiThread(RuntimeConfig config);
+    ~MultiThread() override;
+    void start();
+
+    void schedule(task::Header* t) noexcept override { schedule_task(t, false); }
+    void yield(task::Header* t) noexcept override { schedule_task(t, true); }
+    void block_until_complete(task::Header* root) override;
+    void shutdown(std::chrono::nanoseconds blocking_timeout) override;
+    [[nodiscard]] RuntimeMetrics metrics() const override;
+
+   private:
+    friend struct Worker;
+    void schedule_task(task::Header* t, bool is_yield) noexcept;
+    void schedule_local(Worker& w, task::Header* t, bool is_yield) noexcept;
+    void notify_parked() noexcept;
+    void notify_if_work_pending() noexcept;
+    [[nodiscard]] bool is_shutdown() const noexcept {
+        return shutdown_.load(std::memory_order_acquire);
+    }
+
+    SharedDriver driver_slot_;
+    Inject inject_;
+    Idle idle_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::thread> threads_;
+    std::atomic<bool> shutdown_{false};
+    std::mutex shutdown_mutex_;
+    bool shut_down_ = false;
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,412 @@
+// broadcast: multi-producer, multi-consumer channel where every receiver sees every value
+// (Tokio's `sync::broadcast`).
+//
+//     auto [tx, rx] = weft::sync::broadcast::channel<Event>(1024);
+//     auto rx2 = tx.subscribe();              // sees values sent from now on
+//     tx.send(ev);                            // Result<size_t, SendError<Event>>: receivers
+//     reached auto r = co_await rx.recv();            // Result<Event, RecvError> (a copy)
+//
+// The channel keeps the last `capacity` values (rounded up to a power of two, as Tokio) in a ring.
+// send() never waits: it overwrites the oldest value. A receiver that fell more than the capacity
+// behind gets RecvError Lagged(n) (n = values it missed) and then resumes at the oldest value still
+// kept. RecvError Closed comes only after every Sender is gone and every value sent before was
+// received. send() fails (the value comes back) when there is no receiver.
+//
+// Thread-safety: senders and receivers may be used from any thread (each handle by one thread at
+// a time). T must be copyable: each receiver gets its own copy.
+//
+// Cancellation safety: recv() is cancellation safe (a dropped recv consumes nothing).
+// Coop: each poll of recv() spends one budget unit.
+//
+// How: senders take a mutex (the tail: next position, receiver count, waiting receivers) and
+// write the slot under the slot's own write lock; a receiver reads a slot under the slot's reader
+// lock (one atomic add and one subtract, no mutex) and only takes the tail mutex when the slot does
+// not hold the value it wants (nothing new yet: register and wait; or lagged).
+//
+// Difference from Tokio: a value stays in its slot until it is overwritten or the channel is
+// destroyed (Tokio also drops it as soon as every receiver has seen it, at the price of one more
+// atomic operation per delivery and a walk over the unread values when a receiver is dropped).
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+#include "runtime/coop/budget.hpp"
+#include "runtime/sync/detail/wait_list.hpp"
+#include "runtime/sync/error.hpp"
+#include "runtime/sync/result.hpp"
+#include "runtime/task/pollable.hpp"
+
+namespace weft::sync::broadcast {
+
+struct RecvError {
+    enum class Kind { Closed, Lagged };
+    Kind kind;
+    std::uint64_t skipped = 0;  // Lagged: how many values were missed
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] bool is_lagged() const noexcept { return kind == Kind::Lagged; }
+    [[nodiscard]] const char* what() const noexcept {
+        return kind == Kind::Closed ? "channel closed" : "receiver lagged behind";
+    }
+};
+
+struct TryRecvError {
+    enum class Kind { Empty, Closed, Lagged };
+    Kind kind;
+    std::uint64_t skipped = 0;
+    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::Empty; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] bool is_lagged() const noexcept { return kind == Kind::Lagged; }
+    [[nodiscard]] const char* what() const noexcept {
+        switch (kind) {
+            case Kind::Empty:
+                return "channel empty";
+            case Kind::Closed:
+                return "channel closed";
+            case Kind::Lagged:
+                return "receiver lagged behind";
+        }
+        return "broadcast error";
+    }
+};
+
+template <class T>
+class Sender;
+template <class T>
+class Receiver;
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity);
+
+namespace detail {
+
+// A reader-writer spin lock for one slot. Readers hold it only to compare a position and copy a
+// value; the writer (a sender, serialised by the tail mutex) announces itself first, so readers
+// arriving later back off at once and the writer waits only for readers already copying.
+class SlotLock {
+   public:
+    [[nodiscard]] bool try_lock_shared() noexcept {
+        if (word_.fetch_add(1, std::memory_order_acquire) & kWriter) {
+            word_.fetch_sub(1, std::memory_order_relaxed);
+            return false;
+        }
+        return true;
+    }
+    void unlock_shared() noexcept { word_.fetch_sub(1, std::memory_order_release); }
+    void lock() noexcept {
+        word_.fetch_or(kWriter, std::memory_order_acquire);
+        for (unsigned spins = 0; word_.load(std::memory_order_acquire) & ~kWriter; ++spins)
+            if (spins > 64) std::this_thread::yield();
+    }
+    void unlock() noexcept { word_.fetch_and(~kWriter, std::memory_order_release); }
+
+   private:
+    static constexpr std::uint32_t kWriter = 1u << 31;
+    std::atomic<std::uint32_t> word_{0};
+};
+
+template <class T>
+struct Slot {
+    Slot() noexcept {}
+    Slot(const Slot&) = delete;
+    ~Slot() {
+        if (has_value) std::destroy_at(&value);
+    }
+    SlotLock lock;
+    std::uint64_t pos = 0;  // the position of the value held (guarded by `lock`)
+    bool has_value = false;
+    union {
+        T value;
+    };
+};
+
+struct Waiter : sync::detail::WaitNode {
+    Waker waker;
+    std::atomic<bool> queued{false};  // set under the tail mutex; cleared last by the waker
+};
+
+template <class T>
+struct Shared {
+    explicit Shared(std::size_t capacity)
+        : slots(std::make_unique<Slot<T>[]>(capacity)), mask(capacity - 1) {
+        for (std::size_t i = 0; i < capacity; ++i) slots[i].pos = i - capacity;  // "before 0"
+    }
+    [[nodiscard]] std::uint64_t cap() const noexcept { return mask + 1; }
+
+    std::unique_ptr<Slot<T>[]> slots;
+    std::uint64_t mask;
+    std::atomic<std::size_t> num_tx{1};
+    // The tail, under `mutex`.
+    std::mutex mutex;
+    std::uint64_t pos = 0;  // next position to write
+    std::size_t rx_cnt = 1;
+    bool closed = false;
+    sync::detail::WaitList<Waiter> waiters;
+
+    // With `mutex` held by `lock`: wakes every waiting receiver after unlocking.
+    void notify_rx(std::unique_lock<std::mutex>& lock) noexcept {
+        sync::detail::WakeList<Waker> wakers;
+        while (Waiter* w = waiters.pop_front()) {
+            if (!wakers.can_push()) wakers.wake_all();
+            wakers.push(std::move(w->waker));
+            w->queued.store(false, std::memory_order_release);  // last touch
+        }
+        lock.unlock();
+        wakers.wake_all();
+    }
+};
+
+}  // namespace detail
+
+template <class T>
+class Receiver {
+   private:
+    struct Outcome {
+        enum class Kind { Value, Empty, Lagged, Closed };
+        Kind kind = Kind::Empty;
+        std::uint64_t skipped = 0;
+    };
+
+   public:
+    Receiver(Receiver&& o) noexcept : shared_(std::move(o.shared_)), next_(o.next_) {}
+    Receiver& operator=(Receiver&& o) noexcept {
+        if (this != &o) {
+            release();
+            shared_ = std::move(o.shared_);
+            next_ = o.next_;
+        }
+        return *this;
+    }
+    ~Receiver() { release(); }
+
+    class [[nodiscard]] Recv : public Pollable<Recv> {
+       public:
+        explicit Recv(Receiver& rx) noexcept : rx_(&rx) {}
+        Recv(Recv&& o) noexcept : rx_(o.rx_) {
+            if (o.waiter_.queued.load(std::memory_order_acquire))
+                std::terminate();  // moved while queued
+        }
+        ~Recv() {
+            if (!waiter_.queued.load(std::memory_order_acquire)) return;
+            std::lock_guard lock(rx_->shared_->mutex);
+            if (waiter_.queued.load(std::memory_order_relaxed)) {
+                rx_->shared_->waiters.remove(&waiter_);
+                waiter_.queued.store(false, std::memory_order_relaxed);
+            }
+        }
+        bool poll(Context& cx) {
+            if (done_) return true;
+            if (!coop::poll_proceed(cx)) return false;
+            Outcome o = rx_->recv_ref(&waiter_, &cx.waker(), value_);
+            if (o.kind == Outcome::Kind::Empty) {
+                coop::refund();
+                return false;
+            }
+            outcome_ = o;
+            done_ = true;
+            return true;
+        }
+        Result<T, RecvError> await_resume() {
+            switch (outcome_.kind) {
+                case Outcome::Kind::Value:
+                    return std::move(*value_);
+                case Outcome::Kind::Lagged:
+                    return err(RecvError{RecvError::Kind::Lagged, outcome_.skipped});
+                default:
+                    return err(RecvError{RecvError::Kind::Closed, 0});
+            }
+        }
+
+       private:
+        Receiver* rx_;
+        detail::Waiter waiter_;
+        std::optional<T> value_;
+        Outcome outcome_{};
+        bool done_ = false;
+    };
+    // The next value (a copy), Lagged(n) after falling behind, Closed at the end.
+    [[nodiscard]] Recv recv() { return Recv(*this); }
+
+    Result<T, TryRecvError> try_recv() {
+        std::optional<T> v;
+        Outcome o = recv_ref(nullptr, nullptr, v);
+        switch (o.kind) {
+            case Outcome::Kind::Value:
+                return std::move(*v);
+            case Outcome::Kind::Empty:
+                return err(TryRecvError{TryRecvError::Kind::Empty, 0});
+            case Outcome::Kind::Lagged:
+                return err(TryRecvError{TryRecvError::Kind::Lagged, o.skipped});
+            case Outcome::Kind::Closed:
+                break;
+        }
+        return err(TryRecvError{TryRecvError::Kind::Closed, 0});
+    }
+
+    // Values sent but not yet received by this receiver (including ones it will miss).
+    [[nodiscard]] std::uint64_t len() const {
+        std::lock_guard lock(shared_->mutex);
+        return shared_->pos - next_;
+    }
+    [[nodiscard]] bool is_empty() const { return len() == 0; }
+    // A new receiver that starts at the next value sent.
+    [[nodiscard]] Receiver resubscribe() const { return Receiver::subscribe(shared_); }
+
+   private:
+    friend class Sender<T>;
+    friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);
+
+    Receiver(std::shared_ptr<detail::Shared<T>> shared, std::uint64_t next) noexcept
+        : shared_(std::move(shared)), next_(next) {}
+    static Receiver subscribe(const std::shared_ptr<detail::Shared<T>>& shared) {
+        std::lock_guard lock(shared->mutex);
+        ++shared->rx_cnt;
+        return Receiver(shared, shared->pos);
+    }
+    void release() noexcept {
+        if (!shared_) return;
+        {
+            std::lock_guard lock(shared_->mutex);
+            --shared_->rx_cnt;
+        }
+        shared_.reset();
+    }
+
+    // Copies value `next_` into `out` if it is there. Empty registers `waiter` (if given).
+    Outcome recv_ref(detail::Waiter* waiter, const WakerRef* waker, std::optional<T>& out) {
+        detail::Shared<T>& s = *shared_;
+        detail::Slot<T>& slot = s.slots[next_ & s.mask];
+        if (slot.lock.try_lock_shared()) {
+            if (slot.pos == next_) {
+                struct Unlock {
+                    detail::SlotLock& l;
+                    ~Unlock() { l.unlock_shared(); }
+                } guard{slot.lock};
+                out.emplace(slot.value);
+                ++next_;
+                return {Outcome::Kind::Value, 0};
+            }
+            slot.lock.unlock_shared();
+        }
+        return recv_slow(waiter, waker, out);
+    }
+
+    // Under the tail mutex: nothing new (register), lagged, or a value just being written.
+    [[gnu::noinline]] Outcome recv_slow(detail::Waiter* waiter, const WakerRef* waker,
+                                        std::optional<T>& out) {
+        detail::Shared<T>& s = *shared_;
+        detail::Slot<T>& slot = s.slots[next_ & s.mask];
+        // Slow path. Writers hold the tail mutex, so under it the slot is stable.
+        std::unique_lock lock(s.mutex);
+        if (slot.pos == next_) {
+            out.emplace(slot.value);
+            ++next_;
+            return {Outcome::Kind::Value, 0};
+        }
+        if (slot.pos + s.cap() == next_) {  // nothing new yet
+            if (s.closed) return {Outcome::Kind::Closed, 0};
+            if (waiter) {
+                if (waiter->queued.load(std::memory_order_relaxed)) {
+                    waker->store_into(waiter->waker);
+                } else {
+                    waiter->waker = waker->clone();
+                    waiter->queued.store(true, std::memory_order_relaxed);
+                    s.waiters.push_back(waiter);
+                }
+            }
+            return {Outcome::Kind::Empty, 0};
+        }
+        // Lagged: resume at the oldest value kept.
+        std::uint64_t oldest = s.pos - s.cap();
+        std::uint64_t missed = oldest - next_;
+        if (missed == 0) {  // the slot was rewritten with exactly our value meanwhile
+            out.emplace(slot.value);
+            ++next_;
+            return {Outcome::Kind::Value, 0};
+        }
+        next_ = oldest;
+        return {Outcome::Kind::Lagged, missed};
+    }
+
+    std::shared_ptr<detail::Shared<T>> shared_;
+    std::uint64_t next_;
+};
+
+template <class T>
+class Sender {
+   public:
+    Sender(const Sender& o) noexcept : shared_(o.shared_) {
+        shared_->num_tx.fetch_add(1, std::memory_order_relaxed);
+    }
+    Sender(Sender&& o) noexcept = default;
+    Sender& operator=(Sender o) noexcept {
+        std::swap(shared_, o.shared_);
+        return *this;
+    }
+    ~Sender() {
+        if (!shared_ || shared_->num_tx.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        std::unique_lock lock(shared_->mutex);
+        shared_->closed = true;
+        shared_->notify_rx(lock);
+    }
+
+    // Sends to every current receiver; the number of them, or the value back if there is none.
+    Result<std::size_t, SendError<T>> send(T value) {
+        detail::Shared<T>& s = *shared();
+        std::unique_lock lock(s.mutex);
+        if (s.rx_cnt == 0) return err(SendError<T>{std::move(value)});
+        std::uint64_t pos = s.pos++;
+        detail::Slot<T>& slot = s.slots[pos & s.mask];
+        slot.lock.lock();
+        slot.pos = pos;
+        if (slot.has_value) {
+            slot.value = std::move(value);
+        } else {
+            std::construct_at(&slot.value, std::move(value));
+            slot.has_value = true;
+        }
+        slot.lock.unlock();
+        std::size_t receivers = s.rx_cnt;
+        if (s.waiters.empty()) return receivers;
+        s.notify_rx(lock);
+        return receivers;
+    }
+    [[nodiscard]] Receiver<T> subscribe() const { return Receiver<T>::subscribe(shared()); }
+    [[nodiscard]] std::size_t receiver_count() const {
+        std::lock_guard lock(shared()->mutex);
+        return shared_->rx_cnt;
+    }
+    [[nodiscard]] bool same_channel(const Sender& o) const noexcept { return shared_ == o.shared_; }
+
+   private:
+    friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);
+    explicit Sender(std::shared_ptr<detail::Shared<T>> shared) noexcept
+        : shared_(std::move(shared)) {}
+    const std::shared_ptr<detail::Shared<T>>& shared() const {
+        if (!shared_) throw std::logic_error("broadcast::Sender used after it was moved from");
+        return shared_;
+    }
+    std::shared_ptr<detail::Shared<T>> shared_;
+};
+
+// A channel keeping the last `capacity` values (rounded up to a power of two). Throws
+// std::invalid_argument for 0 or more than 2^63.
+template <class T>
+[[nodiscard]] std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+    static_assert(std::is_copy_constructible_v<T>, "broadcast::channel<T>: T must be copyable");
+    if (capacity == 0) throw std::invalid_argument("broadcast::channel: capacity must be positive");
+    if (capacity > (std::size_t{1} << 63))
+        throw std::invalid_argument("broadcast::channel: capacity too large");
+    auto shared = std::make_shared<detail::Shared<T>>(std::bit_ceil(capacity));
+    Receiver<T> rx(shared, 0);
+    return {Sender<T>(std::move(shared)), std::move(rx)};
+}
+
+}  // namespace weft::sync::broadcast

@@ -1,0 +1,49 @@
+// The errors shared by weft::sync's channels. Each primitive's own errors live in its header.
+//
+//   SendError<T>     the receiving side is gone (or closed): the value comes back in `value`.
+//   TrySendError<T>  a non-waiting send failed: Full (no capacity now) or Closed; `value` is the
+//                    message, returned.
+//   TryRecvError     a non-waiting receive found nothing: Empty (senders alive) or Disconnected
+//                    (all senders gone and nothing buffered).
+//   ClosedError      the channel is closed (reserve on a closed mpsc channel, ...).
+#pragma once
+
+#include <utility>
+
+namespace weft::sync {
+
+template <class T>
+struct SendError {
+    T value;
+    [[nodiscard]] static const char* what() noexcept { return "channel closed"; }
+};
+
+template <class T>
+struct TrySendError {
+    enum class Kind { Full, Closed };
+    Kind kind;
+    T value;
+    [[nodiscard]] bool is_full() const noexcept { return kind == Kind::Full; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] const char* what() const noexcept {
+        return kind == Kind::Full ? "no available capacity" : "channel closed";
+    }
+};
+
+struct TryRecvError {
+    enum class Kind { Empty, Disconnected };
+    Kind kind;
+    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::Empty; }
+    [[nodiscard]] bool is_disconnected() const noexcept { return kind == Kind::Disconnected; }
+    [[nodiscard]] const char* what() const noexcept {
+        return kind == Kind::Empty ? "receiving on an empty channel"
+                                   : "receiving on a closed channel";
+    }
+    friend bool operator==(const TryRecvError&, const TryRecvError&) = default;
+};
+
+struct ClosedError {
+    [[nodiscard]] static const char* what() noexcept { return "channel closed"; }
+};
+
+}  // namespace weft::sync

@@ -1,0 +1,227 @@
+// Chan: the state shared by the senders and the receiver of an mpsc channel (Tokio's
+// `sync/mpsc/chan.rs`). Bounded channels add a BatchSemaphore holding the free capacity.
+//
+// Lifetime: one allocation, freed when `refs` reaches zero. The senders together hold one
+// reference (dropped by the last sender, after it closed the list) and the receiver one.
+//
+// Closing:
+//  * The last sender closes the list (ListTx::close) and records the end index in `closed_at`;
+//    the receiver returns nullopt once it consumed everything before it.
+//  * Receiver::close() (and dropping the receiver) fails later sends. Unbounded: the list itself
+//    is closed and the end index recorded. Bounded: the semaphore is closed (waiting and later
+//    sends fail) but a sender already holding capacity (a Permit, a send past its wait) still
+//    delivers; the receiver drains and returns nullopt once the semaphore has all its permits
+//    back ("idle": nothing buffered, nothing in flight), as Tokio's.
+//
+// Waking the receiver: a push checks the receiver's waker state with one load and only takes the
+// waker when the receiver is registered (detail::AtomicWaker::wake_if_registered).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "runtime/coop/budget.hpp"
+#include "runtime/sync/batch_semaphore.hpp"
+#include "runtime/sync/detail/atomic_waker.hpp"
+#include "runtime/sync/mpsc/list.hpp"
+#include "runtime/sync/notify.hpp"
+#include "runtime/task/pollable.hpp"
+
+namespace weft::sync::mpsc::detail {
+
+inline constexpr std::size_t kOpen = std::numeric_limits<std::size_t>::max();
+
+// Capacity accounting of a bounded channel: permits = free slots.
+struct BoundedCapacity {
+    explicit BoundedCapacity(std::size_t capacity) noexcept : sem(capacity), bound(capacity) {}
+    [[nodiscard]] bool is_idle() const noexcept { return sem.available_permits() == bound; }
+    sync::detail::BatchSemaphore sem;
+    std::size_t bound;
+};
+struct Unbounded {};
+
+template <class T, bool Bounded>
+class Chan {
+   public:
+    using Capacity = std::conditional_t<Bounded, BoundedCapacity, Unbounded>;
+
+    [[nodiscard]] static Chan* create(std::size_t capacity) {
+        Block<T>* first = Block<T>::allocate(0);
+        try {
+            return std::make_unique<Chan>(first, capacity).release();
+        } catch (...) {
+            Block<T>::free(first);
+            throw;
+        }
+    }
+    Chan(Block<T>* first, std::size_t capacity) noexcept
+        : tx_(first), capacity_(make_capacity(capacity)), rx_(first) {}
+    Chan(const Chan&) = delete;
+    Chan& operator=(const Chan&) = delete;
+    ~Chan() {
+        drain();
+        rx_.free_blocks();
+    }
+
+    // --- Senders ---------------------------------------------------------------------------------
+
+    void add_sender() noexcept { tx_count_.fetch_add(1, std::memory_order_relaxed); }
+    void drop_sender() noexcept {
+        if (tx_count_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        if (auto end = tx_.close()) closed_at_.store(*end, std::memory_order_seq_cst);
+        rx_waker_.wake();
+        release_ref();
+    }
+    // Pushes a message the caller may send (capacity already taken when bounded). False if the
+    // list is closed (unbounded receiver closed); `value` is then left untouched.
+    [[nodiscard]] bool push(T& value) {
+        if (!tx_.push(value)) return false;
+        rx_waker_.wake_if_registered();
+        return true;
+    }
+    // True once the receiver closed or was dropped: sends fail.
+    [[nodiscard]] bool is_rx_closed() const noexcept {
+        if constexpr (Bounded)
+            return capacity_.sem.is_closed();
+        else
+            return tx_.is_closed();
+    }
+    [[nodiscard]] Capacity& capacity() noexcept { return capacity_; }
+    // A bounded sender gave back capacity it did not use (a dropped Permit).
+    void return_permit() noexcept {
+        if constexpr (Bounded) {
+            capacity_.sem.release(1);
+            // The receiver may be waiting for the last in-flight permit after close().
+            if (capacity_.sem.is_closed() && capacity_.is_idle()) rx_waker_.wake();
+        }
+    }
+    [[nodiscard]] Notify& notify_rx_closed() noexcept { return notify_rx_closed_; }
+
+    // --- Receiver --------------------------------------------------------------------------------
+
+    enum class Pop { Value, Empty, Closed };
+    [[nodiscard]] Pop try_pop(std::optional<T>& out) {
+        if (rx_.pop(tx_, out)) {
+            if constexpr (Bounded) capacity_.sem.release(1);
+            return Pop::Value;
+        }
+        if (rx_.index() >= closed_at_.load(std::memory_order_seq_cst)) return Pop::Closed;
+        if constexpr (Bounded) {
+            if (rx_closed_ && capacity_.is_idle()) return Pop::Closed;
+        }
+        return Pop::Empty;
+    }
+    // A pending recv() was dropped: take back the waker it left.
+    void cancel_recv() noexcept { rx_waker_.unregister(); }
+    // One poll of recv(): true when `out` holds the message or the channel ended (nullopt).
+    bool poll_recv(Context& cx, std::optional<T>& out) {
+        if (!coop::poll_proceed(cx)) return false;
+        Pop r = try_pop(out);
+        if (r == Pop::Empty) {
+            rx_waker_.register_waker(cx.waker());
+            r = try_pop(out);  // a message pushed before the registration
+            // Not waiting after all: take the waker back, so that a finished task is never kept
+            // alive by it (its frame may own this receiver).
+            if (r != Pop::Empty) rx_waker_.unregister();
+        }
+        if (r != Pop::Empty) return true;
+        coop::refund();
+        return false;
+    }
+    void close_rx() noexcept {
+        if (rx_closed_) return;
+        rx_closed_ = true;
+        if constexpr (Bounded) {
+            capacity_.sem.close();
+        } else {
+            if (auto end = tx_.close()) closed_at_.store(*end, std::memory_order_seq_cst);
+        }
+        notify_rx_closed_.notify_waiters();
+    }
+    void drop_receiver() noexcept {
+        close_rx();
+        drain();
+        release_ref();
+    }
+
+   private:
+    static Capacity make_capacity(std::size_t capacity) noexcept {
+        if constexpr (Bounded)
+            return Capacity(capacity);
+        else
+            return Capacity{};
+    }
+    // Destroys every ready message (giving back its capacity).
+    void drain() noexcept {
+        std::optional<T> v;
+        while (rx_.pop(tx_, v)) {
+            v.reset();
+            if constexpr (Bounded) capacity_.sem.release(1);
+        }
+    }
+    void release_ref() noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) std::unique_ptr<Chan> owned(this);
+    }
+
+    // Sender side.
+    ListTx<T> tx_;
+    std::atomic<std::size_t> tx_count_{1};
+    Capacity capacity_;
+    // Shared.
+    sync::detail::AtomicWaker rx_waker_;
+    std::atomic<std::size_t> closed_at_{kOpen};
+    std::atomic<std::size_t> refs_{2};
+    Notify notify_rx_closed_;
+    // Receiver side, apart from the senders' hot fields.
+    alignas(64) ListRx<T> rx_;
+    bool rx_closed_ = false;
+};
+
+// The awaitable of recv(): std::optional<T>, nullopt once the channel is closed and drained.
+template <class T, bool Bounded>
+class [[nodiscard]] Recv : public Pollable<Recv<T, Bounded>> {
+   public:
+    explicit Recv(Chan<T, Bounded>* chan) noexcept : chan_(chan) {}
+    Recv(Recv&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+        : chan_(o.chan_), out_(std::move(o.out_)), pending_(std::exchange(o.pending_, false)) {}
+    ~Recv() {
+        if (pending_) chan_->cancel_recv();
+    }
+    bool poll(Context& cx) {
+        pending_ = !chan_->poll_recv(cx, out_);
+        return !pending_;
+    }
+    std::optional<T> await_resume() noexcept(std::is_nothrow_move_constructible_v<T>) {
+        return std::move(out_);
+    }
+
+   private:
+    Chan<T, Bounded>* chan_;
+    std::optional<T> out_;
+    bool pending_ = false;  // returned pending last: a waker of ours may be registered
+};
+
+// The awaitable of Sender::closed(): completes once the receiver closed or was dropped.
+template <class T, bool Bounded>
+class [[nodiscard]] Closed : public Pollable<Closed<T, Bounded>> {
+   public:
+    explicit Closed(Chan<T, Bounded>* chan) noexcept : chan_(chan) {}
+    bool poll(Context& cx) noexcept {
+        // Ask for the notification before checking, so that a close in between is not missed.
+        if (!notified_) notified_.emplace(chan_->notify_rx_closed().notified());
+        if (chan_->is_rx_closed()) return true;
+        return notified_->poll(cx) || chan_->is_rx_closed();
+    }
+    void await_resume() const noexcept {}
+
+   private:
+    Chan<T, Bounded>* chan_;
+    std::optional<Notified> notified_;
+};
+
+}  // namespace weft::sync::mpsc::detail

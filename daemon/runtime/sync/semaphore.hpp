@@ -1,0 +1,240 @@
+// Semaphore: a counting semaphore for async tasks (Tokio's `sync::Semaphore`).
+//
+//     weft::sync::Semaphore sem(10);
+//     auto permit = (co_await sem.acquire()).value();   // SemaphorePermit, released on scope exit
+//     auto three = co_await sem.acquire_many(3);        // Result<SemaphorePermit, AcquireError>
+//
+// Fairness: strictly FIFO. A waiting acquire_many(n) at the head of the line collects permits as
+// they are released, and later acquires (even of one permit) wait behind it. try_acquire never
+// jumps the line: while anyone waits no permit is free.
+// Closing: close() fails every waiting and later acquire with AcquireError (try_acquire gives
+// TryAcquireError::Closed); permits held keep working and are still counted when released.
+// Permits: a SemaphorePermit gives its permits back when destroyed; forget() keeps them consumed
+// (the semaphore's count drops for good). acquire_owned / try_acquire_owned take the semaphore as
+// a std::shared_ptr and give an OwnedSemaphorePermit that keeps it alive.
+//
+// Thread-safety: every member may be called from any thread. A SemaphorePermit must not outlive
+// its Semaphore (an OwnedSemaphorePermit keeps it alive).
+//
+// Cancellation safety: awaiting an acquire is cancellation safe in the sense Tokio's is: dropping
+// the await gives back every permit already assigned to it; the place in line is lost.
+//
+// Coop: each poll of an acquire spends one budget unit.
+//
+// Cost: with nobody waiting, acquiring and releasing are one CAS each; waiting and handing permits
+// to a waiter take one mutex; a woken acquire completes with one load (batch_semaphore.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "runtime/coop/budget.hpp"
+#include "runtime/sync/batch_semaphore.hpp"
+#include "runtime/sync/result.hpp"
+#include "runtime/task/pollable.hpp"
+
+namespace weft::sync {
+
+// The semaphore was closed.
+struct AcquireError {
+    [[nodiscard]] static const char* what() noexcept { return "semaphore closed"; }
+};
+
+struct TryAcquireError {
+    enum class Kind { Closed, NoPermits };
+    Kind kind;
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] bool is_no_permits() const noexcept { return kind == Kind::NoPermits; }
+    [[nodiscard]] const char* what() const noexcept {
+        return kind == Kind::Closed ? "semaphore closed" : "no permits available";
+    }
+};
+
+class Semaphore;
+
+// Permits borrowed from a Semaphore; given back on destruction unless forgotten.
+class [[nodiscard]] SemaphorePermit {
+   public:
+    SemaphorePermit(SemaphorePermit&& o) noexcept
+        : sem_(std::exchange(o.sem_, nullptr)), permits_(std::exchange(o.permits_, 0)) {}
+    SemaphorePermit& operator=(SemaphorePermit&& o) noexcept {
+        if (this != &o) {
+            release();
+            sem_ = std::exchange(o.sem_, nullptr);
+            permits_ = std::exchange(o.permits_, 0);
+        }
+        return *this;
+    }
+    ~SemaphorePermit() { release(); }
+
+    // Keeps the permits consumed: the semaphore's count stays lower.
+    void forget() noexcept {
+        sem_ = nullptr;
+        permits_ = 0;
+    }
+    [[nodiscard]] std::uint32_t num_permits() const noexcept { return permits_; }
+
+   private:
+    friend class Semaphore;
+    SemaphorePermit(Semaphore* sem, std::uint32_t n) noexcept : sem_(sem), permits_(n) {}
+    inline void release() noexcept;
+    Semaphore* sem_;
+    std::uint32_t permits_;
+};
+
+// Permits of a Semaphore held through a shared_ptr, which the permit keeps alive.
+class [[nodiscard]] OwnedSemaphorePermit {
+   public:
+    OwnedSemaphorePermit(OwnedSemaphorePermit&& o) noexcept
+        : sem_(std::move(o.sem_)), permits_(std::exchange(o.permits_, 0)) {}
+    OwnedSemaphorePermit& operator=(OwnedSemaphorePermit&& o) noexcept {
+        if (this != &o) {
+            release();
+            sem_ = std::move(o.sem_);
+            permits_ = std::exchange(o.permits_, 0);
+        }
+        return *this;
+    }
+    ~OwnedSemaphorePermit() { release(); }
+
+    void forget() noexcept {
+        sem_.reset();
+        permits_ = 0;
+    }
+    [[nodiscard]] std::uint32_t num_permits() const noexcept { return permits_; }
+    [[nodiscard]] const std::shared_ptr<Semaphore>& semaphore() const noexcept { return sem_; }
+
+   private:
+    friend class Semaphore;
+    OwnedSemaphorePermit(std::shared_ptr<Semaphore> sem, std::uint32_t n) noexcept
+        : sem_(std::move(sem)), permits_(n) {}
+    inline void release() noexcept;
+    std::shared_ptr<Semaphore> sem_;
+    std::uint32_t permits_;
+};
+
+class Semaphore {
+   public:
+    static constexpr std::size_t kMaxPermits = detail::BatchSemaphore::kMaxPermits;
+
+    // Throws std::invalid_argument above kMaxPermits.
+    explicit Semaphore(std::size_t permits) : raw_(check(permits)) {}
+    Semaphore(const Semaphore&) = delete;
+    Semaphore& operator=(const Semaphore&) = delete;
+
+    [[nodiscard]] std::size_t available_permits() const noexcept {
+        return raw_.available_permits();
+    }
+    // Adds permits (waiters first). Throws std::overflow_error past kMaxPermits.
+    void add_permits(std::size_t n) {
+        if (n > kMaxPermits - raw_.available_permits())
+            throw std::overflow_error("Semaphore::add_permits: more than kMaxPermits permits");
+        raw_.release(n);
+    }
+    void close() noexcept { raw_.close(); }
+    [[nodiscard]] bool is_closed() const noexcept { return raw_.is_closed(); }
+
+    template <class Permit, class Owner>
+    class [[nodiscard]] AcquireFuture : public Pollable<AcquireFuture<Permit, Owner>> {
+       public:
+        bool poll(Context& cx) noexcept {
+            if (done_) return true;
+            if (!coop::poll_proceed(cx)) return false;
+            switch (op_.poll(cx.waker())) {
+                case detail::BatchSemaphore::Acquire::Poll::Pending:
+                    coop::refund();
+                    return false;
+                case detail::BatchSemaphore::Acquire::Poll::Ready:
+                    break;
+                case detail::BatchSemaphore::Acquire::Poll::Closed:
+                    closed_ = true;
+                    break;
+            }
+            done_ = true;
+            return true;
+        }
+        Result<Permit, AcquireError> await_resume() {
+            if (closed_) return err(AcquireError{});
+            op_.take();
+            return Permit(std::move(owner_), static_cast<std::uint32_t>(op_.permits()));
+        }
+
+       private:
+        friend class Semaphore;
+        AcquireFuture(Owner owner, detail::BatchSemaphore& raw, std::uint32_t n) noexcept
+            : owner_(std::move(owner)), op_(raw, n) {}
+        Owner owner_;
+        detail::BatchSemaphore::Acquire op_;
+        bool done_ = false;
+        bool closed_ = false;
+    };
+    using Acquire = AcquireFuture<SemaphorePermit, Semaphore*>;
+    using AcquireOwned = AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>>;
+
+    [[nodiscard]] Acquire acquire() noexcept { return acquire_many(1); }
+    [[nodiscard]] Acquire acquire_many(std::uint32_t n) noexcept { return Acquire(this, raw_, n); }
+    [[nodiscard]] Result<SemaphorePermit, TryAcquireError> try_acquire() noexcept {
+        return try_acquire_many(1);
+    }
+    [[nodiscard]] Result<SemaphorePermit, TryAcquireError> try_acquire_many(
+        std::uint32_t n) noexcept {
+        if (auto e = try_raw(n)) return err(TryAcquireError{*e});
+        return SemaphorePermit(this, n);
+    }
+
+    // Owned permits: `self` must be non-null; the permit keeps the semaphore alive.
+    [[nodiscard]] static AcquireOwned acquire_owned(std::shared_ptr<Semaphore> self) noexcept {
+        return acquire_many_owned(std::move(self), 1);
+    }
+    [[nodiscard]] static AcquireOwned acquire_many_owned(std::shared_ptr<Semaphore> self,
+                                                         std::uint32_t n) noexcept {
+        detail::BatchSemaphore& raw = self->raw_;
+        return AcquireOwned(std::move(self), raw, n);
+    }
+    [[nodiscard]] static Result<OwnedSemaphorePermit, TryAcquireError> try_acquire_owned(
+        std::shared_ptr<Semaphore> self) noexcept {
+        return try_acquire_many_owned(std::move(self), 1);
+    }
+    [[nodiscard]] static Result<OwnedSemaphorePermit, TryAcquireError> try_acquire_many_owned(
+        std::shared_ptr<Semaphore> self, std::uint32_t n) noexcept {
+        if (auto e = self->try_raw(n)) return err(TryAcquireError{*e});
+        return OwnedSemaphorePermit(std::move(self), n);
+    }
+
+   private:
+    friend class SemaphorePermit;
+    friend class OwnedSemaphorePermit;
+    static std::size_t check(std::size_t permits) {
+        if (permits > kMaxPermits) throw std::invalid_argument("Semaphore: more than kMaxPermits");
+        return permits;
+    }
+    // Nothing on success, else the error kind.
+    [[nodiscard]] std::optional<TryAcquireError::Kind> try_raw(std::uint32_t n) noexcept {
+        switch (raw_.try_acquire(n)) {
+            case detail::BatchSemaphore::TryResult::Ok:
+                return std::nullopt;
+            case detail::BatchSemaphore::TryResult::Closed:
+                return TryAcquireError::Kind::Closed;
+            case detail::BatchSemaphore::TryResult::NoPermits:
+                break;
+        }
+        return TryAcquireError::Kind::NoPermits;
+    }
+
+    detail::BatchSemaphore raw_;
+};
+
+inline void SemaphorePermit::release() noexcept {
+    if (sem_) sem_->raw_.release(std::exchange(permits_, 0));
+    sem_ = nullptr;
+}
+inline void OwnedSemaphorePermit::release() noexcept {
+    if (sem_) sem_->raw_.release(std::exchange(permits_, 0));
+    sem_.reset();
+}
+
+}  // namespace weft::sync

@@ -1,0 +1,55 @@
+// Header: the scheduling part of a spawned task, stored in the same allocation just before the
+// coroutine frame (see frame_alloc.hpp), so a spawned task costs one allocation.
+//
+// The first fields are the ones every poll and wake touches; the join waker and the owned-list
+// links are only touched at spawn, join and completion.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+
+#include "runtime/task/pending_await.hpp"
+#include "runtime/task/state.hpp"
+#include "runtime/task/waker.hpp"
+
+namespace weft::task {
+
+struct Header;
+
+// What a task needs from the scheduler that owns it. Implemented by each runtime flavor.
+class Schedule {
+   public:
+    // Queues the task; the caller hands over one notification reference. Any thread.
+    virtual void schedule(Header* task) noexcept = 0;
+    // Queues a task that woke itself during its own poll, behind the others (no LIFO slot).
+    virtual void yield(Header* task) noexcept = 0;
+    // Removes a completed task from the owned list; true if it was there (its ref is released).
+    [[nodiscard]] virtual bool release(Header* task) noexcept = 0;
+
+   protected:
+    ~Schedule() = default;
+};
+
+struct alignas(16) Header {
+    // hot
+    State state;
+    Header* queue_next = nullptr;  // intrusive link: injection queue, current_thread queue
+    Schedule* scheduler = nullptr;
+    detail::PendingAwait* pending = nullptr;  // the awaiter the coroutine is suspended on
+    // cold
+    Waker join_waker;  // owned by the JoinHandle unless JOIN_WAKER is set
+    Header* owned_prev = nullptr;
+    Header* owned_next = nullptr;
+
+    [[nodiscard]] void* frame() noexcept { return reinterpret_cast<std::byte*>(this) + sizeof(Header); }
+    [[nodiscard]] std::coroutine_handle<> coroutine() noexcept {
+        return std::coroutine_handle<>::from_address(frame());
+    }
+    [[nodiscard]] static Header* from_frame(void* frame) noexcept {
+        return reinterpret_cast<Header*>(static_cast<std::byte*>(frame) - sizeof(Header));
+    }
+};
+
+static_assert(sizeof(Header) == 64, "one cache line: state, links and the join waker");
+
+}  // namespace weft::task

@@ -1,0 +1,226 @@
+// The task state word: lifecycle bits and a reference count packed into one atomic.
+//
+//  bit 0  RUNNING        a worker is polling the task (it owns the frame meanwhile)
+//  bit 1  COMPLETE       the coroutine finished or was cancelled; the output may be read
+//  bit 2  NOTIFIED       the task sits in a run queue (or will after its current poll)
+//  bit 3  JOIN_INTEREST  a JoinHandle exists and may read the output
+//  bit 4  JOIN_WAKER     the join waker slot holds a waker; while set, only the task touches it
+//  bit 5  CANCELLED      abort or shutdown asked the task to stop at its next suspension
+//  bit 6  FRAME_DROPPED  the coroutine frame was destroyed by cancellation (no output exists)
+//  bits 7..  reference count
+//
+// Every reference is one of: the owned-task list's, one per scheduled notification (a queue entry
+// or the poll in progress), the JoinHandle's, one per Waker. The task is freed when the count
+// reaches zero. These transitions mirror Tokio's `runtime::task::state`, whose invariants they
+// keep: a wake while RUNNING only sets NOTIFIED and the runner re-schedules once the poll ends,
+// so a wake is never lost and never schedules a task twice.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+
+namespace weft::task {
+
+class State {
+   public:
+    using Word = std::uint64_t;
+    static constexpr Word RUNNING = 1u << 0;
+    static constexpr Word COMPLETE = 1u << 1;
+    static constexpr Word NOTIFIED = 1u << 2;
+    static constexpr Word JOIN_INTEREST = 1u << 3;
+    static constexpr Word JOIN_WAKER = 1u << 4;
+    static constexpr Word CANCELLED = 1u << 5;
+    static constexpr Word FRAME_DROPPED = 1u << 6;
+    static constexpr unsigned REF_SHIFT = 7;
+    static constexpr Word REF_ONE = Word{1} << REF_SHIFT;
+    static constexpr Word FLAGS = REF_ONE - 1;
+    // A fresh spawned task: referenced by the owned list, its first notification and its
+    // JoinHandle; it is queued (NOTIFIED) and its output is wanted.
+    static constexpr Word INITIAL = REF_ONE * 3 | JOIN_INTEREST | NOTIFIED;
+
+    static constexpr Word refs(Word s) { return s >> REF_SHIFT; }
+
+    State() noexcept = default;
+    void init() noexcept { word_.store(INITIAL, std::memory_order_relaxed); }
+    [[nodiscard]] Word load(std::memory_order mo = std::memory_order_acquire) const noexcept {
+        return word_.load(mo);
+    }
+    // The frame allocator uses 0 to tell a child coroutine (it owns its block) from a task.
+    void clear() noexcept { word_.store(0, std::memory_order_relaxed); }
+
+    enum class ToRunning { Success, Cancelled, Failed, Dealloc };
+    // Called by the scheduler with a notification reference in hand.
+    [[nodiscard]] ToRunning transition_to_running() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            Word next = cur;
+            ToRunning action;
+            if ((cur & (RUNNING | COMPLETE)) == 0) {
+                next = (cur | RUNNING) & ~NOTIFIED;
+                action = (cur & CANCELLED) ? ToRunning::Cancelled : ToRunning::Success;
+            } else {
+                next = cur - REF_ONE;
+                action = refs(next) == 0 ? ToRunning::Dealloc : ToRunning::Failed;
+            }
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return action;
+        }
+    }
+
+    enum class ToIdle { Ok, OkNotified, OkDealloc, Cancelled };
+    // After a poll that returned pending. On OkNotified the caller owns a new notification ref.
+    [[nodiscard]] ToIdle transition_to_idle() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            if (cur & CANCELLED) return ToIdle::Cancelled;
+            Word next = cur & ~RUNNING;
+            ToIdle action;
+            if ((cur & NOTIFIED) == 0) {
+                next -= REF_ONE;  // the notification consumed by this poll
+                action = refs(next) == 0 ? ToIdle::OkDealloc : ToIdle::Ok;
+            } else {
+                // The poll's ref becomes the new notification's.
+                action = ToIdle::OkNotified;
+            }
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return action;
+        }
+    }
+
+    // RUNNING -> COMPLETE. Returns the state before.
+    Word transition_to_complete() noexcept {
+        return word_.fetch_xor(RUNNING | COMPLETE, std::memory_order_acq_rel);
+    }
+    void set_frame_dropped() noexcept { word_.fetch_or(FRAME_DROPPED, std::memory_order_release); }
+
+    // Drops `count` references after completion; true when the task must be freed.
+    [[nodiscard]] bool transition_to_terminal(Word count) noexcept {
+        Word prev = word_.fetch_sub(count * REF_ONE, std::memory_order_acq_rel);
+        return refs(prev) == count;
+    }
+
+    enum class Notify { DoNothing, Submit, Dealloc };
+    // A Waker is consumed by waking. Submit: the caller schedules the task with that ref.
+    [[nodiscard]] Notify transition_to_notified_by_val() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            Word next = cur;
+            Notify action;
+            if (cur & RUNNING) {
+                next = (cur | NOTIFIED) - REF_ONE;
+                action = Notify::DoNothing;
+            } else if (cur & (COMPLETE | NOTIFIED)) {
+                next = cur - REF_ONE;
+                action = refs(next) == 0 ? Notify::Dealloc : Notify::DoNothing;
+            } else {
+                next = cur | NOTIFIED;
+                action = Notify::Submit;
+            }
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return action;
+        }
+    }
+    // Waking by reference. Submit: a new ref was taken for the notification.
+    [[nodiscard]] Notify transition_to_notified_by_ref() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            Word next;
+            Notify action;
+            if (cur & (COMPLETE | NOTIFIED)) {
+                return Notify::DoNothing;
+            } else if (cur & RUNNING) {
+                next = cur | NOTIFIED;
+                action = Notify::DoNothing;
+            } else {
+                next = (cur | NOTIFIED) + REF_ONE;
+                action = Notify::Submit;
+            }
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return action;
+        }
+    }
+    // abort(): true when the caller must schedule the task (a new ref was taken).
+    [[nodiscard]] bool transition_to_notified_and_cancel() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            if (cur & (CANCELLED | COMPLETE)) return false;
+            Word next;
+            bool submit = false;
+            if (cur & RUNNING) {
+                next = cur | NOTIFIED | CANCELLED;
+            } else if (cur & NOTIFIED) {
+                next = cur | CANCELLED;
+            } else {
+                next = (cur | NOTIFIED | CANCELLED) + REF_ONE;
+                submit = true;
+            }
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return submit;
+        }
+    }
+    // Runtime shutdown: marks CANCELLED; true when the task was idle and the caller now runs it
+    // (and so must cancel it itself).
+    [[nodiscard]] bool transition_to_shutdown() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            bool idle = (cur & (RUNNING | COMPLETE)) == 0;
+            Word next = cur | CANCELLED | (idle ? RUNNING : 0);
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return idle;
+        }
+    }
+
+    // JoinHandle dropped. False when the task already completed (the caller drops the output).
+    [[nodiscard]] bool unset_join_interested() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            if (cur & COMPLETE) return false;
+            if (word_.compare_exchange_weak(cur, cur & ~JOIN_INTEREST, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return true;
+        }
+    }
+    // Publishes the join waker. False when the task completed first (the slot is the
+    // JoinHandle's again and the output is readable).
+    [[nodiscard]] bool set_join_waker() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            if (cur & COMPLETE) return false;
+            if (word_.compare_exchange_weak(cur, cur | JOIN_WAKER, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return true;
+        }
+    }
+    // Takes the join waker slot back. False when the task completed first.
+    [[nodiscard]] bool unset_join_waker() noexcept {
+        Word cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            if (cur & COMPLETE) return false;
+            if (word_.compare_exchange_weak(cur, cur & ~JOIN_WAKER, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return true;
+        }
+    }
+
+    void ref_inc() noexcept {
+        Word prev = word_.fetch_add(REF_ONE, std::memory_order_relaxed);
+        if (refs(prev) > (Word{1} << 50)) std::abort();  // overflow: a leak of wakers
+    }
+    // True when this was the last reference.
+    [[nodiscard]] bool ref_dec() noexcept {
+        Word prev = word_.fetch_sub(REF_ONE, std::memory_order_acq_rel);
+        return refs(prev) == 1;
+    }
+
+   private:
+    std::atomic<Word> word_{0};
+};
+
+}  // namespace weft::task

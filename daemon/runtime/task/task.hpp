@@ -1,0 +1,167 @@
+// weft::Task<T>: the coroutine type of everything the runtime runs.
+//
+// A Task is lazy: nothing runs until it is awaited (`co_await child()`, which runs it inline on
+// the awaiting task, as an `async fn` call in Rust) or spawned (weft::spawn, which makes it a
+// task of its own). Inside a Task, only weft awaitables may be awaited (the compiler says so
+// otherwise), because only they know how to wake the task.
+//
+// Ownership: a Task owns its coroutine frame until it is awaited to completion, spawned
+// (ownership moves to the runtime) or destroyed (the frame and everything in it are destroyed).
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "runtime/task/frame_alloc.hpp"
+#include "runtime/task/pending_await.hpp"
+
+namespace weft {
+
+template <class T = void>
+class Task;
+
+namespace detail {
+
+template <class A>
+concept WeftAwaitable = std::is_base_of_v<AwaitableTag, std::remove_cvref_t<A>>;
+
+template <class P>
+struct AwaitRef {
+    P& target;
+    bool await_ready() { return target.await_ready(); }
+    decltype(auto) await_suspend(std::coroutine_handle<> h) { return target.await_suspend(h); }
+    decltype(auto) await_resume() { return target.await_resume(); }
+};
+
+class PromiseBase {
+   public:
+    static void* operator new(std::size_t size) { return task::allocate_frame(size); }
+    static void operator delete(void* frame) noexcept { task::deallocate_frame(frame); }
+
+    std::suspend_always initial_suspend() noexcept { return {}; }
+
+    struct FinalAwaiter {
+        bool await_ready() noexcept { return false; }
+        template <class P>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+            auto next = h.promise().continuation_;
+            return next ? next : std::noop_coroutine();
+        }
+        void await_resume() noexcept {}
+    };
+    FinalAwaiter final_suspend() noexcept { return {}; }
+
+    void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+    // An lvalue is awaited in place through AwaitRef (GCC 12 would copy it otherwise); an
+    // rvalue is moved into the awaiting frame.
+    template <class A>
+    auto await_transform(A&& awaitable) noexcept(
+        std::is_lvalue_reference_v<A> ||
+        std::is_nothrow_move_constructible_v<std::remove_cvref_t<A>>) {
+        static_assert(WeftAwaitable<A>,
+                      "a weft::Task may only co_await weft awaitables (Task, JoinHandle, sync, "
+                      "time, ...): other awaitables cannot wake the task");
+        if constexpr (std::is_lvalue_reference_v<A>) {
+            return AwaitRef<std::remove_reference_t<A>>{awaitable};
+        } else {
+            return std::remove_cvref_t<A>(std::move(awaitable));
+        }
+    }
+
+    void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
+    [[nodiscard]] bool failed() const noexcept { return exception_ != nullptr; }
+    [[nodiscard]] std::exception_ptr exception() const noexcept { return exception_; }
+    void rethrow_if_failed() const {
+        if (exception_) std::rethrow_exception(exception_);
+    }
+
+   private:
+    std::coroutine_handle<> continuation_;
+    std::exception_ptr exception_;
+};
+
+template <class T>
+class Promise final : public PromiseBase {
+   public:
+    Task<T> get_return_object() noexcept;
+    template <class U>
+        requires std::is_convertible_v<U&&, T>
+    void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+        value_.emplace(std::forward<U>(value));
+    }
+    // The result: the value, or the exception the coroutine ended with. Once.
+    T take() {
+        rethrow_if_failed();
+        return std::move(*value_);
+    }
+
+   private:
+    std::optional<T> value_;
+};
+
+template <>
+class Promise<void> final : public PromiseBase {
+   public:
+    Task<void> get_return_object() noexcept;
+    void return_void() noexcept {}
+    void take() { rethrow_if_failed(); }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Task : public detail::AwaitableTag {
+   public:
+    using promise_type = detail::Promise<T>;
+    using value_type = T;
+    using handle_type = std::coroutine_handle<promise_type>;
+
+    Task() noexcept = default;
+    explicit Task(handle_type h) noexcept : handle_(h) {}
+    Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+    Task& operator=(Task&& other) noexcept {
+        if (this != &other) {
+            if (handle_) handle_.destroy();
+            handle_ = std::exchange(other.handle_, {});
+        }
+        return *this;
+    }
+    ~Task() {
+        if (handle_) handle_.destroy();
+    }
+
+    [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(handle_); }
+    // Gives up ownership of the frame (the spawner takes it).
+    [[nodiscard]] handle_type release() noexcept { return std::exchange(handle_, {}); }
+
+    struct Awaiter {
+        handle_type child;
+        bool await_ready() const noexcept { return false; }
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) noexcept {
+            child.promise().set_continuation(parent);
+            return child;
+        }
+        T await_resume() { return child.promise().take(); }
+    };
+    // Runs the child inline on the awaiting task; its result or exception comes back here.
+    Awaiter operator co_await() && noexcept { return Awaiter{handle_}; }
+
+   private:
+    handle_type handle_;
+};
+
+namespace detail {
+template <class T>
+Task<T> Promise<T>::get_return_object() noexcept {
+    return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+inline Task<void> Promise<void>::get_return_object() noexcept {
+    return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+}  // namespace detail
+
+}  // namespace weft

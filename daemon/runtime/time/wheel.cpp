@@ -1,0 +1,166 @@
+#include "runtime/time/wheel.hpp"
+
+#include <bit>
+#include <cassert>
+
+namespace weft::time::detail {
+namespace {
+
+constexpr std::uint64_t kSlotMask = Wheel::kSlots - 1;
+
+// Ticks spanned by one slot, and by a whole level, of level `level`.
+constexpr std::uint64_t slot_range(unsigned level) noexcept {
+    return std::uint64_t{1} << (level * Wheel::kSlotBits);
+}
+constexpr std::uint64_t level_range(unsigned level) noexcept {
+    return std::uint64_t{1} << ((level + 1) * Wheel::kSlotBits);
+}
+constexpr unsigned slot_for(std::uint64_t when, unsigned level) noexcept {
+    return static_cast<unsigned>((when >> (level * Wheel::kSlotBits)) & kSlotMask);
+}
+
+}  // namespace
+
+// --- List ---------------------------------------------------------------------------------------
+
+void Wheel::List::push_back(TimerEntry* e) noexcept {
+    e->next = nullptr;
+    e->prev = tail;
+    if (tail)
+        tail->next = e;
+    else
+        head = e;
+    tail = e;
+}
+
+void Wheel::List::unlink(TimerEntry* e) noexcept {
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        tail = e->prev;
+    e->prev = e->next = nullptr;
+}
+
+TimerEntry* Wheel::List::pop_front() noexcept {
+    TimerEntry* e = head;
+    if (e) unlink(e);
+    return e;
+}
+
+// --- Wheel --------------------------------------------------------------------------------------
+
+unsigned Wheel::level_for(std::uint64_t elapsed, std::uint64_t when) noexcept {
+    // The highest differing bit picks the level; the low slot bits are masked in so that a
+    // deadline in the current level-0 slot range still lands in level 0.
+    std::uint64_t masked = (elapsed ^ when) | kSlotMask;
+    if (masked >= kMaxDuration) masked = kMaxDuration - 1;  // beyond the range: top level
+    const unsigned significant = 63u - static_cast<unsigned>(std::countl_zero(masked));
+    return significant / kSlotBits;
+}
+
+bool Wheel::is_empty() const noexcept {
+    if (!pending_.is_empty()) return false;
+    for (const Level& l : levels_)
+        if (l.occupied != 0) return false;
+    return true;
+}
+
+bool Wheel::insert(TimerEntry* entry, std::uint64_t when) noexcept {
+    if (when <= elapsed_) return false;
+    entry->when = when;
+    file(entry, level_for(elapsed_, when));
+    return true;
+}
+
+void Wheel::file(TimerEntry* entry, unsigned level) noexcept {
+    const unsigned slot = slot_for(entry->when, level);
+    entry->level = static_cast<std::uint8_t>(level);
+    entry->slot = static_cast<std::uint8_t>(slot);
+    Level& l = levels_[level];
+    l.slots[slot].push_back(entry);
+    l.occupied |= std::uint64_t{1} << slot;
+}
+
+void Wheel::remove(TimerEntry* entry) noexcept {
+    if (entry->level == kPendingLevel) {
+        pending_.unlink(entry);
+        return;
+    }
+    Level& l = levels_[entry->level];
+    List& list = l.slots[entry->slot];
+    list.unlink(entry);
+    if (list.is_empty()) l.occupied &= ~(std::uint64_t{1} << entry->slot);
+}
+
+std::optional<Wheel::Expiration> Wheel::next_expiration_of(unsigned level) const noexcept {
+    const Level& l = levels_[level];
+    if (l.occupied == 0) return std::nullopt;
+    // The first occupied slot at or after the one `elapsed` is in, going round the level.
+    const unsigned now_slot = static_cast<unsigned>((elapsed_ / slot_range(level)) & kSlotMask);
+    const std::uint64_t rotated = std::rotr(l.occupied, static_cast<int>(now_slot));
+    const unsigned slot = (static_cast<unsigned>(std::countr_zero(rotated)) + now_slot) & kSlotMask;
+    const std::uint64_t level_start = elapsed_ & ~(level_range(level) - 1);
+    std::uint64_t deadline = level_start + slot * slot_range(level);
+    if (deadline <= elapsed_) {
+        // Only the top level wraps: a slot "behind" elapsed is the next turn of its ring.
+        assert(level == kLevels - 1);
+        deadline += level_range(level);
+    }
+    return Expiration{level, slot, deadline};
+}
+
+std::uint64_t Wheel::slot_deadline(const TimerEntry& entry) const noexcept {
+    if (entry.level == kPendingLevel) return elapsed_;
+    const unsigned level = entry.level;
+    const std::uint64_t level_start = elapsed_ & ~(level_range(level) - 1);
+    std::uint64_t deadline = level_start + entry.slot * slot_range(level);
+    if (deadline <= elapsed_) deadline += level_range(level);  // the top level's ring
+    return deadline;
+}
+
+std::optional<Wheel::Expiration> Wheel::next_slot() const noexcept {
+    for (unsigned level = 0; level < kLevels; ++level)
+        if (auto e = next_expiration_of(level)) return e;  // lower levels are due first
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> Wheel::next_expiration() const noexcept {
+    if (!pending_.is_empty()) return elapsed_;
+    if (auto e = next_slot()) return e->deadline;
+    return std::nullopt;
+}
+
+void Wheel::process(const Expiration& e) noexcept {
+    Level& l = levels_[e.level];
+    List list = l.slots[e.slot];
+    l.slots[e.slot] = List{};
+    l.occupied &= ~(std::uint64_t{1} << e.slot);
+    while (TimerEntry* entry = list.pop_front()) {
+        if (entry->when <= e.deadline) {
+            entry->level = kPendingLevel;
+            pending_.push_back(entry);
+        } else {
+            // Cascade: re-file relative to the slot's start, which becomes `elapsed`.
+            file(entry, level_for(e.deadline, entry->when));
+        }
+    }
+}
+
+TimerEntry* Wheel::poll(std::uint64_t now) noexcept {
+    while (pending_.is_empty()) {
+        auto e = next_slot();
+        if (!e || e->deadline > now) {
+            if (now > elapsed_) elapsed_ = now;
+            return nullptr;
+        }
+        process(*e);
+        elapsed_ = e->deadline;
+    }
+    return pending_.pop_front();
+}
+
+}  // namespace weft::time::detail

@@ -1,0 +1,57 @@
+// weft/plugin.hpp: the C++20 plugin SDK, header-only, over the C ABI of weft/plugin.h.
+//
+// A plugin is a class derived from weft::Plugin, exported with WEFT_PLUGIN; its work is
+// coroutines (weft::Task) spawned on the host's runtime, which await host operations:
+//
+//   #include <weft/plugin.hpp>
+//   using namespace std::chrono_literals;
+//
+//   class Echo : public weft::Plugin {
+//      public:
+//       explicit Echo(const weft::PluginContext& ctx) : Plugin(ctx) {}
+//       void start() override { spawn(run()); }
+//
+//      private:
+//       weft::Task<> run() {
+//           weft::Receiver<std::string> in(host(), "requests", weft::ChannelKind::mpsc, 16);
+//           weft::Sender<std::string> out(host(), "replies", weft::ChannelKind::broadcast, 16);
+//           while (!shutdown().is_requested()) {
+//               auto text = co_await weft::timeout(1s, in.recv());  // empty: a second passed
+//               if (!text) continue;
+//               if (!*text) break;                                  // the channel closed
+//               co_await out.send(**text);
+//           }
+//       }
+//   };
+//   WEFT_PLUGIN(Echo, "echo", "1.0.0")
+//
+// What is where:
+//   weft/sdk/task.hpp        Task<T>, spawn, JoinHandle, yield_now, Awaitable (to write your own)
+//   weft/sdk/time.hpp        sleep, sleep_until, timeout, Clock
+//   weft/sdk/select.hpp      first_of (wait for the first of two awaitables)
+//   weft/sdk/shutdown.hpp    ShutdownToken (is_requested, requested)
+//   weft/sdk/channel.hpp     Sender<T>, Receiver<T>, ChannelKind, Codec<T>
+//   weft/sdk/sync.hpp        Notify, Semaphore, Permit
+//   weft/sdk/blocking.hpp    spawn_blocking
+//   weft/sdk/json.hpp        Json (the plugin's config)
+//   weft/sdk/host.hpp        Host, Logger
+//   weft/sdk/error.hpp       Error, Lagged
+//   weft/sdk/plugin_class.hpp Plugin, PluginContext, WEFT_PLUGIN
+//
+// Everything lives in namespace weft (an inline namespace `sdk` keeps the SDK's symbols apart
+// from the daemon's). Nothing C++ crosses the ABI: every hook and task catches its exceptions.
+// Build plugins with hidden visibility (the CMake package's weft_add_plugin does).
+#pragma once
+
+#include "weft/plugin.h"
+#include "weft/sdk/blocking.hpp"
+#include "weft/sdk/channel.hpp"
+#include "weft/sdk/error.hpp"
+#include "weft/sdk/host.hpp"
+#include "weft/sdk/json.hpp"
+#include "weft/sdk/plugin_class.hpp"
+#include "weft/sdk/select.hpp"
+#include "weft/sdk/shutdown.hpp"
+#include "weft/sdk/sync.hpp"
+#include "weft/sdk/task.hpp"
+#include "weft/sdk/time.hpp"

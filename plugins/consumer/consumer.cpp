@@ -1,0 +1,110 @@
+// consumer: appends every record of a named channel to a file, in order, through the blocking
+// pool.
+//
+// Config: {"channel": "records", "path": "/tmp/weft-records.log", "batch": 256}
+//
+// One task receives, batches what is already there (up to `batch`), and hands each batch to
+// spawn_blocking, awaiting the write before receiving more: the file is written in channel order
+// and the runtime's workers never block on the disk. It runs until the channel closes, which on
+// shutdown happens once the producers stopped and everything they sent was read: so the file
+// ends with the last record sent. Each line is "record <seq>".
+#include <weft/plugin.hpp>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "record.hpp"
+
+namespace {
+
+using weft_example::Record;
+using File = std::shared_ptr<std::FILE>;
+
+class Consumer : public weft::Plugin {
+   public:
+    explicit Consumer(const weft::PluginContext& ctx)
+        : Plugin(ctx),
+          channel_(config().value("channel", "records")),
+          path_(config().value("path", "/tmp/weft-records.log")),
+          batch_(config().value<std::uint32_t>("batch", 256)) {
+        validate(config());
+    }
+    ~Consumer() override {
+        log().info("consumer: stopped; wrote ", written_, " records to ", path_, " (last #", last_,
+                   ")");
+    }
+
+    static void validate(const weft::Json& config) {
+        if (config.value("path", "/tmp/weft-records.log").empty())
+            throw weft::ConfigError("\"path\" must not be empty");
+        const auto batch = config.value<std::int64_t>("batch", 256);
+        if (batch < 1 || batch > 1'000'000)
+            throw weft::ConfigError("\"batch\" must be between 1 and 1000000");
+        (void)config.value("channel", "records");
+    }
+
+    void start() override {
+        // Hooks run on the daemon's main thread, where opening a file may block.
+        std::FILE* f = std::fopen(path_.c_str(), "a");
+        if (!f)
+            throw weft::Error(WEFT_ERR_PLUGIN,
+                              "cannot open " + path_ + " for appending: " + std::strerror(errno));
+        file_ = File(f, [](std::FILE* p) { std::fclose(p); });
+        in_ = weft::Receiver<Record>(host(), channel_);
+        spawn(run());
+        log().info("consumer: appending '", channel_, "' to ", path_);
+    }
+
+   private:
+    // Writes one batch on a blocking-pool thread. The job owns what it touches (the batch, a
+    // reference to the file): if the task is cancelled meanwhile, the job still ends safely.
+    static bool write_batch(const File& file, const std::string& text) {
+        if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size()) return false;
+        return std::fflush(file.get()) == 0;
+    }
+
+    void append(std::string& text, const Record& r) {
+        if (last_ != 0 && r.seq != last_ + 1)
+            log().error("consumer: gap: record #", r.seq, " after #", last_);
+        last_ = r.seq;
+        text += "record " + std::to_string(r.seq) + "\n";
+    }
+
+    weft::Task<> run() {
+        while (auto first = co_await in_.recv()) {
+            std::string text;
+            append(text, *first);
+            std::uint64_t n = 1;
+            while (n < batch_) {
+                auto more = in_.try_recv();
+                if (!more) break;
+                append(text, *more);
+                ++n;
+            }
+            const bool ok = co_await weft::spawn_blocking(
+                [file = file_, text = std::move(text)] { return write_batch(file, text); });
+            if (!ok) {
+                log().error("consumer: writing ", path_, " failed: ", std::strerror(errno));
+                co_return;
+            }
+            written_ += n;
+        }
+        log().info("consumer: channel '", channel_, "' closed; wrote ", written_, " records");
+    }
+
+    std::string channel_;
+    std::string path_;
+    std::uint32_t batch_;
+    File file_;
+    weft::Receiver<Record> in_;
+    std::uint64_t written_ = 0;
+    std::uint64_t last_ = 0;
+};
+
+}  // namespace
+
+WEFT_PLUGIN(Consumer, "consumer", "1.0.0")

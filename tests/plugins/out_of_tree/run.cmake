@@ -1,0 +1,62 @@
+# The out-of-tree SDK test (a CTest test): install the SDK from this build into a temporary
+# prefix, build a plugin project against it with find_package(WeftPluginSDK) and another plugin
+# with pkg-config alone, then ask weftd to inspect what was built.
+#
+# Variables: BUILD_DIR (weft's build tree), WORK_DIR (scratch), PROJECT_DIR, GENERATOR,
+# MAKE_PROGRAM, C_COMPILER, CXX_COMPILER, WEFTD.
+cmake_minimum_required(VERSION 3.20)
+
+function(run)
+    execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+        string(REPLACE ";" " " command "${ARGN}")
+        message(FATAL_ERROR "failed (${rc}): ${command}\n${out}")
+    endif()
+    set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+
+# 1. Install the SDK component only.
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component plugin-sdk)
+foreach(f include/weft/plugin.h include/weft/plugin.hpp include/weft/sdk/task.hpp
+          share/cmake/WeftPluginSDK/WeftPluginSDKConfig.cmake share/pkgconfig/weft-plugin-sdk.pc)
+    if(NOT EXISTS ${prefix}/${f})
+        message(FATAL_ERROR "the SDK install lacks ${f}")
+    endif()
+endforeach()
+
+# 2. A CMake project using find_package(WeftPluginSDK).
+run(${CMAKE_COMMAND} -S ${PROJECT_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
+    -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM} -DCMAKE_C_COMPILER=${C_COMPILER}
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix}
+    -DCMAKE_BUILD_TYPE=Release)
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+run(${CMAKE_COMMAND} --install ${WORK_DIR}/build --prefix ${WORK_DIR}/installed)
+
+# 3. The same C plugin built with the compiler and pkg-config alone.
+run(${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/share/pkgconfig
+    pkg-config --cflags weft-plugin-sdk)
+separate_arguments(cflags UNIX_COMMAND "${last_output}")
+run(${C_COMPILER} ${cflags} -std=c11 -Wall -Wextra -Werror -shared -fPIC
+    -o ${WORK_DIR}/hello_pc.so ${PROJECT_DIR}/hello_c.c)
+
+# 4. weftd loads each and reads its descriptor.
+foreach(plugin "build/hello.so|hello|0.0.1" "build/hello_c.so|hello-c|0.0.2"
+               "installed/lib/weft/plugins/hello.so|hello|0.0.1" "hello_pc.so|hello-c|0.0.2")
+    string(REPLACE "|" ";" parts "${plugin}")
+    list(GET parts 0 file)
+    list(GET parts 1 name)
+    list(GET parts 2 version)
+    if(NOT EXISTS ${WORK_DIR}/${file})
+        message(FATAL_ERROR "${file} was not built")
+    endif()
+    if(WEFTD)
+        run(${WEFTD} plugin inspect ${WORK_DIR}/${file})
+        if(NOT last_output MATCHES "name: +${name}\n" OR NOT last_output MATCHES "version: +${version}\n")
+            message(FATAL_ERROR "weftd plugin inspect ${file}:\n${last_output}")
+        endif()
+    endif()
+endforeach()
+message(STATUS "out-of-tree plugins built and inspected")

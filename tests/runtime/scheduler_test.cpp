@@ -1,0 +1,298 @@
+// Specification of the schedulers: fairness (yield, LIFO slot, budget, global queue), spawning
+// from outside, hooks and names, metrics.
+#include <catch2/catch.hpp>
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "probes.hpp"
+#include "support.hpp"
+
+using namespace weft;
+using weft::test::AlwaysReady;
+using weft::test::Flag;
+
+namespace {
+
+Task<void> spin_on_ready(std::atomic<bool>& stop, std::atomic<long>& iterations) {
+    while (!stop.load()) {
+        co_await AlwaysReady{};
+        iterations.fetch_add(1);
+    }
+}
+
+Task<void> set_flag(std::atomic<bool>& flag) {
+    flag.store(true);
+    co_return;
+}
+
+// Sets `flag` once the spinner has started, so the spinner had to yield for this task to run.
+Task<void> set_flag_after_spinner(std::atomic<bool>& flag, std::atomic<long>& iterations) {
+    while (iterations.load() == 0) co_await yield_now();
+    flag.store(true);
+}
+
+}  // namespace
+
+TEST_CASE("yield_now lets every other ready task run before the yielder resumes", "[scheduler]") {
+    auto rt = Builder::new_current_thread().build();
+    std::vector<int> order;
+    rt.block_on([](std::vector<int>& order) -> Task<void> {
+        auto a = spawn([](std::vector<int>& o) -> Task<void> {
+            o.push_back(1);
+            co_await yield_now();
+            o.push_back(3);
+        }(order));
+        auto b = spawn([](std::vector<int>& o) -> Task<void> {
+            o.push_back(2);
+            co_return;
+        }(order));
+        co_await a;
+        co_await b;
+    }(order));
+    CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("the coop budget makes a task looping on ready resources yield", "[scheduler][coop]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    // One worker: the spinner and the flag setter share it, so the setter only runs if the
+    // spinner is forced to yield.
+    Runtime rt = flavor == Flavor::CurrentThread ? Builder::new_current_thread().budget(16).build()
+                                                  : Builder::new_multi_thread().worker_threads(1).budget(16).build();
+    std::atomic<bool> stop{false};
+    std::atomic<long> iterations{0};
+    rt.block_on([](std::atomic<bool>& stop, std::atomic<long>& it) -> Task<void> {
+        auto spinner = spawn(spin_on_ready(stop, it));
+        auto setter = spawn(set_flag_after_spinner(stop, it));
+        co_await setter;
+        co_await spinner;
+    }(stop, iterations));
+    CHECK(iterations.load() >= 1);
+    std::uint64_t forced = 0;
+    for (const auto& w : rt.metrics().workers) forced += w.budget_forced_yields;
+    CHECK(forced >= 1);
+}
+
+TEST_CASE("unconstrained lifts the budget for the task it wraps", "[scheduler][coop]") {
+    auto rt = Builder::new_current_thread().budget(4).build();
+    rt.block_on([]() -> Task<void> {
+        co_await unconstrained([]() -> Task<void> {
+            for (int i = 0; i < 100; ++i) co_await AlwaysReady{};
+        }());
+    }());
+    CHECK(rt.metrics().workers[0].budget_forced_yields == 0);
+}
+
+TEST_CASE("two tasks waking each other through the LIFO slot do not starve a third",
+          "[scheduler][lifo]") {
+    auto rt = Builder::new_multi_thread().worker_threads(1).build();
+    std::atomic<bool> third_ran{false};
+    rt.block_on([](std::atomic<bool>& third_ran) -> Task<void> {
+        auto ping = std::make_shared<Flag>();
+        auto pong = std::make_shared<Flag>();
+        auto a = spawn([](std::shared_ptr<Flag> ping, std::shared_ptr<Flag> pong,
+                          std::atomic<bool>& done) -> Task<void> {
+            while (!done.load()) {
+                ping->set();
+                co_await pong->wait();
+                pong->reset();
+            }
+            ping->set();
+        }(ping, pong, third_ran));
+        auto b = spawn([](std::shared_ptr<Flag> ping, std::shared_ptr<Flag> pong,
+                          std::atomic<bool>& done) -> Task<void> {
+            while (!done.load()) {
+                co_await ping->wait();
+                ping->reset();
+                pong->set();
+            }
+            pong->set();
+        }(ping, pong, third_ran));
+        auto c = spawn(set_flag(third_ran));
+        co_await c;
+        co_await a;
+        co_await b;
+    }(third_ran));
+    CHECK(third_ran.load());
+    CHECK(rt.metrics().workers[0].lifo_hits > 0);
+}
+
+TEST_CASE("the LIFO slot can be disabled", "[scheduler][lifo]") {
+    auto rt = Builder::new_multi_thread().worker_threads(1).lifo_slot(false).build();
+    rt.block_on([]() -> Task<void> {
+        Flag f;
+        auto waiter = spawn([](Flag& f) -> Task<void> { co_await f.wait(); }(f));
+        co_await yield_now();
+        f.set();
+        co_await waiter;
+    }());
+    CHECK(rt.metrics().workers[0].lifo_hits == 0);
+}
+
+TEST_CASE("a task spawned from outside runs while local tasks keep yielding", "[scheduler][fairness]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    Runtime rt = flavor == Flavor::CurrentThread ? Builder::new_current_thread().build()
+                                                  : Builder::new_multi_thread().worker_threads(1).build();
+    std::atomic<bool> remote_ran{false};
+    std::atomic<bool> spinning{false};
+    std::thread outsider([&] {
+        while (!spinning.load()) std::this_thread::yield();
+        rt.handle().spawn(set_flag(remote_ran)).detach();
+    });
+    rt.block_on([](std::atomic<bool>& remote_ran, std::atomic<bool>& spinning) -> Task<void> {
+        auto spinner = spawn([](std::atomic<bool>& stop, std::atomic<bool>& spinning) -> Task<void> {
+            while (!stop.load()) {
+                spinning.store(true);
+                co_await yield_now();
+            }
+        }(remote_ran, spinning));
+        co_await spinner;
+    }(remote_ran, spinning));
+    outsider.join();
+    CHECK(remote_ran.load());
+}
+
+TEST_CASE("worker threads are named and run the start and stop hooks", "[scheduler]") {
+    std::mutex m;
+    std::set<std::string> names;
+    std::atomic<int> started{0}, stopped{0};
+    {
+        auto rt = Builder::new_multi_thread()
+                      .worker_threads(3)
+                      .on_thread_start([&] {
+                          char buf[32] = {};
+                          pthread_getname_np(pthread_self(), buf, sizeof buf);
+                          std::lock_guard lock(m);
+                          names.insert(buf);
+                          started.fetch_add(1);
+                      })
+                      .on_thread_stop([&] { stopped.fetch_add(1); })
+                      .build();
+        rt.block_on([]() -> Task<void> { co_return; }());
+    }
+    CHECK(started.load() == 3);
+    CHECK(stopped.load() == 3);
+    CHECK(names == std::set<std::string>{"weft-worker-0", "weft-worker-1", "weft-worker-2"});
+}
+
+TEST_CASE("the builder rejects invalid settings, naming the setting and its range", "[builder]") {
+    CHECK_THROWS_WITH(Builder::new_multi_thread().worker_threads(0).build(),
+                      Catch::Contains("worker_threads must be between 1 and 1024, got 0"));
+    CHECK_THROWS_WITH(Builder::new_multi_thread().worker_threads(100000).build(),
+                      Catch::Contains("worker_threads"));
+    CHECK_THROWS_WITH(Builder::new_current_thread().global_queue_interval(0).build(),
+                      Catch::Contains("global_queue_interval must be between 1"));
+    CHECK_THROWS_WITH(Builder::new_current_thread().event_interval(0).build(),
+                      Catch::Contains("event_interval must be between 1"));
+    CHECK_THROWS_WITH(Builder::new_current_thread().budget(0).build(), Catch::Contains("budget"));
+    CHECK_THROWS_WITH(Builder::new_current_thread().max_blocking_threads(0).build(),
+                      Catch::Contains("max_blocking_threads"));
+    CHECK_THROWS_WITH(Builder::new_current_thread().thread_keep_alive(std::chrono::milliseconds(0)).build(),
+                      Catch::Contains("thread_keep_alive"));
+}
+
+TEST_CASE("WEFT_WORKER_THREADS sets the default worker count", "[builder]") {
+    ::setenv("WEFT_WORKER_THREADS", "3", 1);
+    CHECK(Builder::new_multi_thread().resolved_config().worker_threads == 3);
+    CHECK(Builder::new_multi_thread().worker_threads(2).resolved_config().worker_threads == 2);
+    ::setenv("WEFT_WORKER_THREADS", "lots", 1);
+    CHECK_THROWS_WITH(Builder::new_multi_thread().resolved_config(),
+                      Catch::Contains("WEFT_WORKER_THREADS") && Catch::Contains("lots"));
+    ::unsetenv("WEFT_WORKER_THREADS");
+}
+
+TEST_CASE("metrics count spawns, polls and alive tasks while running", "[scheduler][metrics]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        std::vector<JoinHandle<void>> hs;
+        for (int i = 0; i < 100; ++i) hs.push_back(spawn([]() -> Task<void> { co_await yield_now(); }()));
+        auto m = Handle::current().metrics();
+        CHECK(m.spawned_tasks >= 101);
+        CHECK(m.alive_tasks >= 1);
+        for (auto& h : hs) co_await h;
+    }());
+    auto m = rt.metrics();
+    CHECK(m.spawned_tasks == 101);
+    CHECK(m.alive_tasks == 0);
+    std::uint64_t polls = 0;
+    for (const auto& w : m.workers) polls += w.polls;
+    CHECK(polls >= 201);  // each spawned task twice (it yields once), the root at least once
+    CHECK(m.num_workers == (flavor == Flavor::CurrentThread ? 1u : 2u));
+}
+
+TEST_CASE("the poll-time histogram records every poll when enabled", "[scheduler][metrics]") {
+    auto rt = Builder::new_current_thread().poll_time_histogram(true).build();
+    rt.block_on([]() -> Task<void> {
+        for (int i = 0; i < 10; ++i) co_await yield_now();
+    }());
+    auto m = rt.metrics();
+    std::uint64_t total = 0;
+    for (auto n : m.poll_time_histogram) total += n;
+    CHECK(total == m.workers[0].polls);
+    CHECK(m.workers[0].longest_poll.count() > 0);
+}
+
+TEST_CASE("an idle multi_thread runtime parks its workers", "[scheduler][park]") {
+    auto rt = Builder::new_multi_thread().worker_threads(2).build();
+    rt.block_on([]() -> Task<void> { co_return; }());
+    // Wait (bounded) until both workers parked at least once.
+    for (int i = 0; i < 2000; ++i) {
+        auto m = rt.metrics();
+        if (m.workers[0].parks > 0 && m.workers[1].parks > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    auto m = rt.metrics();
+    CHECK(m.workers[0].parks > 0);
+    CHECK(m.workers[1].parks > 0);
+}
+
+TEST_CASE("spawning after shutdown gives a cancelled task", "[scheduler][shutdown]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    Handle h = rt.handle();
+    rt.shutdown_timeout(std::chrono::milliseconds(100));
+    std::atomic<bool> ran{false};
+    auto j = h.spawn(set_flag(ran));
+    CHECK(j.is_finished());
+    CHECK_THROWS_AS(j.take_output(), JoinError);
+    CHECK_FALSE(ran.load());
+}
+
+namespace {
+// Pending once, after waking its own task several times in the same poll.
+class WakeManyTimes : public Pollable<WakeManyTimes> {
+   public:
+    explicit WakeManyTimes(int& polls) : polls_(polls) {}
+    bool poll(Context& cx) noexcept {
+        if (++polls_ > 1) return true;
+        for (int i = 0; i < 5; ++i) cx.waker().wake_by_ref();
+        Waker owned = cx.waker().clone();
+        Waker copy = owned;
+        owned.wake();
+        copy.wake();
+        return false;
+    }
+    void await_resume() const noexcept {}
+
+   private:
+    int& polls_;
+};
+}  // namespace
+
+TEST_CASE("many wakes during one poll schedule the task exactly once more", "[scheduler][waker]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    int polls = 0;
+    rt.block_on([](int& polls) -> Task<void> { co_await WakeManyTimes(polls); }(polls));
+    CHECK(polls == 2);
+    auto m = rt.metrics();
+    std::uint64_t total = 0;
+    for (const auto& w : m.workers) total += w.polls;
+    CHECK(total == 2);  // the root task: first poll, then exactly one re-poll
+}

@@ -1,0 +1,195 @@
+// Specification of weft::sync::broadcast: every receiver sees every value, receiver counting,
+// lagging (Lagged(n), then the oldest kept value), capacity rounding, closing only after the
+// backlog, subscribe/resubscribe, try_recv, cancellation of a pending recv.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/sync/broadcast.hpp"
+#include "support.hpp"
+
+using namespace weft;
+namespace broadcast = weft::sync::broadcast;
+
+TEST_CASE("broadcast: every receiver gets every value in order", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(16);
+        std::vector<JoinHandle<int>> handles;
+        for (int r = 0; r < 4; ++r) {
+            handles.push_back(spawn([](broadcast::Receiver<int> rx_) -> Task<int> {
+                auto rx = std::move(rx_);
+                int expect = 0;
+                for (;;) {
+                    auto v = co_await rx.recv();
+                    if (!v) co_return v.error().is_closed() ? expect : -1;
+                    if (*v != expect) co_return -2;
+                    ++expect;
+                }
+            }(tx.subscribe())));
+        }
+        { auto unused = std::move(rx); }
+        for (int i = 0; i < 12; ++i) {
+            auto n = tx.send(i);
+            REQUIRE(n.is_ok());
+            CHECK(*n == 4);
+        }
+        { auto gone = std::move(tx); }
+        for (auto& h : handles) {
+            int got = co_await h;
+            CHECK(got == 12);
+        }
+    }());
+}
+
+TEST_CASE("broadcast: send fails without receivers and gives the value back", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<std::string>(4);
+        CHECK(tx.receiver_count() == 1);
+        { auto gone = std::move(rx); }
+        CHECK(tx.receiver_count() == 0);
+        auto r = tx.send("x");
+        REQUIRE(r.is_err());
+        CHECK(r.error().value == "x");
+        auto rx2 = tx.subscribe();
+        CHECK(tx.send("y").is_ok());
+        auto v = co_await rx2.recv();
+        CHECK(*v == "y");
+    }());
+}
+
+TEST_CASE("broadcast: a lagging receiver gets Lagged(n) and resumes at the oldest value",
+          "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(3);  // rounded up to 4
+        for (int i = 0; i < 10; ++i) tx.send(i).value();
+        CHECK(rx.len() == 10);
+        auto lag = co_await rx.recv();
+        REQUIRE(lag.is_err());
+        CHECK(lag.error().is_lagged());
+        CHECK(lag.error().skipped == 6);  // 0..5 lost, 6..9 kept
+        for (int expect = 6; expect < 10; ++expect) {
+            auto v = co_await rx.recv();
+            REQUIRE(v.is_ok());
+            CHECK(*v == expect);
+        }
+        CHECK(rx.try_recv().error().is_empty());
+        for (int i = 10; i < 16; ++i) tx.send(i).value();
+        auto t = rx.try_recv();
+        REQUIRE(t.is_err());
+        CHECK(t.error().is_lagged());
+        CHECK(t.error().skipped == 2);
+        CHECK(*rx.try_recv() == 12);
+    }());
+}
+
+TEST_CASE("broadcast: Closed comes only after the backlog is received", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(8);
+        auto tx2 = tx;
+        tx.send(1).value();
+        tx2.send(2).value();
+        { auto gone = std::move(tx); }
+        CHECK(rx.try_recv().is_ok());  // a sender is still alive
+        { auto gone = std::move(tx2); }
+        auto two = co_await rx.recv();
+        CHECK(*two == 2);
+        auto end = co_await rx.recv();
+        REQUIRE(end.is_err());
+        CHECK(end.error().is_closed());
+        CHECK(rx.try_recv().error().is_closed());
+    }());
+}
+
+TEST_CASE("broadcast: subscribe and resubscribe start at the next value", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(8);
+        tx.send(1).value();
+        auto late = tx.subscribe();
+        auto later = rx.resubscribe();
+        tx.send(2).value();
+        auto a = co_await rx.recv();
+        auto b = co_await late.recv();
+        auto c = co_await later.recv();
+        CHECK(*a == 1);
+        CHECK(*b == 2);
+        CHECK(*c == 2);
+        CHECK(tx.receiver_count() == 3);
+    }());
+}
+
+TEST_CASE("broadcast: a waiting receiver is woken by the next send", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(2);
+        auto waiter = spawn([](broadcast::Receiver<int>& rx) -> Task<int> {
+            auto v = co_await rx.recv();
+            co_return v.is_ok() ? *v : -1;
+        }(rx));
+        co_await yield_now();
+        tx.send(42).value();
+        int got = co_await waiter;
+        CHECK(got == 42);
+    }());
+}
+
+TEST_CASE("broadcast: aborting a task waiting in recv consumes nothing", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(4);
+        std::atomic<int> got{-1};
+        auto waiter = spawn([](broadcast::Receiver<int>& rx, std::atomic<int>& got) -> Task<void> {
+            auto v = co_await rx.recv();
+            got.store(v.is_ok() ? *v : -2);
+        }(rx, got));
+        co_await yield_now();
+        waiter.abort();
+        try {
+            co_await waiter;
+        } catch (const JoinError&) {
+        }
+        tx.send(5).value();
+        if (got.load() == -1) {
+            auto v = co_await rx.recv();
+            CHECK(*v == 5);
+        } else {
+            CHECK(got.load() == 5);
+        }
+    }());
+}
+
+TEST_CASE("broadcast keeps values until overwritten or the channel is destroyed",
+          "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> live{0};
+    rt.block_on([](std::atomic<int>& live) -> Task<void> {
+        using Counted = std::shared_ptr<weft::test::DropCounter>;
+        {
+            auto [tx, rx] = broadcast::channel<Counted>(2);
+            for (int i = 0; i < 5; ++i)
+                tx.send(std::make_shared<weft::test::DropCounter>(live)).value();
+            CHECK(live.load() == 2);  // the ring holds the last two
+        }
+        CHECK(live.load() == 0);
+        co_return;
+    }(live));
+}
+
+TEST_CASE("broadcast rejects a zero capacity", "[sync][broadcast]") {
+    CHECK_THROWS_AS(broadcast::channel<int>(0), std::invalid_argument);
+}

@@ -1,0 +1,129 @@
+// Specification of weft::JoinSet: completion order, empty set, errors of failed and aborted
+// tasks, abort_all, aborting on destruction, shutdown, len.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
+#include "runtime/sync/oneshot.hpp"
+#include "runtime/task/join_set.hpp"
+#include "support.hpp"
+
+using namespace weft;
+namespace oneshot = weft::sync::oneshot;
+
+namespace {
+
+Task<int> wait_then(oneshot::Receiver<int> rx_, int v) {
+    auto rx = std::move(rx_);
+    (void)co_await rx;
+    co_return v;
+}
+
+Task<int> forever(std::atomic<int>& live) {
+    weft::test::DropCounter guard(live);
+    for (;;) co_await yield_now();
+}
+
+}  // namespace
+
+TEST_CASE("join set yields results in completion order, then nullopt", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        JoinSet<int> set;
+        std::vector<oneshot::Sender<int>> gates;
+        for (int i = 0; i < 3; ++i) {
+            auto [tx, rx] = oneshot::channel<int>();
+            gates.push_back(std::move(tx));
+            set.spawn(wait_then(std::move(rx), i));
+        }
+        CHECK(set.len() == 3);
+        for (int i : {2, 0, 1}) {
+            (void)gates[i].send(0);
+            auto r = co_await set.join_next();
+            REQUIRE(r.has_value());
+            REQUIRE(r->is_ok());
+            CHECK(**r == i);
+        }
+        CHECK(set.is_empty());
+        auto none = co_await set.join_next();
+        CHECK_FALSE(none.has_value());
+    }());
+}
+
+TEST_CASE("join set reports failed and aborted tasks as JoinError", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        std::atomic<int> live{0};
+        JoinSet<int> set;
+        set.spawn([]() -> Task<int> {
+            throw std::runtime_error("boom");
+            co_return 0;
+        }());
+        set.spawn(forever(live));
+        auto failed = co_await set.join_next();
+        REQUIRE(failed.has_value());
+        REQUIRE(failed->is_err());
+        CHECK(failed->error().is_failed());
+        set.abort_all();
+        auto aborted = co_await set.join_next();
+        REQUIRE(aborted.has_value());
+        REQUIRE(aborted->is_err());
+        CHECK(aborted->error().is_cancelled());
+        CHECK(live.load() == 0);
+        auto none = co_await set.join_next();
+        CHECK_FALSE(none.has_value());
+    }());
+}
+
+TEST_CASE("destroying a join set aborts its tasks", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> live{0};
+    rt.block_on([](std::atomic<int>& live) -> Task<void> {
+        {
+            JoinSet<int> set;
+            for (int i = 0; i < 20; ++i) set.spawn(forever(live));
+            co_await yield_now();
+        }
+        while (live.load() != 0) co_await yield_now();
+    }(live));
+    CHECK(live.load() == 0);
+}
+
+TEST_CASE("join set shutdown aborts and waits for every task", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        std::atomic<int> live{0};
+        JoinSet<int> set;
+        for (int i = 0; i < 10; ++i) set.spawn(forever(live));
+        co_await set.shutdown();
+        CHECK(set.is_empty());
+        CHECK(live.load() == 0);
+    }());
+}
+
+TEST_CASE("join set of void tasks collects many results", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        std::atomic<int> ran{0};
+        JoinSet<void> set;
+        for (int i = 0; i < 500; ++i) {
+            set.spawn([](std::atomic<int>& r) -> Task<void> {
+                if (r.fetch_add(1) % 3 == 0) co_await yield_now();
+            }(ran));
+        }
+        int joined = 0;
+        while (auto r = co_await set.join_next()) {
+            CHECK(r->is_ok());
+            ++joined;
+        }
+        CHECK(joined == 500);
+        CHECK(ran.load() == 500);
+    }());
+}

@@ -1,0 +1,250 @@
+// Specification of weft::sync::Semaphore: permits, RAII and forget, try_acquire, FIFO fairness
+// with acquire_many at the head, partial assignment, close, cancellation returning permits, owned
+// permits, coop budget.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "runtime/context/thread_context.hpp"
+#include "runtime/sync/semaphore.hpp"
+#include "support.hpp"
+
+using namespace weft;
+using weft::sync::Semaphore;
+
+namespace {
+
+// Polls awaitables by hand on the test thread (outside any runtime), with a waker that counts.
+struct ManualPoll {
+    static const void* clone(const void* p) noexcept { return p; }
+    static void wake(const void* p) noexcept { wake_by_ref(p); }
+    static void wake_by_ref(const void* p) noexcept {
+        static_cast<std::atomic<int>*>(const_cast<void*>(p))->fetch_add(1);
+    }
+    static void drop(const void*) noexcept {}
+    static constexpr WakerVTable kVTable{&clone, &wake, &wake_by_ref, &drop};
+
+    ManualPoll() : saved(detail::tls().budget) { detail::tls().budget = coop::kUnconstrained; }
+    ~ManualPoll() { detail::tls().budget = saved; }
+    template <class A>
+    bool poll(A& awaitable, std::atomic<int>& wakes) {
+        Context cx(WakerRef(&wakes, &kVTable));
+        return awaitable.poll(cx);
+    }
+    std::uint32_t saved;
+};
+
+}  // namespace
+
+TEST_CASE("semaphore permits are given back when the permit is destroyed", "[sync][semaphore]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Semaphore sem(3);
+        {
+            auto one = (co_await sem.acquire()).value();
+            CHECK(one.num_permits() == 1);
+            CHECK(sem.available_permits() == 2);
+            auto two = (co_await sem.acquire_many(2)).value();
+            CHECK(sem.available_permits() == 0);
+            CHECK(sem.try_acquire().error().is_no_permits());
+        }
+        CHECK(sem.available_permits() == 3);
+        {
+            auto p = sem.try_acquire_many(2);
+            REQUIRE(p.is_ok());
+            p->forget();
+        }
+        CHECK(sem.available_permits() == 1);  // forgotten permits stay consumed
+        sem.add_permits(4);
+        CHECK(sem.available_permits() == 5);
+        auto none = co_await sem.acquire_many(0);
+        CHECK(none.is_ok());
+        CHECK(sem.available_permits() == 5);
+    }());
+}
+
+TEST_CASE("semaphore: a waiting acquire_many at the head blocks later small acquires",
+          "[sync][semaphore]") {
+    ManualPoll mp;
+    Semaphore sem(1);
+    std::atomic<int> wb{0}, ws{0};
+    auto big = sem.acquire_many(3);
+    auto small = sem.acquire();
+    CHECK_FALSE(mp.poll(big, wb));  // takes the 1 free permit, needs 2 more
+    CHECK(sem.available_permits() == 0);
+    CHECK_FALSE(mp.poll(small, ws));
+    sem.add_permits(1);  // goes to the head, still short of 1
+    CHECK(wb.load() == 0);
+    CHECK(ws.load() == 0);
+    CHECK(sem.try_acquire().error().is_no_permits());
+    sem.add_permits(2);  // head done (1), then `small` (1)
+    CHECK(wb.load() == 1);
+    CHECK(ws.load() == 1);
+    CHECK(mp.poll(big, wb));
+    CHECK(mp.poll(small, ws));
+    auto pb = big.await_resume().value();
+    auto ps = small.await_resume().value();
+    CHECK(pb.num_permits() == 3);
+    CHECK(sem.available_permits() == 0);
+}
+
+TEST_CASE("semaphore: a dropped acquire gives back its partially assigned permits",
+          "[sync][semaphore]") {
+    ManualPoll mp;
+    Semaphore sem(0);
+    std::atomic<int> wa{0}, wb{0};
+    auto b = sem.acquire();
+    {
+        auto a = sem.acquire_many(5);
+        CHECK_FALSE(mp.poll(a, wa));
+        CHECK_FALSE(mp.poll(b, wb));
+        sem.add_permits(3);  // all three assigned to `a`
+        CHECK(sem.available_permits() == 0);
+        CHECK(wb.load() == 0);
+    }  // `a` is dropped: its 3 permits go to `b` (1) and back to the pool (2)
+    CHECK(wb.load() == 1);
+    CHECK(mp.poll(b, wb));
+    CHECK(sem.available_permits() == 2);
+    { auto p = b.await_resume().value(); }
+    CHECK(sem.available_permits() == 3);
+}
+
+TEST_CASE("semaphore: a completed acquire that is never resumed gives its permits back",
+          "[sync][semaphore]") {
+    ManualPoll mp;
+    Semaphore sem(2);
+    std::atomic<int> w{0};
+    {
+        auto a = sem.acquire_many(2);
+        CHECK(mp.poll(a, w));
+        CHECK(sem.available_permits() == 0);
+    }
+    CHECK(sem.available_permits() == 2);
+}
+
+TEST_CASE("semaphore close fails waiting and later acquires", "[sync][semaphore]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Semaphore sem(1);
+        auto held = (co_await sem.acquire()).value();
+        auto waiter = spawn([](Semaphore& s) -> Task<bool> {
+            auto r = co_await s.acquire();
+            co_return r.is_err();
+        }(sem));
+        co_await yield_now();
+        sem.close();
+        CHECK(sem.is_closed());
+        bool failed = co_await waiter;
+        CHECK(failed);
+        auto later = co_await sem.acquire();
+        CHECK(later.is_err());
+        CHECK(sem.try_acquire().error().is_closed());
+        { auto drop = std::move(held); }
+        CHECK(sem.available_permits() == 1);  // released permits are still counted
+    }());
+}
+
+TEST_CASE("semaphore: aborting tasks blocked in acquire leaks no permit", "[sync][semaphore]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Semaphore sem(4);
+        auto held = (co_await sem.acquire_many(4)).value();
+        std::vector<JoinHandle<void>> blocked;
+        for (std::uint32_t n = 1; n <= 4; ++n) {
+            blocked.push_back(spawn([](Semaphore& s, std::uint32_t n) -> Task<void> {
+                auto p = co_await s.acquire_many(n);
+                co_await yield_now();
+            }(sem, n)));
+        }
+        co_await yield_now();
+        { auto release = std::move(held); }  // 4 permits go to the waiters in order
+        for (auto& h : blocked) h.abort();
+        for (auto& h : blocked) {
+            try {
+                co_await h;
+            } catch (const JoinError&) {
+            }
+        }
+        CHECK(sem.available_permits() == 4);
+    }());
+}
+
+TEST_CASE("semaphore bounds concurrency and serves every waiter", "[sync][semaphore]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto sem = std::make_shared<Semaphore>(3);
+        std::atomic<int> inside{0}, max_inside{0}, done{0};
+        std::vector<JoinHandle<void>> tasks;
+        for (int t = 0; t < 20; ++t) {
+            tasks.push_back(spawn([](std::shared_ptr<Semaphore> s, std::atomic<int>& in,
+                                     std::atomic<int>& mx, std::atomic<int>& d) -> Task<void> {
+                for (int i = 0; i < 50; ++i) {
+                    auto p = (co_await Semaphore::acquire_owned(s)).value();
+                    int now = in.fetch_add(1) + 1;
+                    int prev = mx.load();
+                    while (now > prev && !mx.compare_exchange_weak(prev, now)) {
+                    }
+                    co_await yield_now();
+                    in.fetch_sub(1);
+                }
+                d.fetch_add(1);
+            }(sem, inside, max_inside, done)));
+        }
+        for (auto& t : tasks) co_await t;
+        CHECK(done.load() == 20);
+        CHECK(max_inside.load() <= 3);
+        CHECK(sem->available_permits() == 3);
+    }());
+}
+
+TEST_CASE("owned semaphore permits keep the semaphore alive", "[sync][semaphore]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto sem = std::make_shared<Semaphore>(2);
+        std::weak_ptr<Semaphore> weak = sem;
+        auto permit = Semaphore::try_acquire_many_owned(sem, 2);
+        REQUIRE(permit.is_ok());
+        CHECK(Semaphore::try_acquire_owned(sem).error().is_no_permits());
+        sem.reset();
+        CHECK_FALSE(weak.expired());
+        CHECK((*permit).semaphore()->available_permits() == 0);
+        { auto drop = std::move(*permit); }
+        CHECK(weak.expired());
+        co_return;
+    }());
+}
+
+TEST_CASE("semaphore rejects too many permits", "[sync][semaphore]") {
+    CHECK_THROWS_AS(Semaphore(Semaphore::kMaxPermits + 1), std::invalid_argument);
+    Semaphore sem(Semaphore::kMaxPermits);
+    CHECK_THROWS_AS(sem.add_permits(1), std::overflow_error);
+}
+
+TEST_CASE("semaphore acquire spends coop budget", "[sync][semaphore]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    bool other_ran = rt.block_on([]() -> Task<bool> {
+        Semaphore sem(1);
+        std::atomic<bool> ran{false};
+        auto other = spawn([](std::atomic<bool>& r) -> Task<void> {
+            r.store(true);
+            co_return;
+        }(ran));
+        bool seen = false;
+        for (int i = 0; i < 10'000 && !seen; ++i) {
+            auto p = co_await sem.acquire();  // always ready
+            seen = ran.load();
+        }
+        co_await other;
+        co_return seen;
+    }());
+    CHECK(other_ran);
+}

@@ -1,0 +1,125 @@
+// Specification of tasks: spawn, JoinHandle, abort, errors, detach, yield.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
+#include "support.hpp"
+
+using namespace weft;
+using weft::test::DropCounter;
+
+namespace {
+
+Task<int> add(int a, int b) { co_return a + b; }
+Task<int> nested() {
+    int x = co_await add(1, 2);
+    int y = co_await add(x, 10);
+    co_return y;
+}
+Task<void> throws() {
+    throw std::runtime_error("boom");
+    co_return;
+}
+Task<int> pending_forever(std::atomic<int>& live) {
+    DropCounter guard(live);
+    for (;;) co_await yield_now();
+    co_return 0;
+}
+
+}  // namespace
+
+TEST_CASE("block_on returns the value of the root task", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    CHECK(rt.block_on(nested()) == 13);
+}
+
+TEST_CASE("block_on rethrows the exception of the root task", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    CHECK_THROWS_WITH(rt.block_on(throws()), "boom");
+}
+
+TEST_CASE("a spawned task's value is awaited through its JoinHandle", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    int v = rt.block_on([]() -> Task<int> {
+        auto h = spawn(add(20, 22));
+        co_return co_await h;
+    }());
+    CHECK(v == 42);
+}
+
+TEST_CASE("an exception escaping a task becomes a failed JoinError with its message", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::string message = rt.block_on([]() -> Task<std::string> {
+        auto h = spawn(throws());
+        try {
+            co_await h;
+        } catch (const JoinError& e) {
+            CHECK(e.is_failed());
+            co_return std::string(e.what());
+        }
+        co_return std::string("no error");
+    }());
+    CHECK(message == "task failed: boom");
+}
+
+TEST_CASE("abort drops an idle task at once and its JoinHandle reports cancelled", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> live{0};
+    bool cancelled = rt.block_on([](std::atomic<int>& live) -> Task<bool> {
+        auto h = spawn(pending_forever(live));
+        co_await yield_now();
+        co_await yield_now();
+        h.abort();
+        try {
+            co_await h;
+        } catch (const JoinError& e) {
+            co_return e.is_cancelled();
+        }
+        co_return false;
+    }(live));
+    CHECK(cancelled);
+    CHECK(live.load() == 0);
+}
+
+TEST_CASE("a dropped JoinHandle detaches: the task still runs to completion", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> done{0};
+    rt.block_on([](std::atomic<int>& done) -> Task<void> {
+        {
+            auto h = spawn([](std::atomic<int>& d) -> Task<void> {
+                co_await yield_now();
+                d.store(1);
+            }(done));
+        }
+        while (done.load() == 0) co_await yield_now();
+    }(done));
+    CHECK(done.load() == 1);
+}
+
+TEST_CASE("dropping the runtime cancels pending tasks and runs their destructors", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    std::atomic<int> live{0};
+    {
+        auto rt = weft::test::make_runtime(flavor);
+        rt.block_on([](std::atomic<int>& live) -> Task<void> {
+            for (int i = 0; i < 100; ++i) spawn(pending_forever(live)).detach();
+            co_await yield_now();
+        }(live));
+    }
+    CHECK(live.load() == 0);
+}
+
+TEST_CASE("spawning from outside the runtime through a Handle", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    auto h = rt.handle().spawn(add(2, 3));
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await h; }(std::move(h))) == 5);
+}
