@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -40,7 +41,17 @@ int run_app(int argc, char** argv) {
     add_config_options(*check, options);
     CLI::App* version =
         app.add_subcommand("version", "Print the version, git revision and libuv version");
-    for (CLI::App* command : {run, check, version}) command->footer(kExitCodeHelp);
+    CLI::App* plugin = app.add_subcommand("plugin", "Commands about plugin files");
+    plugin->require_subcommand(1);
+    std::filesystem::path plugin_file;
+    CLI::App* inspect = plugin->add_subcommand(
+        "inspect",
+        "Load a plugin file and print its name, version and ABI (or why it cannot be "
+        "loaded) without running it");
+    inspect->add_option("FILE", plugin_file, "The plugin's shared library (.so)")
+        ->required()
+        ->type_name("FILE");
+    for (CLI::App* command : {run, check, version, plugin, inspect}) command->footer(kExitCodeHelp);
 
     try {
         app.parse(argc, argv);
@@ -52,6 +63,7 @@ int run_app(int argc, char** argv) {
 
     if (run->parsed()) return run_command(options);
     if (check->parsed()) return check_config_command(options);
+    if (inspect->parsed()) return plugin_inspect_command(plugin_file);
     return version_command();
 }
 

@@ -1,44 +1,93 @@
-// `weftd run -c FILE`: the daemon's life, in order. Each step is one call, so later work plugs in
-// the runtime and the plugins at the marked places without reshaping the sequence.
+// `weftd run -c FILE`: the daemon's life, in order.
+//
+//   1. signal handlers (from here on a SIGTERM is a graceful shutdown, never a lost one)
+//   2. the runtime, from the config's `runtime` section
+//   3. the plugin host: named channels and semaphores from the config, then every plugin loaded,
+//      initialised and started (a failing plugin is logged and left out; the others run)
+//   4. READY=1 to systemd; wait for SIGINT or SIGTERM
+//   5. STOPPING=1; the plugin host's shutdown sequence (host/plugin/plugin_host.hpp: tokens,
+//      grace period, stop hooks, cancellation, destroy and unload in reverse order, the report
+//      of undelivered messages), on a thread of its own: a second signal meanwhile forces an
+//      immediate exit, logging what was still running
+//   6. the runtime shuts down, waiting up to shutdown.blocking_timeout_ms for blocking work
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <exception>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/logging.hpp"
 #include "cli/plugin_dir.hpp"
+#include "cli/runtime_setup.hpp"
 #include "cli/signal_loop.hpp"
 #include "cli/systemd.hpp"
+#include "host/plugin/plugin_host.hpp"
+#include "host/plugin/runtime_thread.hpp"
 #include "weft/version.hpp"
 
 namespace weft::cli {
 namespace {
 
+// The second signal: exit at once, saying what was still running (plugins that had not finished
+// their shutdown, with their live tasks).
+[[noreturn]] void force_exit(int signum, const host::PluginHost& plugins) {
+    spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
+    for (const auto& p : plugins.plugins()) {
+        if (p.state == host::PluginState::unloaded || p.state == host::PluginState::stopped)
+            continue;
+        if (p.state == host::PluginState::failed && p.live_tasks == 0) continue;
+        spdlog::critical("still running: plugin '{}' ({}), {} tasks", p.name,
+                         host::to_string(p.state), p.live_tasks);
+    }
+    spdlog::shutdown();
+    std::_Exit(kExitRuntimeFailure);  // no destructor may wait for what is stuck
+}
+
 int run_daemon(const host::Config& config, const ConfigOptions& options) {
-    // Signal handlers first: from here on a SIGTERM is a graceful shutdown, never a lost one.
     SignalLoop signals;
 
-    // Later: build the runtime from config.runtime, load config.plugins from the plugin
-    // directory, create channels and semaphores, start plugins and schedule config.jobs.
+    Runtime runtime = build_runtime(config.runtime);
+    host::RuntimeThread driver(runtime);  // drives a current_thread runtime; idle otherwise
     const auto plugin_dir = resolve_plugin_dir(options);
     spdlog::debug("plugin directory: {}; {} plugins, {} jobs configured", plugin_dir.string(),
                   config.plugins.size(), config.jobs.size());
+    host::PluginHost plugins(
+        runtime.handle(), config,
+        host::PluginHostOptions{plugin_dir,
+                                std::chrono::milliseconds(config.shutdown.grace_period_ms),
+                                std::chrono::milliseconds(config.shutdown.blocking_timeout_ms)});
+    const std::size_t failed = plugins.start_all();
 
     spdlog::info("weftd started (version {}, pid {}, config {})", build_info::kVersion, ::getpid(),
                  options.config_path.string());
+    if (failed != 0) {
+        spdlog::warn("{} of {} plugins failed to start (see above); the others run", failed,
+                     plugins.plugins().size());
+    }
     notify_systemd("READY=1\nSTATUS=running");
 
     const int signum = signals.wait_for_shutdown_signal();
     spdlog::info("received {}, shutting down", signal_name(signum));
     notify_systemd("STOPPING=1\nSTATUS=shutting down");
 
-    // Later: stop starting jobs, fire plugin shutdown tokens, wait up to
-    // config.shutdown.grace_period_ms, call stop hooks, shut the runtime down, unload plugins in
-    // reverse order.
+    std::atomic<bool> done{false};
+    std::thread shutdown([&] {
+        plugins.shutdown();
+        done.store(true);
+        signals.wake();
+    });
+    const int second = signals.wait_for_shutdown_signal();
+    if (second != 0 && !done.load()) force_exit(second, plugins);
+    shutdown.join();
 
+    driver.stop();
+    runtime.shutdown_timeout(std::chrono::milliseconds(config.shutdown.blocking_timeout_ms));
     spdlog::info("weftd stopped");
     return kExitOk;
 }

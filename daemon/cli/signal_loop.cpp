@@ -36,6 +36,9 @@ SignalLoop::SignalLoop() {
         check(uv_loop_init(&loop_), "uv_loop_init");
         loop_open_ = true;
         loop_.data = this;
+        check(uv_async_init(&loop_, &wake_, &SignalLoop::on_wake), "uv_async_init");
+        open_handles_.push_back(reinterpret_cast<uv_handle_t*>(&wake_));
+        wake_.data = this;
         start_signal(sigint_, SIGINT);
         start_signal(sigterm_, SIGTERM);
         start_signal(sighup_, SIGHUP);
@@ -64,8 +67,9 @@ void SignalLoop::start_signal(uv_signal_t& handle, int signum) {
 
 int SignalLoop::wait_for_shutdown_signal() {
     shutdown_signal_ = 0;
-    // on_signal stops the loop; run again if it returned for any other reason.
-    while (shutdown_signal_ == 0) {
+    woken_ = false;
+    // on_signal and on_wake stop the loop; run again if it returned for any other reason.
+    while (shutdown_signal_ == 0 && !woken_) {
         uv_run(&loop_, UV_RUN_DEFAULT);
     }
     return shutdown_signal_;
@@ -82,6 +86,14 @@ void SignalLoop::on_signal(uv_signal_t* handle, int signum) {
 }
 
 void SignalLoop::on_watchdog(uv_timer_t* /*handle*/) { notify_systemd("WATCHDOG=1"); }
+
+void SignalLoop::wake() noexcept { uv_async_send(&wake_); }
+
+void SignalLoop::on_wake(uv_async_t* handle) {
+    auto* self = static_cast<SignalLoop*>(handle->data);
+    self->woken_ = true;
+    uv_stop(&self->loop_);
+}
 
 void SignalLoop::close_all() noexcept {
     if (!loop_open_) return;

@@ -20,12 +20,16 @@ class SignalLoop {
     SignalLoop(const SignalLoop&) = delete;
     SignalLoop& operator=(const SignalLoop&) = delete;
 
-    // Runs the loop until SIGINT or SIGTERM arrives; returns that signal's number.
+    // Runs the loop until SIGINT or SIGTERM arrives; returns that signal's number, or 0 when
+    // wake() ended the wait (weftd waits for a second signal while it shuts down).
     [[nodiscard]] int wait_for_shutdown_signal();
+    // Ends the current or next wait_for_shutdown_signal() with 0. Any thread.
+    void wake() noexcept;
 
    private:
     static void on_signal(uv_signal_t* handle, int signum);
     static void on_watchdog(uv_timer_t* handle);
+    static void on_wake(uv_async_t* handle);
     void start_signal(uv_signal_t& handle, int signum);
     void close_all() noexcept;
 
@@ -35,6 +39,8 @@ class SignalLoop {
     uv_signal_t sigterm_{};
     uv_signal_t sighup_{};
     uv_timer_t watchdog_{};
+    uv_async_t wake_{};
+    bool woken_ = false;
     std::vector<uv_handle_t*> open_handles_;  // initialised handles, closed in reverse order
     int shutdown_signal_ = 0;
 };

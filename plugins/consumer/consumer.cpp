@@ -1,7 +1,9 @@
 // consumer: appends every record of a named channel to a file, in order, through the blocking
 // pool.
 //
-// Config: {"channel": "records", "path": "/tmp/weft-records.log", "batch": 256}
+// Config: {"channel": "records", "path": "records.log", "batch": 256}
+//   path  a relative path is under $STATE_DIRECTORY (systemd's StateDirectory=, /var/lib/weft for
+//         weftd.service), else under the temporary directory ($TMPDIR or /tmp)
 //
 // One task receives, batches what is already there (up to `batch`), and hands each batch to
 // spawn_blocking, awaiting the write before receiving more: the file is written in channel order
@@ -13,6 +15,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -29,7 +32,7 @@ class Consumer : public weft::Plugin {
     explicit Consumer(const weft::PluginContext& ctx)
         : Plugin(ctx),
           channel_(config().value("channel", "records")),
-          path_(config().value("path", "/tmp/weft-records.log")),
+          path_(resolve(config().value("path", "records.log"))),
           batch_(config().value<std::uint32_t>("batch", 256)) {
         validate(config());
     }
@@ -39,7 +42,7 @@ class Consumer : public weft::Plugin {
     }
 
     static void validate(const weft::Json& config) {
-        if (config.value("path", "/tmp/weft-records.log").empty())
+        if (config.value("path", "records.log").empty())
             throw weft::ConfigError("\"path\" must not be empty");
         const auto batch = config.value<std::int64_t>("batch", 256);
         if (batch < 1 || batch > 1'000'000)
@@ -60,6 +63,18 @@ class Consumer : public weft::Plugin {
     }
 
    private:
+    static std::string resolve(const std::string& path) {
+        if (path.empty() || path.front() == '/') return path;
+        const char* dir = std::getenv("STATE_DIRECTORY");  // may list several, ':'-separated
+        std::string base = dir && *dir ? std::string(dir) : std::string();
+        if (const auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
+        if (base.empty()) {
+            const char* tmp = std::getenv("TMPDIR");
+            base = tmp && *tmp ? tmp : "/tmp";
+        }
+        return base + "/" + path;
+    }
+
     // Writes one batch on a blocking-pool thread. The job owns what it touches (the batch, a
     // reference to the file): if the task is cancelled meanwhile, the job still ends safely.
     static bool write_batch(const File& file, const std::string& text) {
@@ -85,8 +100,11 @@ class Consumer : public weft::Plugin {
                 append(text, *more);
                 ++n;
             }
-            const bool ok = co_await weft::spawn_blocking(
+            // Named first: GCC 12 mishandles a temporary with a destructor (this closure) inside
+            // a co_await expression.
+            auto write = weft::spawn_blocking(
                 [file = file_, text = std::move(text)] { return write_batch(file, text); });
+            const bool ok = co_await write;
             if (!ok) {
                 log().error("consumer: writing ", path_, " failed: ", std::strerror(errno));
                 co_return;

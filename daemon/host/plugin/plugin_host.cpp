@@ -38,7 +38,7 @@ void PluginHost::record_failure(const PluginConfig& plugin, fs::path path, std::
     spdlog::error("plugin '{}': {}", plugin.name, why);
     std::lock_guard lock(summaries_mutex_);
     load_failures_.push_back(PluginSummary{
-        plugin.name, std::move(path), {}, {}, {}, PluginState::failed, std::move(why)});
+        plugin.name, std::move(path), {}, {}, {}, PluginState::failed, std::move(why), 0});
 }
 
 void PluginHost::load(const PluginConfig& plugin) {
@@ -161,7 +161,7 @@ std::vector<PluginSummary> PluginHost::plugins() const {
     std::vector<PluginSummary> out = load_failures_;
     for (const auto& p : instances_) {
         out.push_back(PluginSummary{p->name(), p->path(), p->plugin_name(), p->plugin_version(),
-                                    p->abi(), p->state(), p->failure()});
+                                    p->abi(), p->state(), p->failure(), p->tasks().live()});
     }
     return out;
 }

@@ -19,8 +19,9 @@
 // A plugin whose tasks cannot be cancelled (a poll that never returns) is not unloaded, and the
 // log says so; nothing else can keep the sequence from finishing.
 //
-// Thread-safety: start_all and shutdown run on one thread (the daemon's main thread), never
-// inside a runtime task. plugins() may be called from any thread.
+// Thread-safety: start_all and shutdown run on one thread at a time (weftd: start_all on the main
+// thread, shutdown on a thread of its own so the main thread can still take a second signal),
+// never inside a runtime task. plugins() may be called from any thread, at any time.
 #pragma once
 
 #include <chrono>
@@ -52,6 +53,7 @@ struct PluginSummary {
     std::string abi;
     PluginState state = PluginState::failed;
     std::string failure;
+    std::size_t live_tasks = 0;  // tasks and blocking jobs not yet dropped
 };
 
 // `path` as written in the config, made absolute against the plugin directory if relative.

@@ -60,7 +60,7 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
         if (!is_finished()) throw std::logic_error("JoinHandle::take_output: the task has not finished");
         if (task_->state.load() & task::State::FRAME_DROPPED) throw JoinError::cancelled();
         auto& promise = std::coroutine_handle<detail::Promise<T>>::from_address(task_->frame()).promise();
-        if (promise.failed()) throw JoinError::failed(promise.exception());
+        if (promise.failed()) throw JoinError::failed(promise.take_exception());
         return promise.take();
     }
 

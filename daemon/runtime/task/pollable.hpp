@@ -39,6 +39,11 @@ inline void park_current(PendingAwait* awaiter) noexcept { tls().task->pending =
 template <class Derived>
 class Pollable : public detail::AwaitableTag, private detail::PendingAwait {
    public:
+    Pollable() noexcept = default;
+    // The suspension fields belong to one await in progress: a copy or move starts fresh.
+    Pollable(const Pollable&) noexcept : detail::AwaitableTag(), detail::PendingAwait() {}
+    Pollable& operator=(const Pollable&) noexcept { return *this; }
+
     bool await_ready() { return self().poll(detail::current_context()); }
     void await_suspend(std::coroutine_handle<> h) noexcept {
         this->continuation = h;

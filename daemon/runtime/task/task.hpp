@@ -75,8 +75,11 @@ class PromiseBase {
     void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
     [[nodiscard]] bool failed() const noexcept { return exception_ != nullptr; }
     [[nodiscard]] std::exception_ptr exception() const noexcept { return exception_; }
-    void rethrow_if_failed() const {
-        if (exception_) std::rethrow_exception(exception_);
+    // Moves the exception out, so that only its reader holds it (the frame may be destroyed on
+    // another thread; libstdc++'s reference count is invisible to ThreadSanitizer).
+    [[nodiscard]] std::exception_ptr take_exception() noexcept { return std::exchange(exception_, nullptr); }
+    void rethrow_if_failed() {
+        if (exception_) std::rethrow_exception(take_exception());
     }
 
    private:

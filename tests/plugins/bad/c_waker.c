@@ -2,8 +2,11 @@
  * the blocking pool that sets a flag and wakes the task from the pool's thread, then returns
  * WEFT_PENDING without any host operation pending. When polled again it sees the flag, joins the
  * job for its result and reads the runtime's metrics. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep, with -std=c11 */
+
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "weft/plugin.h"
@@ -29,7 +32,7 @@ static weft_status job(void* arg) {
 static weft_status poll_task(void* p, weft_context* cx) {
     struct state* s = (struct state*)p;
     weft_status r;
-    weft_metrics m = {sizeof m};
+    weft_metrics m;
     if (s->step == 0) {
         if (weft_context_waker(cx, &s->waker) != WEFT_OK) return WEFT_ERR_NO_MEMORY;
         if (weft_blocking_spawn(s->host, job, s, NULL, &s->job) != WEFT_OK) {
@@ -47,6 +50,8 @@ static weft_status poll_task(void* p, weft_context* cx) {
     r = weft_blocking_join(cx, s->job);
     if (r == WEFT_PENDING) return r;
     weft_logf(s->host, WEFT_LOG_INFO, "c-waker: job returned %s", weft_status_str(r));
+    memset(&m, 0, sizeof m);
+    m.size = sizeof m;
     if (weft_metrics_read(s->host, &m) == WEFT_OK)
         weft_logf(s->host, WEFT_LOG_INFO, "c-waker: workers %llu, my tasks %llu",
                   (unsigned long long)m.workers, (unsigned long long)m.plugin_tasks);

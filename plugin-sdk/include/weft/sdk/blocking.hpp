@@ -3,6 +3,12 @@
 //
 //   const std::size_t written = co_await weft::spawn_blocking([&] { return write_all(fd, buf); });
 //
+// GCC 12: a lambda with captures built inside the co_await expression is destroyed twice (a
+// compiler bug; clang and later GCCs are fine). Name the handle first:
+//
+//   auto job = weft::spawn_blocking([text = std::move(text)] { return write(text); });
+//   const bool ok = co_await job;
+//
 // The function runs on another thread: what it captures by reference must outlive the await
 // (keep awaiting it; a dropped handle detaches the job, which runs on). An exception it throws
 // is rethrown by `co_await`. Jobs not started when the daemon shuts down are dropped

@@ -23,6 +23,8 @@
 //     task ends with WEFT_ERR_TASK_FAILED and `co_await handle` rethrows the exception.
 //   - Dropping a task (abort, shutdown) destroys its coroutine frames: every awaitable's
 //     destructor cancels its pending host operation (cancel-safe as plugin.h documents each).
+//   - GCC 12 destroys a lambda with captures twice when it is created inside a co_await
+//     expression (a compiler bug): build such an awaitable into a named variable, then await it.
 //
 // Thread-safety: a task is polled by one thread at a time, possibly a different one each poll;
 // do not keep thread-local state across a co_await.
