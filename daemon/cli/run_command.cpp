@@ -38,13 +38,14 @@ namespace {
 // their shutdown, with their live tasks).
 [[noreturn]] void force_exit(int signum, const host::PluginHost& plugins) {
     spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
+    std::size_t stuck = 0;
     for (const auto& p : plugins.plugins()) {
-        if (p.state == host::PluginState::unloaded || p.state == host::PluginState::stopped)
-            continue;
-        if (p.state == host::PluginState::failed && p.live_tasks == 0) continue;
-        spdlog::critical("still running: plugin '{}' ({}), {} tasks", p.name,
+        if (p.live_tasks == 0) continue;
+        ++stuck;
+        spdlog::critical("still running: plugin '{}' ({}): {} tasks", p.name,
                          host::to_string(p.state), p.live_tasks);
     }
+    if (stuck == 0) spdlog::critical("no plugin task was still running");
     spdlog::shutdown();
     std::_Exit(kExitRuntimeFailure);  // no destructor may wait for what is stuck
 }

@@ -40,10 +40,13 @@ std::size_t default_workers() {
 
 std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
     if (auto e = out_of_range("worker_threads", c.worker_threads, 1, kMaxWorkers)) return e;
-    if (auto e = out_of_range("global_queue_interval", c.global_queue_interval, 1, kMaxInterval)) return e;
+    if (auto e = out_of_range("global_queue_interval", c.global_queue_interval, 1, kMaxInterval))
+        return e;
     if (auto e = out_of_range("event_interval", c.event_interval, 1, kMaxInterval)) return e;
     if (auto e = out_of_range("budget", c.budget, 1, kMaxInterval)) return e;
-    if (auto e = out_of_range("max_blocking_threads", c.max_blocking_threads, 1, kMaxBlockingThreads)) return e;
+    if (auto e =
+            out_of_range("max_blocking_threads", c.max_blocking_threads, 1, kMaxBlockingThreads))
+        return e;
     if (c.thread_keep_alive.count() < 1 || c.thread_keep_alive > kMaxKeepAlive)
         return "thread_keep_alive must be between 1 ms and " +
                std::to_string(kMaxKeepAlive.count()) + " ms, got " +
@@ -54,8 +57,10 @@ std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
 
 RuntimeConfig Builder::resolved_config() const {
     RuntimeConfig c = config_;
-    if (c.flavor == Flavor::CurrentThread) c.worker_threads = 1;
-    else if (!explicit_workers_) c.worker_threads = default_workers();
+    if (c.flavor == Flavor::CurrentThread)
+        c.worker_threads = 1;
+    else if (!explicit_workers_)
+        c.worker_threads = default_workers();
     if (auto error = validate(c)) throw BuildError("invalid runtime setting: " + *error);
     return c;
 }

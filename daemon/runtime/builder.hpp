@@ -29,17 +29,51 @@ class Builder {
     [[nodiscard]] static Builder new_multi_thread() { return Builder(Flavor::MultiThread); }
     [[nodiscard]] static Builder new_current_thread() { return Builder(Flavor::CurrentThread); }
 
-    Builder& worker_threads(std::size_t n) { config_.worker_threads = n; explicit_workers_ = true; return *this; }
-    Builder& global_queue_interval(std::uint32_t n) { config_.global_queue_interval = n; return *this; }
-    Builder& event_interval(std::uint32_t n) { config_.event_interval = n; return *this; }
-    Builder& budget(std::uint32_t n) { config_.budget = n; return *this; }
-    Builder& lifo_slot(bool enabled) { config_.lifo_slot = enabled; return *this; }
-    Builder& max_blocking_threads(std::size_t n) { config_.max_blocking_threads = n; return *this; }
-    Builder& thread_keep_alive(std::chrono::milliseconds d) { config_.thread_keep_alive = d; return *this; }
-    Builder& thread_name(std::string name) { config_.thread_name = std::move(name); return *this; }
-    Builder& on_thread_start(std::function<void()> f) { config_.on_thread_start = std::move(f); return *this; }
-    Builder& on_thread_stop(std::function<void()> f) { config_.on_thread_stop = std::move(f); return *this; }
-    Builder& poll_time_histogram(bool enabled) { config_.poll_time_histogram = enabled; return *this; }
+    Builder& worker_threads(std::size_t n) {
+        config_.worker_threads = n;
+        explicit_workers_ = true;
+        return *this;
+    }
+    Builder& global_queue_interval(std::uint32_t n) {
+        config_.global_queue_interval = n;
+        return *this;
+    }
+    Builder& event_interval(std::uint32_t n) {
+        config_.event_interval = n;
+        return *this;
+    }
+    Builder& budget(std::uint32_t n) {
+        config_.budget = n;
+        return *this;
+    }
+    Builder& lifo_slot(bool enabled) {
+        config_.lifo_slot = enabled;
+        return *this;
+    }
+    Builder& max_blocking_threads(std::size_t n) {
+        config_.max_blocking_threads = n;
+        return *this;
+    }
+    Builder& thread_keep_alive(std::chrono::milliseconds d) {
+        config_.thread_keep_alive = d;
+        return *this;
+    }
+    Builder& thread_name(std::string name) {
+        config_.thread_name = std::move(name);
+        return *this;
+    }
+    Builder& on_thread_start(std::function<void()> f) {
+        config_.on_thread_start = std::move(f);
+        return *this;
+    }
+    Builder& on_thread_stop(std::function<void()> f) {
+        config_.on_thread_stop = std::move(f);
+        return *this;
+    }
+    Builder& poll_time_histogram(bool enabled) {
+        config_.poll_time_histogram = enabled;
+        return *this;
+    }
 
     // The configuration build() would use (defaults and environment applied), or BuildError.
     [[nodiscard]] RuntimeConfig resolved_config() const;

@@ -45,9 +45,7 @@ Runtime::~Runtime() {
 RuntimeMetrics Runtime::metrics() const { return scheduler_->metrics(); }
 const RuntimeConfig& Runtime::config() const { return scheduler_->config(); }
 
-void Runtime::shutdown_timeout(std::chrono::milliseconds timeout) {
-    scheduler_->shutdown(timeout);
-}
+void Runtime::shutdown_timeout(std::chrono::milliseconds timeout) { scheduler_->shutdown(timeout); }
 
 Handle Handle::current() {
     if (auto h = try_current()) return *h;

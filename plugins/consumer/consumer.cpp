@@ -1,9 +1,10 @@
 // consumer: appends every record of a named channel to a file, in order, through the blocking
 // pool.
 //
-// Config: {"channel": "records", "path": "records.log", "batch": 256}
+// Config: {"channel": "records", "path": "records.log", "batch": 256, "truncate": false}
 //   path  a relative path is under $STATE_DIRECTORY (systemd's StateDirectory=, /var/lib/weft for
 //         weftd.service), else under the temporary directory ($TMPDIR or /tmp)
+//   truncate  start from an empty file (each run's records then start at 1) instead of appending
 //
 // One task receives, batches what is already there (up to `batch`), and hands each batch to
 // spawn_blocking, awaiting the write before receiving more: the file is written in channel order
@@ -33,7 +34,8 @@ class Consumer : public weft::Plugin {
         : Plugin(ctx),
           channel_(config().value("channel", "records")),
           path_(resolve(config().value("path", "records.log"))),
-          batch_(config().value<std::uint32_t>("batch", 256)) {
+          batch_(config().value<std::uint32_t>("batch", 256)),
+          truncate_(config().value("truncate", false)) {
         validate(config());
     }
     ~Consumer() override {
@@ -48,11 +50,12 @@ class Consumer : public weft::Plugin {
         if (batch < 1 || batch > 1'000'000)
             throw weft::ConfigError("\"batch\" must be between 1 and 1000000");
         (void)config.value("channel", "records");
+        (void)config.value("truncate", false);
     }
 
     void start() override {
         // Hooks run on the daemon's main thread, where opening a file may block.
-        std::FILE* f = std::fopen(path_.c_str(), "a");
+        std::FILE* f = std::fopen(path_.c_str(), truncate_ ? "w" : "a");
         if (!f)
             throw weft::Error(WEFT_ERR_PLUGIN,
                               "cannot open " + path_ + " for appending: " + std::strerror(errno));
@@ -117,6 +120,7 @@ class Consumer : public weft::Plugin {
     std::string channel_;
     std::string path_;
     std::uint32_t batch_;
+    bool truncate_;
     File file_;
     weft::Receiver<Record> in_;
     std::uint64_t written_ = 0;

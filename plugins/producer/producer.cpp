@@ -5,14 +5,15 @@
 //   count    stop after this many; 0 runs until shutdown
 //
 // A full channel makes send() wait (backpressure): the producer never outruns its consumer by
-// more than the channel's capacity. On shutdown it finishes the send in progress and stops; its
-// destructor logs how many records the channel accepted, the number the consumer's file must end
-// with.
+// more than the channel's capacity. On shutdown it stops at once (a send still waiting for room
+// is abandoned: that record was never accepted); its destructor logs how many records the channel
+// accepted, the number the consumer's file must end with.
 #include <weft/plugin.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <variant>
 
 #include "record.hpp"
 
@@ -60,7 +61,11 @@ class Producer : public weft::Plugin {
         while (!shutdown().is_requested() && (count_ == 0 || sent_ < count_)) {
             const Record record{sent_ + 1, static_cast<std::uint64_t>(
                                                weft::Clock::now().time_since_epoch().count())};
-            if (!co_await out_.send(record)) {
+            // A send waiting for room gives way to the shutdown: a send cancelled that way was
+            // not accepted, so the record simply was not sent (the next run starts again at 1).
+            auto sent = co_await weft::first_of(shutdown().requested(), out_.send(record));
+            if (sent.index() == 0) break;
+            if (!std::get<1>(sent)) {
                 log().warn("producer: channel '", channel_, "' closed");
                 break;
             }

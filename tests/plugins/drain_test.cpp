@@ -130,13 +130,29 @@ TEST_CASE("plugin cli: the default config runs every example plugin") {
     TempDir dir;
     Child weftd({kWeftd, "run", "-c", std::string(WEFT_SOURCE_DIR) + "/config/weftd.json",
                  "--plugin-dir", kPlugins});
-    for (const char* line :
-         {"[heartbeat] info: started", "[producer] info: started", "[consumer] info: started",
-          "[notify-c] info: started", "notify-c: woken by"})
+    for (const char* line : {"[heartbeat] started", "[producer] started", "[consumer] started",
+                             "[notify-c] started", "notify-c: woken by 'tick'"})
         CHECK(wait_for_text(weftd.stderr_file(), line));
     weftd.send(SIGTERM);
     CHECK(weftd.wait_exit() == 0);
     INFO(weftd.err());
     CHECK_THAT(weftd.err(), Catch::Contains("producer: stopped; sent"));
     CHECK_THAT(weftd.err(), Catch::Contains("weftd stopped"));
+}
+
+TEST_CASE("plugin cli: a second signal during the shutdown forces an exit naming what runs") {
+    TempDir dir;
+    const fs::path config = dir.write("weftd.json", R"({"shutdown": {"grace_period_ms": 60000},
+        "plugins": [{"name": "stuck", "path": "bad_lifecycle.so", "config": {"stubborn": true}}]})");
+    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", WEFT_TEST_BAD_PLUGIN_DIR});
+    REQUIRE(wait_for_text(weftd.stderr_file(), "weftd started"));
+    weftd.send(SIGTERM);
+    REQUIRE(wait_for_text(weftd.stderr_file(), "received SIGTERM, shutting down"));
+    weftd.send(SIGINT);
+    const auto code = weftd.wait_exit();
+    INFO(weftd.err());
+    REQUIRE(code);
+    CHECK(*code == 1);
+    CHECK_THAT(weftd.err(), Catch::Contains("received SIGINT during the shutdown: exiting now"));
+    CHECK_THAT(weftd.err(), Catch::Contains("still running: plugin 'stuck' (stopping): 1 tasks"));
 }

@@ -1,7 +1,7 @@
 // Specification of the schedulers: fairness (yield, LIFO slot, budget, global queue), spawning
 // from outside, hooks and names, metrics.
-#include <catch2/catch.hpp>
 #include <pthread.h>
+#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <cstdlib>
@@ -62,8 +62,9 @@ TEST_CASE("the coop budget makes a task looping on ready resources yield", "[sch
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     // One worker: the spinner and the flag setter share it, so the setter only runs if the
     // spinner is forced to yield.
-    Runtime rt = flavor == Flavor::CurrentThread ? Builder::new_current_thread().budget(16).build()
-                                                  : Builder::new_multi_thread().worker_threads(1).budget(16).build();
+    Runtime rt = flavor == Flavor::CurrentThread
+                     ? Builder::new_current_thread().budget(16).build()
+                     : Builder::new_multi_thread().worker_threads(1).budget(16).build();
     std::atomic<bool> stop{false};
     std::atomic<long> iterations{0};
     rt.block_on([](std::atomic<bool>& stop, std::atomic<long>& it) -> Task<void> {
@@ -134,10 +135,12 @@ TEST_CASE("the LIFO slot can be disabled", "[scheduler][lifo]") {
     CHECK(rt.metrics().workers[0].lifo_hits == 0);
 }
 
-TEST_CASE("a task spawned from outside runs while local tasks keep yielding", "[scheduler][fairness]") {
+TEST_CASE("a task spawned from outside runs while local tasks keep yielding",
+          "[scheduler][fairness]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
-    Runtime rt = flavor == Flavor::CurrentThread ? Builder::new_current_thread().build()
-                                                  : Builder::new_multi_thread().worker_threads(1).build();
+    Runtime rt = flavor == Flavor::CurrentThread
+                     ? Builder::new_current_thread().build()
+                     : Builder::new_multi_thread().worker_threads(1).build();
     std::atomic<bool> remote_ran{false};
     std::atomic<bool> spinning{false};
     std::thread outsider([&] {
@@ -145,12 +148,13 @@ TEST_CASE("a task spawned from outside runs while local tasks keep yielding", "[
         rt.handle().spawn(set_flag(remote_ran)).detach();
     });
     rt.block_on([](std::atomic<bool>& remote_ran, std::atomic<bool>& spinning) -> Task<void> {
-        auto spinner = spawn([](std::atomic<bool>& stop, std::atomic<bool>& spinning) -> Task<void> {
-            while (!stop.load()) {
-                spinning.store(true);
-                co_await yield_now();
-            }
-        }(remote_ran, spinning));
+        auto spinner =
+            spawn([](std::atomic<bool>& stop, std::atomic<bool>& spinning) -> Task<void> {
+                while (!stop.load()) {
+                    spinning.store(true);
+                    co_await yield_now();
+                }
+            }(remote_ran, spinning));
         co_await spinner;
     }(remote_ran, spinning));
     outsider.join();
@@ -192,8 +196,9 @@ TEST_CASE("the builder rejects invalid settings, naming the setting and its rang
     CHECK_THROWS_WITH(Builder::new_current_thread().budget(0).build(), Catch::Contains("budget"));
     CHECK_THROWS_WITH(Builder::new_current_thread().max_blocking_threads(0).build(),
                       Catch::Contains("max_blocking_threads"));
-    CHECK_THROWS_WITH(Builder::new_current_thread().thread_keep_alive(std::chrono::milliseconds(0)).build(),
-                      Catch::Contains("thread_keep_alive"));
+    CHECK_THROWS_WITH(
+        Builder::new_current_thread().thread_keep_alive(std::chrono::milliseconds(0)).build(),
+        Catch::Contains("thread_keep_alive"));
 }
 
 TEST_CASE("WEFT_WORKER_THREADS sets the default worker count", "[builder]") {
@@ -211,7 +216,8 @@ TEST_CASE("metrics count spawns, polls and alive tasks while running", "[schedul
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
         std::vector<JoinHandle<void>> hs;
-        for (int i = 0; i < 100; ++i) hs.push_back(spawn([]() -> Task<void> { co_await yield_now(); }()));
+        for (int i = 0; i < 100; ++i)
+            hs.push_back(spawn([]() -> Task<void> { co_await yield_now(); }()));
         auto m = Handle::current().metrics();
         CHECK(m.spawned_tasks >= 101);
         CHECK(m.alive_tasks >= 1);

@@ -69,16 +69,17 @@ TEST_CASE("wakes from other threads racing with the task's own poll are never lo
             ack->reset();
         }
     });
-    int got = rt.block_on([](std::shared_ptr<Flag> flag, std::shared_ptr<Flag> ack, int rounds) -> Task<int> {
-        int n = 0;
-        for (int i = 0; i < rounds; ++i) {
-            co_await flag->wait();
-            flag->reset();
-            ++n;
-            ack->set();
-        }
-        co_return n;
-    }(flag, ack, rounds));
+    int got = rt.block_on(
+        [](std::shared_ptr<Flag> flag, std::shared_ptr<Flag> ack, int rounds) -> Task<int> {
+            int n = 0;
+            for (int i = 0; i < rounds; ++i) {
+                co_await flag->wait();
+                flag->reset();
+                ++n;
+                ack->set();
+            }
+            co_return n;
+        }(flag, ack, rounds));
     waker.join();
     CHECK(got == rounds);
 }
@@ -101,32 +102,36 @@ TEST_CASE("abort racing completion gives a value or cancelled, and leaks nothing
             for (auto& h : handles) h.abort();
         });
         aborter.join();
-        rt.block_on([](std::vector<JoinHandle<int>>& hs, int& values, int& cancelled) -> Task<void> {
-            for (auto& h : hs) {
-                try {
-                    co_await h;
-                    ++values;
-                } catch (const JoinError& e) {
-                    if (e.is_cancelled()) ++cancelled;
+        rt.block_on(
+            [](std::vector<JoinHandle<int>>& hs, int& values, int& cancelled) -> Task<void> {
+                for (auto& h : hs) {
+                    try {
+                        co_await h;
+                        ++values;
+                    } catch (const JoinError& e) {
+                        if (e.is_cancelled()) ++cancelled;
+                    }
                 }
-            }
-        }(handles, values, cancelled));
+            }(handles, values, cancelled));
     }
     CHECK(values + cancelled == tasks);
     CHECK(live.load() == 0);
 }
 
-TEST_CASE("runtimes built and dropped in a loop with pending tasks leak nothing", "[stress][shutdown]") {
+TEST_CASE("runtimes built and dropped in a loop with pending tasks leak nothing",
+          "[stress][shutdown]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     std::atomic<int> live{0};
     for (int i = 0; i < 50; ++i) {
         auto rt = weft::test::make_runtime(flavor);
         auto flag = std::make_shared<Flag>();
         for (int j = 0; j < 20; ++j)
-            rt.handle().spawn([](std::atomic<int>& live, std::shared_ptr<Flag> f) -> Task<void> {
-                DropCounter guard(live);
-                co_await f->wait();
-            }(live, flag)).detach();
+            rt.handle()
+                .spawn([](std::atomic<int>& live, std::shared_ptr<Flag> f) -> Task<void> {
+                    DropCounter guard(live);
+                    co_await f->wait();
+                }(live, flag))
+                .detach();
     }
     CHECK(live.load() == 0);
 }

@@ -13,8 +13,9 @@ namespace weft::test {
 inline std::vector<Flavor> flavors() { return {Flavor::CurrentThread, Flavor::MultiThread}; }
 
 inline Runtime make_runtime(Flavor flavor, std::size_t workers = 2) {
-    return flavor == Flavor::CurrentThread ? Builder::new_current_thread().build()
-                                           : Builder::new_multi_thread().worker_threads(workers).build();
+    return flavor == Flavor::CurrentThread
+               ? Builder::new_current_thread().build()
+               : Builder::new_multi_thread().worker_threads(workers).build();
 }
 
 inline std::string name_of(Flavor f) {

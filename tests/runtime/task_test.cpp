@@ -121,5 +121,6 @@ TEST_CASE("spawning from outside the runtime through a Handle", "[task]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     auto h = rt.handle().spawn(add(2, 3));
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await h; }(std::move(h))) == 5);
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await h; }(std::move(h))) ==
+          5);
 }

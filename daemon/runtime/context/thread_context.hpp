@@ -16,12 +16,12 @@ namespace weft::detail {
 class SchedulerHandle;
 
 struct ThreadContext {
-    task::Header* task = nullptr;  // the task being polled, or null
-    Context* cx = nullptr;         // its poll context
-    std::uint32_t budget = 0;      // coop units left in this poll
+    task::Header* task = nullptr;                         // the task being polled, or null
+    Context* cx = nullptr;                                // its poll context
+    std::uint32_t budget = 0;                             // coop units left in this poll
     std::atomic<std::uint64_t>* forced_yields = nullptr;  // the polling worker's metric
-    SchedulerHandle* scheduler = nullptr;    // the runtime this thread runs tasks for
-    void* worker = nullptr;                  // that scheduler's per-thread state
+    SchedulerHandle* scheduler = nullptr;                 // the runtime this thread runs tasks for
+    void* worker = nullptr;                               // that scheduler's per-thread state
 };
 
 inline thread_local ThreadContext t_context{};

@@ -14,8 +14,8 @@ namespace weft {
 
 struct WorkerMetrics {
     std::uint64_t polls = 0;
-    std::uint64_t steals = 0;           // tasks taken from other workers
-    std::uint64_t steal_operations = 0; // successful steal attempts
+    std::uint64_t steals = 0;            // tasks taken from other workers
+    std::uint64_t steal_operations = 0;  // successful steal attempts
     std::uint64_t parks = 0;
     std::uint64_t unparks = 0;
     std::uint64_t overflows = 0;  // times half the local queue moved to the global queue

@@ -39,8 +39,10 @@ class Inject {
 
    private:
     void append(task::Header* first, task::Header* last, std::size_t n) noexcept {
-        if (tail_) tail_->queue_next = first;
-        else head_ = first;
+        if (tail_)
+            tail_->queue_next = first;
+        else
+            head_ = first;
         tail_ = last;
         len_.store(len_.load(std::memory_order_relaxed) + n, std::memory_order_release);
     }

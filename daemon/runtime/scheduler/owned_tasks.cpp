@@ -25,8 +25,10 @@ bool OwnedTasks::remove(task::Header* t) noexcept {
     Shard& s = shard_of(t);
     std::lock_guard lock(s.mutex);
     if (t->owned_prev == t) return false;
-    if (t->owned_prev) t->owned_prev->owned_next = t->owned_next;
-    else s.head = t->owned_next;
+    if (t->owned_prev)
+        t->owned_prev->owned_next = t->owned_next;
+    else
+        s.head = t->owned_next;
     if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
     t->owned_prev = t;
     t->owned_next = nullptr;

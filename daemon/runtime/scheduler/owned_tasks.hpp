@@ -25,7 +25,9 @@ class OwnedTasks {
     // Refuses new tasks, then cancels every listed one. Call with the runtime's workers stopped.
     void close_and_shutdown_all() noexcept;
 
-    [[nodiscard]] bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    [[nodiscard]] bool is_closed() const noexcept {
+        return closed_.load(std::memory_order_acquire);
+    }
     [[nodiscard]] std::size_t alive() const noexcept;
     [[nodiscard]] std::uint64_t spawned_total() const noexcept;
 

@@ -14,7 +14,8 @@
 
 namespace weft::detail {
 
-class SchedulerHandle : public task::Schedule, public std::enable_shared_from_this<SchedulerHandle> {
+class SchedulerHandle : public task::Schedule,
+                        public std::enable_shared_from_this<SchedulerHandle> {
    public:
     explicit SchedulerHandle(RuntimeConfig config);
     virtual ~SchedulerHandle();

@@ -1,6 +1,6 @@
 // BatchSemaphore's slow paths (see batch_semaphore.hpp for the invariants).
 //
-// Invariants, all under mutex_:
+// Invariants, all under mutex_ (a spin lock):
 //  1. WAITERS is set exactly when waiters_ is non-empty.
 //  2. While WAITERS is set the free count is 0: a release goes through release_locked, which
 //     serves the head first and only adds to the free count once the list is empty.
@@ -32,7 +32,7 @@ void BatchSemaphore::release_slow(std::size_t n) noexcept {
     release_locked(n, lock);
 }
 
-void BatchSemaphore::release_locked(std::size_t n, std::unique_lock<std::mutex>& lock) noexcept {
+void BatchSemaphore::release_locked(std::size_t n, std::unique_lock<Lock>& lock) noexcept {
     WakeList<Waker> wakers;
     while (n > 0 && !waiters_.empty()) {
         Waiter* w = waiters_.front();
@@ -148,7 +148,7 @@ BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::poll_queued(const WakerRe
 }
 
 BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::closed_locked(
-    std::size_t s, std::unique_lock<std::mutex>& lock) noexcept {
+    std::size_t s, std::unique_lock<Lock>& lock) noexcept {
     queued_ = false;
     sem_->release_locked(n_ - (s >> 1), lock);
     return Poll::Closed;

@@ -1,6 +1,6 @@
-// Notify's slow paths: everything that takes the mutex (see notify.hpp for the contract).
+// Notify's slow paths: everything that takes the lock (see notify.hpp for the contract).
 //
-// Invariants (all under Notify::mutex_):
+// Invariants (all under Notify::mutex_, a spin lock):
 //  1. The state is WAITING exactly when the wait list is non-empty.
 //  2. A Waiter is linked iff its Notified is in phase Waiting and its notification is kNone.
 //     A notifier unlinks the node, moves its waker out, and stores the notification last

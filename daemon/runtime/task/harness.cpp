@@ -13,7 +13,7 @@ void dealloc(Header* t) noexcept {
         free_block(t->frame());
         return;
     }
-    t->state.clear();         // the frame owns the block again...
+    t->state.clear();          // the frame owns the block again...
     t->coroutine().destroy();  // ...and frees it with the output it still holds
 }
 
@@ -58,9 +58,14 @@ void waker_wake_by_ref(const void* data) noexcept {
 void waker_wake(const void* data) noexcept {
     auto* t = static_cast<Header*>(const_cast<void*>(data));
     switch (t->state.transition_to_notified_by_val()) {
-        case State::Notify::Submit: t->scheduler->schedule(t); break;
-        case State::Notify::Dealloc: dealloc(t); break;
-        case State::Notify::DoNothing: break;
+        case State::Notify::Submit:
+            t->scheduler->schedule(t);
+            break;
+        case State::Notify::Dealloc:
+            dealloc(t);
+            break;
+        case State::Notify::DoNothing:
+            break;
     }
 }
 void waker_drop(const void* data) noexcept {
@@ -81,10 +86,16 @@ Header* bind(std::coroutine_handle<> coroutine, Schedule* scheduler) noexcept {
 
 void run(Header* t) noexcept {
     switch (t->state.transition_to_running()) {
-        case State::ToRunning::Success: break;
-        case State::ToRunning::Cancelled: cancel(t); return;
-        case State::ToRunning::Failed: return;
-        case State::ToRunning::Dealloc: dealloc(t); return;
+        case State::ToRunning::Success:
+            break;
+        case State::ToRunning::Cancelled:
+            cancel(t);
+            return;
+        case State::ToRunning::Failed:
+            return;
+        case State::ToRunning::Dealloc:
+            dealloc(t);
+            return;
     }
     auto& ctx = detail::tls();
     Context cx(waker_ref(t));
@@ -100,10 +111,17 @@ void run(Header* t) noexcept {
         return;
     }
     switch (t->state.transition_to_idle()) {
-        case State::ToIdle::Ok: break;
-        case State::ToIdle::OkNotified: t->scheduler->yield(t); break;
-        case State::ToIdle::OkDealloc: dealloc(t); break;
-        case State::ToIdle::Cancelled: cancel(t); break;
+        case State::ToIdle::Ok:
+            break;
+        case State::ToIdle::OkNotified:
+            t->scheduler->yield(t);
+            break;
+        case State::ToIdle::OkDealloc:
+            dealloc(t);
+            break;
+        case State::ToIdle::Cancelled:
+            cancel(t);
+            break;
     }
 }
 

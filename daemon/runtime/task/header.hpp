@@ -41,7 +41,9 @@ struct alignas(16) Header {
     Header* owned_prev = nullptr;
     Header* owned_next = nullptr;
 
-    [[nodiscard]] void* frame() noexcept { return reinterpret_cast<std::byte*>(this) + sizeof(Header); }
+    [[nodiscard]] void* frame() noexcept {
+        return reinterpret_cast<std::byte*>(this) + sizeof(Header);
+    }
     [[nodiscard]] std::coroutine_handle<> coroutine() noexcept {
         return std::coroutine_handle<>::from_address(frame());
     }

@@ -14,7 +14,9 @@ class JoinError : public std::runtime_error {
    public:
     enum class Kind { Cancelled, Failed };
 
-    [[nodiscard]] static JoinError cancelled() { return JoinError(Kind::Cancelled, "task was cancelled", nullptr); }
+    [[nodiscard]] static JoinError cancelled() {
+        return JoinError(Kind::Cancelled, "task was cancelled", nullptr);
+    }
     [[nodiscard]] static JoinError failed(std::exception_ptr e) {
         std::string what = "task failed: " + describe(e);
         return JoinError(Kind::Failed, what, std::move(e));

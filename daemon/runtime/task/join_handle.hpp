@@ -57,9 +57,11 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
 
     // The output of a finished task (is_finished() must be true). Throws JoinError.
     T take_output() {
-        if (!is_finished()) throw std::logic_error("JoinHandle::take_output: the task has not finished");
+        if (!is_finished())
+            throw std::logic_error("JoinHandle::take_output: the task has not finished");
         if (task_->state.load() & task::State::FRAME_DROPPED) throw JoinError::cancelled();
-        auto& promise = std::coroutine_handle<detail::Promise<T>>::from_address(task_->frame()).promise();
+        auto& promise =
+            std::coroutine_handle<detail::Promise<T>>::from_address(task_->frame()).promise();
         if (promise.failed()) throw JoinError::failed(promise.take_exception());
         return promise.take();
     }

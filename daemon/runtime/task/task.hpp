@@ -77,7 +77,9 @@ class PromiseBase {
     [[nodiscard]] std::exception_ptr exception() const noexcept { return exception_; }
     // Moves the exception out, so that only its reader holds it (the frame may be destroyed on
     // another thread; libstdc++'s reference count is invisible to ThreadSanitizer).
-    [[nodiscard]] std::exception_ptr take_exception() noexcept { return std::exchange(exception_, nullptr); }
+    [[nodiscard]] std::exception_ptr take_exception() noexcept {
+        return std::exchange(exception_, nullptr);
+    }
     void rethrow_if_failed() {
         if (exception_) std::rethrow_exception(take_exception());
     }
@@ -92,7 +94,7 @@ class Promise final : public PromiseBase {
    public:
     Task<T> get_return_object() noexcept;
     template <class U>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         value_.emplace(std::forward<U>(value));
     }

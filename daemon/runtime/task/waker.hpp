@@ -79,8 +79,7 @@ class Waker {
 // A borrowed waker: valid only while the poll that produced it runs. `clone()` makes an owned one.
 class WakerRef {
    public:
-    WakerRef(const void* data, const WakerVTable* vtable) noexcept
-        : data_(data), vtable_(vtable) {}
+    WakerRef(const void* data, const WakerVTable* vtable) noexcept : data_(data), vtable_(vtable) {}
     [[nodiscard]] Waker clone() const noexcept { return Waker(vtable_->clone(data_), vtable_); }
     void wake_by_ref() const noexcept { vtable_->wake_by_ref(data_); }
     [[nodiscard]] bool will_wake(const Waker& w) const noexcept {

@@ -13,7 +13,7 @@
 
 struct state {
     weft_host* host;
-    weft_waker* waker;     /* owned by the job once it is spawned */
+    weft_waker* waker; /* owned by the job once it is spawned */
     weft_blocking* job;
     atomic_int done;
     int step;
@@ -80,7 +80,7 @@ static weft_status init(const weft_init_args* args, void** instance, char* error
 }
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("c-waker", "1.0.0"), init,
-                                             NULL, NULL, NULL, NULL};
+    static const weft_plugin_descriptor d = {
+        WEFT_DESCRIPTOR_HEADER("c-waker", "1.0.0"), init, NULL, NULL, NULL, NULL};
     return &d;
 }

@@ -44,6 +44,7 @@ run(${C_COMPILER} ${cflags} -std=c11 -Wall -Wextra -Werror -shared -fPIC
 
 # 4. weftd loads each and reads its descriptor.
 foreach(plugin "build/hello.so|hello|0.0.1" "build/hello_c.so|hello-c|0.0.2"
+               "build/greeter.so|greeter|1.0.0"
                "installed/lib/weft/plugins/hello.so|hello|0.0.1" "hello_pc.so|hello-c|0.0.2")
     string(REPLACE "|" ";" parts "${plugin}")
     list(GET parts 0 file)

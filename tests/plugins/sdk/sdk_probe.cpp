@@ -109,7 +109,8 @@ class Probe : public weft::Plugin {
         const int answer = co_await weft::spawn_blocking([] { return 42; });
         log().info("probe: blocking gave ", answer);
         try {
-            co_await weft::spawn_blocking([]() -> int { throw std::runtime_error("disk on fire"); });
+            co_await weft::spawn_blocking(
+                []() -> int { throw std::runtime_error("disk on fire"); });
         } catch (const std::runtime_error& e) {
             log().info("probe: blocking threw ", e.what());
         }

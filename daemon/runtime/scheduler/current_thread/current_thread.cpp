@@ -31,8 +31,10 @@ class CurrentThread::Enter {
 
 void CurrentThread::LocalQueue::push(task::Header* t) noexcept {
     t->queue_next = nullptr;
-    if (tail) tail->queue_next = t;
-    else head = t;
+    if (tail)
+        tail->queue_next = t;
+    else
+        head = t;
     tail = t;
     ++len;
 }

@@ -51,12 +51,17 @@ void Parker::park_driver() {
 void Parker::unpark() noexcept {
     switch (state_.exchange(kNotified, std::memory_order_seq_cst)) {
         case kParkedCondvar: {
-            { std::lock_guard lock(mutex_); }  // the parker is waiting (or about to)
+            {
+                std::lock_guard lock(mutex_);
+            }  // the parker is waiting (or about to)
             condvar_.notify_one();
             break;
         }
-        case kParkedDriver: shared_.driver->unpark(); break;
-        default: break;
+        case kParkedDriver:
+            shared_.driver->unpark();
+            break;
+        default:
+            break;
     }
 }
 

@@ -32,8 +32,12 @@ class LocalQueue {
     static constexpr std::uint64_t pack(std::uint32_t steal, std::uint32_t real) noexcept {
         return (std::uint64_t{steal} << 32) | real;
     }
-    static constexpr std::uint32_t steal_of(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }
-    static constexpr std::uint32_t real_of(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h); }
+    static constexpr std::uint32_t steal_of(std::uint64_t h) noexcept {
+        return static_cast<std::uint32_t>(h >> 32);
+    }
+    static constexpr std::uint32_t real_of(std::uint64_t h) noexcept {
+        return static_cast<std::uint32_t>(h);
+    }
 
    public:
     static constexpr std::uint32_t kCapacity = N;
@@ -49,7 +53,8 @@ class LocalQueue {
                 tail_.store(tail + 1, std::memory_order_release);
                 return;
             }
-            if (steal != real) {  // a thief is copying: it will free room soon; use the global queue
+            if (steal !=
+                real) {  // a thief is copying: it will free room soon; use the global queue
                 inject.push(t);
                 return;
             }
@@ -105,7 +110,8 @@ class LocalQueue {
     std::atomic<task::Header*>& slot(std::uint32_t pos) noexcept { return buffer_[pos & kMask]; }
 
     // Claims the first half with one CAS, then links it with `t` and pushes the chain.
-    bool push_overflow(task::Header* t, std::uint32_t head, std::uint32_t tail, Inject& inject) noexcept {
+    bool push_overflow(task::Header* t, std::uint32_t head, std::uint32_t tail,
+                       Inject& inject) noexcept {
         constexpr std::uint32_t kTaken = N / 2;
         (void)tail;
         std::uint64_t expected = pack(head, head);

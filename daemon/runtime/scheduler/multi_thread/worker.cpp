@@ -141,7 +141,7 @@ bool Worker::transition_from_parked() {
         return true;
     }
     if (shared.idle_.is_parked(index)) return false;  // spurious: still listed as asleep
-    is_searching = true;  // whoever unparked us counted us as searching
+    is_searching = true;                              // whoever unparked us counted us as searching
     return true;
 }
 
@@ -165,8 +165,8 @@ MultiThread::MultiThread(RuntimeConfig config)
     driver_slot_.driver = driver_.get();
     workers_.reserve(config_.worker_threads);
     for (std::size_t i = 0; i < config_.worker_threads; ++i)
-        workers_.push_back(std::make_unique<Worker>(*this, i, driver_slot_,
-                                                    static_cast<std::uint32_t>(0x9E3779B9u * (i + 1))));
+        workers_.push_back(std::make_unique<Worker>(
+            *this, i, driver_slot_, static_cast<std::uint32_t>(0x9E3779B9u * (i + 1))));
 }
 
 void MultiThread::start() {
@@ -268,7 +268,8 @@ RuntimeMetrics MultiThread::metrics() const {
         wm.local_queue_depth = w->run_queue.len();
         m.workers.push_back(wm);
         for (std::size_t i = 0; i < kPollHistogramBuckets; ++i)
-            m.poll_time_histogram[i] += w->counters.poll_histogram[i].load(std::memory_order_relaxed);
+            m.poll_time_histogram[i] +=
+                w->counters.poll_histogram[i].load(std::memory_order_relaxed);
     }
     m.global_queue_depth = inject_.len();
     fill_common_metrics(m);

@@ -23,8 +23,8 @@ struct Worker {
 
     MultiThread& shared;
     const std::size_t index;
-    LocalQueue<> run_queue;  // stealable by every worker
-    Parker parker;           // unparked by any thread
+    LocalQueue<> run_queue;   // stealable by every worker
+    Parker parker;            // unparked by any thread
     WorkerCounters counters;  // read by metrics()
 
     // Only the worker's own thread touches the rest.

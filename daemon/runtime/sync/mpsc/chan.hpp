@@ -116,8 +116,6 @@ class Chan {
         }
         return Pop::Empty;
     }
-    // A pending recv() was dropped: take back the waker it left.
-    void cancel_recv() noexcept { rx_waker_.unregister(); }
     // One poll of recv(): true when `out` holds the message or the channel ended (nullopt).
     bool poll_recv(Context& cx, std::optional<T>& out) {
         if (!coop::poll_proceed(cx)) return false;
@@ -183,19 +181,14 @@ class Chan {
 };
 
 // The awaitable of recv(): std::optional<T>, nullopt once the channel is closed and drained.
+// A recv() dropped while pending leaves its waker registered until the next send takes it (a
+// spurious wake-up of a task that no longer waits, as in Tokio); it holds no reference to the
+// channel, so it keeps nothing else alive.
 template <class T, bool Bounded>
 class [[nodiscard]] Recv : public Pollable<Recv<T, Bounded>> {
    public:
     explicit Recv(Chan<T, Bounded>* chan) noexcept : chan_(chan) {}
-    Recv(Recv&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
-        : chan_(o.chan_), out_(std::move(o.out_)), pending_(std::exchange(o.pending_, false)) {}
-    ~Recv() {
-        if (pending_) chan_->cancel_recv();
-    }
-    bool poll(Context& cx) {
-        pending_ = !chan_->poll_recv(cx, out_);
-        return !pending_;
-    }
+    bool poll(Context& cx) { return chan_->poll_recv(cx, out_); }
     std::optional<T> await_resume() noexcept(std::is_nothrow_move_constructible_v<T>) {
         return std::move(out_);
     }
@@ -203,7 +196,6 @@ class [[nodiscard]] Recv : public Pollable<Recv<T, Bounded>> {
    private:
     Chan<T, Bounded>* chan_;
     std::optional<T> out_;
-    bool pending_ = false;  // returned pending last: a waker of ours may be registered
 };
 
 // The awaitable of Sender::closed(): completes once the receiver closed or was dropped.
