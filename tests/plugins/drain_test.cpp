@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "../daemon/child_process.hpp"
@@ -33,10 +32,13 @@ std::vector<std::uint64_t> read_records(const fs::path& file) {
 
 // The number in "producer: stopped; sent N records in total".
 std::optional<std::uint64_t> producer_total(const std::string& log) {
-    std::smatch m;
-    static const std::regex re("producer: stopped; sent ([0-9]+) records in total");
-    if (!std::regex_search(log, m, re)) return std::nullopt;
-    return std::stoull(m[1]);
+    static const std::string kBefore = "producer: stopped; sent ";
+    const auto at = log.find(kBefore);
+    if (at == std::string::npos) return std::nullopt;
+    unsigned long long n = 0;
+    if (std::sscanf(log.c_str() + at + kBefore.size(), "%llu records in total", &n) != 1)
+        return std::nullopt;
+    return n;
 }
 
 std::string drain_config(const fs::path& records, double rate_hz, std::uint32_t capacity) {
