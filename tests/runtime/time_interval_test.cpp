@@ -31,8 +31,9 @@ struct CountingWaker {
 };
 
 // Every tick ready now, as offsets from `start`; the poll after the last one was pending.
+// The waker outlives every interval: the last pending poll leaves a clone of it in the timer.
 std::vector<milliseconds> ready_ticks(wt::Interval& iv, wt::Instant start) {
-    CountingWaker waker;
+    static CountingWaker waker;
     Context cx(waker.ref());
     std::vector<milliseconds> out;
     wt::Instant at;
