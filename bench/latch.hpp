@@ -1,7 +1,8 @@
 // A count-down latch for the benchmarks, exactly as the Tokio anchor's: each finished task counts
 // down (one atomic decrement); the one that reaches zero calls Notify::notify_one(), which stores
 // a permit if the waiter is not registered yet, so the wake-up cannot be lost; the root task
-// awaits notified() until the count is zero.
+// awaits notified() until the count is zero. Tasks share it through std::shared_ptr (the anchor's
+// Arc): the root may return while the last count_down is still inside notify_one.
 #pragma once
 
 #include <atomic>

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "harness.hpp"
 #include "latch.hpp"
@@ -20,7 +21,7 @@ struct Lateness {
     std::atomic<std::uint64_t> max_ns{0};
 };
 
-Task<void> sleeper(std::chrono::milliseconds d, Latch* latch, Lateness* late) {
+Task<void> sleeper(std::chrono::milliseconds d, std::shared_ptr<Latch> latch, Lateness* late) {
     const auto start = std::chrono::steady_clock::now();
     co_await time::sleep(d);
     const auto slept = std::chrono::steady_clock::now() - start;
@@ -41,17 +42,18 @@ std::string fixed(double v, int decimals) {
 
 Result sleep_many(Runtime& rt, const Options& opt) {
     const std::uint64_t n = opt.scaled(kTasks);
-    Latch latch(n);
+    auto latch = std::make_shared<Latch>(n);  // shared: see spawn_many.cpp
     Lateness late;
     double s = time_seconds([&] {
-        rt.block_on([](Latch* latch, Lateness* late, std::uint64_t n) -> Task<void> {
-            for (std::uint64_t i = 0; i < n; ++i) {
-                const std::uint64_t h = (i * 0x9E3779B97F4A7C15ull) >> 40;
-                spawn(sleeper(std::chrono::milliseconds(1 + h % kSleepMaxMs), latch, late))
-                    .detach();
-            }
-            co_await latch->wait();
-        }(&latch, &late, n));
+        rt.block_on(
+            [](std::shared_ptr<Latch> latch, Lateness* late, std::uint64_t n) -> Task<void> {
+                for (std::uint64_t i = 0; i < n; ++i) {
+                    const std::uint64_t h = (i * 0x9E3779B97F4A7C15ull) >> 40;
+                    spawn(sleeper(std::chrono::milliseconds(1 + h % kSleepMaxMs), latch, late))
+                        .detach();
+                }
+                co_await latch->wait();
+            }(latch, &late, n));
     });
     Result r{n, s, {}};
     r.extra.emplace_back("sleep_max_ms", std::to_string(kSleepMaxMs));

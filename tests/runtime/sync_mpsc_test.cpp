@@ -45,10 +45,9 @@ TEST_CASE("mpsc delivers messages in order and ends when every sender is gone", 
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = mpsc::channel<int>(4);
-        // A coroutine's parameters live as long as its frame, which the JoinHandle keeps: move the
-        // sender into a local so that it is dropped when the producer finishes.
-        auto producer = spawn([](mpsc::Sender<int> sender) -> Task<void> {
-            auto tx = std::move(sender);
+        // The producer's frame, with the sender it took, goes when it finishes: the JoinHandle
+        // kept below does not keep the channel open.
+        auto producer = spawn([](mpsc::Sender<int> tx) -> Task<void> {
             for (int i = 0; i < 1000; ++i) (co_await tx.send(i)).value();
         }(std::move(tx)));
         int expect = 0;
@@ -63,8 +62,7 @@ TEST_CASE("unbounded mpsc delivers across many blocks in order", "[sync][mpsc]")
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = mpsc::unbounded_channel<std::string>();
-        auto producer = spawn([](mpsc::UnboundedSender<std::string> sender) -> Task<void> {
-            auto tx = std::move(sender);
+        auto producer = spawn([](mpsc::UnboundedSender<std::string> tx) -> Task<void> {
             for (int i = 0; i < 5000; ++i) {
                 tx.send(std::to_string(i)).value();
                 if (i % 700 == 0) co_await yield_now();

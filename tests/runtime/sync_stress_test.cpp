@@ -79,11 +79,10 @@ TEST_CASE("stress: bounded mpsc with aborted producers and consumers loses nothi
         std::vector<std::vector<int>> received(kProducers);
         std::vector<JoinHandle<void>> producers;
         for (int p = 0; p < kProducers; ++p) {
-            // The sender moves into a local: a coroutine's parameters live until its frame goes,
-            // which the JoinHandle keeps, and the channel must close when the producers end.
-            producers.push_back(spawn([](mpsc::Sender<std::pair<int, int>> sender, int p, int per,
+            // The channel closes when the last producer ends: its frame (and the sender it took
+            // by value) is destroyed at completion, though the JoinHandle is kept.
+            producers.push_back(spawn([](mpsc::Sender<std::pair<int, int>> tx, int p, int per,
                                          std::atomic<int>& sent) -> Task<void> {
-                auto tx = std::move(sender);
                 Rng rng(p + 1);
                 for (int i = 0; i < per; ++i) {
                     if ((co_await tx.send({p, i})).is_err()) co_return;
@@ -136,15 +135,14 @@ TEST_CASE("stress: unbounded mpsc with a receiver that closes midway", "[sync][s
         std::atomic<long> accepted{0};
         std::vector<JoinHandle<void>> producers;
         for (int p = 0; p < kProducers; ++p) {
-            producers.push_back(spawn([](mpsc::UnboundedSender<int> sender, int per,
-                                         std::atomic<long>& acc) -> Task<void> {
-                auto tx = std::move(sender);
-                for (int i = 0; i < per; ++i) {
-                    if (tx.send(i).is_err()) co_return;
-                    acc.fetch_add(1);
-                    if (i % 512 == 0) co_await yield_now();
-                }
-            }(tx, per, accepted)));
+            producers.push_back(spawn(
+                [](mpsc::UnboundedSender<int> tx, int per, std::atomic<long>& acc) -> Task<void> {
+                    for (int i = 0; i < per; ++i) {
+                        if (tx.send(i).is_err()) co_return;
+                        acc.fetch_add(1);
+                        if (i % 512 == 0) co_await yield_now();
+                    }
+                }(tx, per, accepted)));
         }
         { auto gone = std::move(tx); }
         long got = 0;

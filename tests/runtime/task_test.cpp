@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,14 @@ Task<int> pending_forever(std::atomic<int>& live) {
     DropCounter guard(live);
     for (;;) co_await yield_now();
     co_return 0;
+}
+
+Task<std::string> hold_then_return(std::unique_ptr<DropCounter>) {
+    co_await yield_now();
+    co_return "done";
+}
+Task<std::unique_ptr<DropCounter>> make_counted(std::atomic<int>& live) {
+    co_return std::make_unique<DropCounter>(live);
 }
 
 }  // namespace
@@ -123,4 +132,37 @@ TEST_CASE("spawning from outside the runtime through a Handle", "[task]") {
     auto h = rt.handle().spawn(add(2, 3));
     CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await h; }(std::move(h))) ==
           5);
+}
+
+TEST_CASE("a finished task's frame and parameters are destroyed at once, its output kept",
+          "[task]") {
+    // As Tokio drops a future once it is ready: a parameter (a Sender, a guard) must not live on
+    // in the frame just because the JoinHandle has not been awaited yet.
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> live{0};
+    std::string out = rt.block_on([](std::atomic<int>& live) -> Task<std::string> {
+        auto h = spawn(hold_then_return(std::make_unique<DropCounter>(live)));
+        CHECK(live.load() == 1);
+        while (!h.is_finished()) co_await yield_now();
+        CHECK(live.load() == 0);
+        co_return co_await h;
+    }(live));
+    CHECK(out == "done");
+}
+
+TEST_CASE("an output nobody takes is destroyed with the task", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> live{0};
+    rt.block_on([](std::atomic<int>& live) -> Task<void> {
+        auto kept = spawn(make_counted(live));
+        auto dropped = spawn(make_counted(live));
+        while (!kept.is_finished() || !dropped.is_finished()) co_await yield_now();
+        CHECK(live.load() == 2);  // both outputs wait for their handles
+        dropped.detach();
+        CHECK(live.load() == 1);
+        spawn(make_counted(live)).detach();  // detached before it even ran
+    }(live));
+    CHECK(live.load() == 0);
 }

@@ -122,6 +122,8 @@ void PluginHost::shutdown() {
     const auto started = Clock::now();
     registry_->begin_shutdown();
     for (const auto& p : instances_) p->request_shutdown();
+    spdlog::info("shutdown requested of {} plugins: waiting up to {} ms for their tasks",
+                 instances_.size(), options_.grace_period.count());
 
     wait_for_tasks(started + options_.grace_period);
     for (const auto& p : instances_) {

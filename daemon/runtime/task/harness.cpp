@@ -8,17 +8,11 @@ namespace {
 
 using W = State::Word;
 
-void dealloc(Header* t) noexcept {
-    if (t->state.load(std::memory_order_acquire) & State::FRAME_DROPPED) {
-        free_block(t->frame());
-        return;
-    }
-    t->state.clear();          // the frame owns the block again...
-    t->coroutine().destroy();  // ...and frees it with the output it still holds
-}
+// The frame is gone (destroyed at completion); what is left is the block with the output.
+void dealloc(Header* t) noexcept { release_block(t); }
 
 // Leaves the owned list before COMPLETE is published, so whoever sees a task complete (a
-// JoinHandle, block_on) never counts it among the alive ones.
+// JoinHandle, block_on) never counts it among the alive ones. The frame was destroyed already.
 void complete(Header* t) noexcept {
     W count = t->scheduler->release(t) ? 2 : 1;
     W prev = t->state.transition_to_complete();
@@ -26,10 +20,18 @@ void complete(Header* t) noexcept {
     if (t->state.transition_to_terminal(count)) dealloc(t);
 }
 
-// Called while holding RUNNING: destroys the coroutine (its destructors run) and completes.
+// Called while holding RUNNING: destroys the coroutine (its destructors run) and completes
+// without an output.
 void cancel(Header* t) noexcept {
     t->pending = nullptr;
-    t->state.set_frame_dropped();
+    t->state.set_no_output();
+    t->coroutine().destroy();
+    complete(t);
+}
+
+// The coroutine returned (or threw): its output is stored outside the frame, so the frame goes
+// now, as Tokio drops a future once it is ready: a Sender it holds closes its channel at once.
+void finish(Header* t) noexcept {
     t->coroutine().destroy();
     complete(t);
 }
@@ -107,7 +109,7 @@ void run(Header* t) noexcept {
     ctx.task = outer_task;
     ctx.cx = outer_cx;
     if (done) {
-        complete(t);
+        finish(t);
         return;
     }
     switch (t->state.transition_to_idle()) {
@@ -143,7 +145,7 @@ void abort(Header* t) noexcept {
 }
 
 void drop_join_handle(Header* t) noexcept {
-    // If the task already completed, its output is destroyed with the frame at dealloc.
+    // If the task already completed, its output is destroyed with the block at dealloc.
     (void)t->state.unset_join_interested();
     if (t->state.ref_dec()) dealloc(t);
 }

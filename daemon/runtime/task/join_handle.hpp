@@ -9,9 +9,11 @@
 
 #include <coroutine>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/task/frame_alloc.hpp"
 #include "runtime/task/harness.hpp"
 #include "runtime/task/join_error.hpp"
 #include "runtime/task/pollable.hpp"
@@ -59,11 +61,10 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
     T take_output() {
         if (!is_finished())
             throw std::logic_error("JoinHandle::take_output: the task has not finished");
-        if (task_->state.load() & task::State::FRAME_DROPPED) throw JoinError::cancelled();
-        auto& promise =
-            std::coroutine_handle<detail::Promise<T>>::from_address(task_->frame()).promise();
-        if (promise.failed()) throw JoinError::failed(promise.take_exception());
-        return promise.take();
+        if (task_->state.load() & task::State::NO_OUTPUT) throw JoinError::cancelled();
+        if (auto error = std::exchange(task::tail_of(task_).error, nullptr))
+            throw JoinError::failed(std::move(error));
+        if constexpr (!std::is_void_v<T>) return std::move(*task::output_of<T>(task_).value);
     }
 
    private:

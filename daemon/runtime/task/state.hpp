@@ -6,7 +6,7 @@
 //  bit 3  JOIN_INTEREST  a JoinHandle exists and may read the output
 //  bit 4  JOIN_WAKER     the join waker slot holds a waker; while set, only the task touches it
 //  bit 5  CANCELLED      abort or shutdown asked the task to stop at its next suspension
-//  bit 6  FRAME_DROPPED  the coroutine frame was destroyed by cancellation (no output exists)
+//  bit 6  NO_OUTPUT      the task was cancelled: its frame was destroyed before it finished
 //  bits 7..  reference count
 //
 // Every reference is one of: the owned-task list's, one per scheduled notification (a queue entry
@@ -31,7 +31,7 @@ class State {
     static constexpr Word JOIN_INTEREST = 1u << 3;
     static constexpr Word JOIN_WAKER = 1u << 4;
     static constexpr Word CANCELLED = 1u << 5;
-    static constexpr Word FRAME_DROPPED = 1u << 6;
+    static constexpr Word NO_OUTPUT = 1u << 6;
     static constexpr unsigned REF_SHIFT = 7;
     static constexpr Word REF_ONE = Word{1} << REF_SHIFT;
     static constexpr Word FLAGS = REF_ONE - 1;
@@ -46,8 +46,6 @@ class State {
     [[nodiscard]] Word load(std::memory_order mo = std::memory_order_acquire) const noexcept {
         return word_.load(mo);
     }
-    // The frame allocator uses 0 to tell a child coroutine (it owns its block) from a task.
-    void clear() noexcept { word_.store(0, std::memory_order_relaxed); }
 
     enum class ToRunning { Success, Cancelled, Failed, Dealloc };
     // Called by the scheduler with a notification reference in hand.
@@ -94,7 +92,7 @@ class State {
     Word transition_to_complete() noexcept {
         return word_.fetch_xor(RUNNING | COMPLETE, std::memory_order_acq_rel);
     }
-    void set_frame_dropped() noexcept { word_.fetch_or(FRAME_DROPPED, std::memory_order_release); }
+    void set_no_output() noexcept { word_.fetch_or(NO_OUTPUT, std::memory_order_release); }
 
     // Drops `count` references after completion; true when the task must be freed.
     [[nodiscard]] bool transition_to_terminal(Word count) noexcept {

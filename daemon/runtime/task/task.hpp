@@ -36,9 +36,14 @@ struct AwaitRef {
     decltype(auto) await_resume() { return target.await_resume(); }
 };
 
+template <class T>
+class Promise;
+
+// What every Task<T>'s promise shares. The result lives outside the frame (frame_alloc.hpp).
+template <class T>
 class PromiseBase {
    public:
-    static void* operator new(std::size_t size) { return task::allocate_frame(size); }
+    static void* operator new(std::size_t size) { return task::allocate_frame<T>(size); }
     static void operator delete(void* frame) noexcept { task::deallocate_frame(frame); }
 
     std::suspend_always initial_suspend() noexcept { return {}; }
@@ -54,7 +59,7 @@ class PromiseBase {
     };
     FinalAwaiter final_suspend() noexcept { return {}; }
 
-    void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+    void unhandled_exception() noexcept { tail().error = std::current_exception(); }
 
     // An lvalue is awaited in place through AwaitRef (GCC 12 would copy it otherwise); an
     // rvalue is moved into the awaiting frame.
@@ -73,47 +78,40 @@ class PromiseBase {
     }
 
     void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
-    [[nodiscard]] bool failed() const noexcept { return exception_ != nullptr; }
-    [[nodiscard]] std::exception_ptr exception() const noexcept { return exception_; }
-    // Moves the exception out, so that only its reader holds it (the frame may be destroyed on
-    // another thread; libstdc++'s reference count is invisible to ThreadSanitizer).
-    [[nodiscard]] std::exception_ptr take_exception() noexcept {
-        return std::exchange(exception_, nullptr);
+
+    // The result: the value, or the exception the coroutine ended with. Once.
+    T take() {
+        if (auto error = std::exchange(tail().error, nullptr)) std::rethrow_exception(error);
+        if constexpr (!std::is_void_v<T>) return std::move(*task::output_of<T>(header()).value);
     }
-    void rethrow_if_failed() {
-        if (exception_) std::rethrow_exception(take_exception());
+
+   protected:
+    [[nodiscard]] task::Header* header() noexcept {
+        auto h = std::coroutine_handle<Promise<T>>::from_promise(static_cast<Promise<T>&>(*this));
+        return task::Header::from_frame(h.address());
     }
+    [[nodiscard]] task::BlockTail& tail() noexcept { return task::tail_of(header()); }
 
    private:
     std::coroutine_handle<> continuation_;
-    std::exception_ptr exception_;
 };
 
 template <class T>
-class Promise final : public PromiseBase {
+class Promise final : public PromiseBase<T> {
    public:
     Task<T> get_return_object() noexcept;
     template <class U>
     requires std::is_convertible_v<U&&, T>
     void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
-        value_.emplace(std::forward<U>(value));
+        task::output_of<T>(this->header()).value.emplace(std::forward<U>(value));
     }
-    // The result: the value, or the exception the coroutine ended with. Once.
-    T take() {
-        rethrow_if_failed();
-        return std::move(*value_);
-    }
-
-   private:
-    std::optional<T> value_;
 };
 
 template <>
-class Promise<void> final : public PromiseBase {
+class Promise<void> final : public PromiseBase<void> {
    public:
     Task<void> get_return_object() noexcept;
     void return_void() noexcept {}
-    void take() { rethrow_if_failed(); }
 };
 
 }  // namespace detail
