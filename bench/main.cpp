@@ -1,7 +1,8 @@
-// weft-bench: `list`, or run one workload and print its JSON line.
+// weft-bench and weft-bench-abi: `list`, or run one workload and print its JSON line.
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,10 +23,11 @@ using namespace weft;
 
 [[noreturn]] void usage(const char* error) {
     std::fprintf(stderr,
-                 "weft-bench: %s\nusage: weft-bench list\n"
-                 "       weft-bench WORKLOAD [--flavor multi_thread|current_thread] "
+                 "%s: %s\nusage: %s list\n"
+                 "       %s WORKLOAD [--flavor multi_thread|current_thread] "
                  "[--threads N] [--scale S]\n",
-                 error);
+                 program_invocation_short_name, error, program_invocation_short_name,
+                 program_invocation_short_name);
     std::exit(2);
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "runtime/sync/notify.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -35,6 +36,21 @@ Task<std::string> hold_then_return(std::unique_ptr<DropCounter>) {
 }
 Task<std::unique_ptr<DropCounter>> make_counted(std::atomic<int>& live) {
     co_return std::make_unique<DropCounter>(live);
+}
+
+// Aborts itself in the middle of a poll: the abort takes effect at the next suspension.
+struct SelfAbort {
+    JoinHandle<void> handle;
+    sync::Notify go;
+    std::atomic<int> live{0};
+    std::atomic<bool> resumed_after_abort{false};
+};
+Task<void> abort_self_then_yield(SelfAbort& s) {
+    co_await s.go.notified();
+    DropCounter guard(s.live);
+    s.handle.abort();
+    co_await yield_now();  // cancelled here: the rest never runs
+    s.resumed_after_abort.store(true);
 }
 
 }  // namespace
@@ -95,6 +111,25 @@ TEST_CASE("abort drops an idle task at once and its JoinHandle reports cancelled
     }(live));
     CHECK(cancelled);
     CHECK(live.load() == 0);
+}
+
+TEST_CASE("abort of a running task takes effect at its next suspension", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    SelfAbort s;
+    bool cancelled = rt.block_on([](SelfAbort& s) -> Task<bool> {
+        s.handle = spawn(abort_self_then_yield(s));
+        s.go.notify_one();
+        try {
+            co_await s.handle;
+        } catch (const JoinError& e) {
+            co_return e.is_cancelled();
+        }
+        co_return false;
+    }(s));
+    CHECK(cancelled);
+    CHECK_FALSE(s.resumed_after_abort.load());
+    CHECK(s.live.load() == 0);
 }
 
 TEST_CASE("a dropped JoinHandle detaches: the task still runs to completion", "[task]") {

@@ -2,8 +2,7 @@
 
 #include <cstdlib>
 
-namespace weft::task {
-namespace frame_layout {
+namespace weft::task::frame_layout {
 
 void* allocate_block(std::size_t bytes) {
     void* block = std::malloc(bytes);
@@ -13,12 +12,10 @@ void* allocate_block(std::size_t bytes) {
 
 void free_block(void* block) noexcept { std::free(block); }
 
-}  // namespace frame_layout
-
-void deallocate_frame(void* frame) noexcept {
-    Header* header = Header::from_frame(frame);
-    if (header->state.load(std::memory_order_relaxed) != 0) return;  // the task frees the block
-    release_block(header);
+void release_plain(Header* header) noexcept {
+    header->destroy_error();
+    header->~Header();
+    free_block(header);
 }
 
-}  // namespace weft::task
+}  // namespace weft::task::frame_layout

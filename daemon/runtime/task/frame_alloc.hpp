@@ -2,21 +2,22 @@
 //
 // One block per coroutine:
 //
-//     [ Output<T> ][ BlockTail ][ Header ][ coroutine frame ... ]
-//                                        ^ the address the coroutine sees
+//     void:  [ Header ][ coroutine frame ... ]
+//     T:     [ Output<T> | OutputTail ][ Header ][ coroutine frame ... ]
+//                                               ^ the address the coroutine sees
 //
-// The result (value or exception) is kept outside the frame, so that a spawned task's frame
-// (its locals and its parameters: a Sender passed by value, say) is destroyed the moment the task
-// completes, as Tokio drops a future once it is ready, while the JoinHandle can still take the
-// output later.
+// The result is kept outside the frame (the value in the output slot, an exception in the
+// header), so that a spawned task's frame (its locals and parameters: a Sender passed by value,
+// say) is destroyed the moment the task completes, as Tokio drops a future once it is ready,
+// while the JoinHandle can still take the output later. A `void` coroutine's block is just the
+// header and the frame.
 //
-// A coroutine that is only awaited (a child) never uses the header: its state word stays 0, and
-// destroying its frame frees the block. A spawned coroutine's header is live: destroying its
-// frame leaves the block, which the task frees when its last reference goes (release_block).
+// A coroutine that is only awaited (a child) is never bound: its reference count stays 0, and
+// destroying its frame frees the block. A spawned coroutine's block outlives its frame; the task
+// frees it when its last reference goes (release_block).
 #pragma once
 
 #include <cstddef>
-#include <exception>
 #include <new>
 #include <optional>
 #include <type_traits>
@@ -25,72 +26,103 @@
 
 namespace weft::task {
 
-// The value a coroutine returned; nothing for a `void` coroutine.
+// The slot of a coroutine's value.
 template <class T>
 struct Output {
     std::optional<T> value;
 };
-template <>
-struct Output<void> {};
 
-// Between the output and the header, at a fixed offset from the header: what a type-erased
-// owner (the harness) needs to free the block, and the exception the coroutine ended with.
-struct alignas(16) BlockTail {
-    void (*release)(Header*) noexcept;  // destroys the output and frees the whole block
-    std::exception_ptr error;
+// Just before the header of a block with an output slot: how a type-erased owner (the harness)
+// destroys the output and frees the block.
+struct OutputTail {
+    void (*release)(Header*) noexcept;
 };
-static_assert(sizeof(BlockTail) == 16);
 
 namespace frame_layout {
 
 constexpr std::size_t round16(std::size_t n) noexcept { return (n + 15) & ~std::size_t{15}; }
 
 template <class T>
-inline constexpr std::size_t kOutputBytes = std::is_void_v<T> ? 0 : round16(sizeof(Output<T>));
+constexpr std::size_t prefix_bytes() noexcept {
+    if constexpr (std::is_void_v<T>) {
+        return 0;
+    } else {
+        return round16(sizeof(Output<T>) + sizeof(OutputTail));
+    }
+}
 template <class T>
-inline constexpr std::size_t kPrefixBytes = kOutputBytes<T> + sizeof(BlockTail);
+inline constexpr std::size_t kPrefixBytes = prefix_bytes<T>();
 
 [[nodiscard]] void* allocate_block(std::size_t bytes);
 void free_block(void* block) noexcept;
 
-}  // namespace frame_layout
-
-[[nodiscard]] inline BlockTail& tail_of(Header* header) noexcept {
-    return *std::launder(
-        reinterpret_cast<BlockTail*>(reinterpret_cast<std::byte*>(header) - sizeof(BlockTail)));
+template <class T>
+[[nodiscard]] std::byte* prefix_of(Header* header) noexcept {
+    return reinterpret_cast<std::byte*>(header) - kPrefixBytes<T>;
 }
+
+// Frees a block without an output slot.
+void release_plain(Header* header) noexcept;
+
+}  // namespace frame_layout
 
 template <class T>
 [[nodiscard]] Output<T>& output_of(Header* header) noexcept {
-    return *std::launder(reinterpret_cast<Output<T>*>(reinterpret_cast<std::byte*>(header) -
-                                                      frame_layout::kPrefixBytes<T>));
+    return *std::launder(reinterpret_cast<Output<T>*>(frame_layout::prefix_of<T>(header)));
 }
 
+[[nodiscard]] inline OutputTail& tail_of(Header* header) noexcept {
+    return *std::launder(
+        reinterpret_cast<OutputTail*>(reinterpret_cast<std::byte*>(header) - sizeof(OutputTail)));
+}
+
+// Destroys the header, its error and output, and frees the block of a coroutine returning T.
 template <class T>
 void release_block_of(Header* header) noexcept {
-    static_assert(alignof(Output<T>) <= 16, "over-aligned task results are not supported");
-    std::byte* block = reinterpret_cast<std::byte*>(header) - frame_layout::kPrefixBytes<T>;
-    header->~Header();
-    tail_of(header).~BlockTail();
-    if constexpr (!std::is_void_v<T>) output_of<T>(header).~Output<T>();
-    frame_layout::free_block(block);
+    if constexpr (std::is_void_v<T>) {
+        frame_layout::release_plain(header);
+    } else {
+        static_assert(alignof(Output<T>) <= 16, "over-aligned task results are not supported");
+        std::byte* block = frame_layout::prefix_of<T>(header);
+        header->destroy_error();
+        header->~Header();
+        output_of<T>(header).~Output<T>();
+        frame_layout::free_block(block);
+    }
 }
 
-// The frame of a coroutine returning T: its block, with a fresh header, tail and empty output.
+// The frame of a coroutine returning T: its block, with a fresh header and an empty output.
 template <class T>
 [[nodiscard]] void* allocate_frame(std::size_t frame_size) {
-    auto* block = static_cast<std::byte*>(
-        frame_layout::allocate_block(frame_layout::kPrefixBytes<T> + sizeof(Header) + frame_size));
-    if constexpr (!std::is_void_v<T>) ::new (block) Output<T>();
-    ::new (block + frame_layout::kOutputBytes<T>) BlockTail{&release_block_of<T>, nullptr};
-    auto* header = ::new (block + frame_layout::kPrefixBytes<T>) Header();
+    constexpr std::size_t prefix = frame_layout::kPrefixBytes<T>;
+    auto* block =
+        static_cast<std::byte*>(frame_layout::allocate_block(prefix + sizeof(Header) + frame_size));
+    Header* header;
+    if constexpr (std::is_void_v<T>) {
+        header = ::new (block) Header();
+    } else {
+        ::new (block) Output<T>();
+        ::new (block + prefix - sizeof(OutputTail)) OutputTail{&release_block_of<T>};
+        header = ::new (block + prefix) Header(State::OUTPUT_SLOT);
+    }
     return header->frame();
 }
 
-// A coroutine's operator delete: frees a child's block; leaves a spawned task's to the task.
-void deallocate_frame(void* frame) noexcept;
+// A child coroutine's frame is destroyed: frees its block (T's operator delete).
+template <class T>
+void deallocate_frame(void* frame) noexcept {
+    Header* header = Header::from_frame(frame);
+    if (State::refs(header->state.load(std::memory_order_relaxed)) != 0) return;  // a task's
+    release_block_of<T>(header);
+}
 
 // Frees a spawned task's block; its frame was destroyed already.
-inline void release_block(Header* header) noexcept { tail_of(header).release(header); }
+inline void release_block(Header* header) noexcept {
+    if (header->state.load(std::memory_order_acquire) & State::OUTPUT_SLOT) {
+        tail_of(header).release(header);
+    } else {
+        frame_layout::release_plain(header);
+    }
+}
 
 }  // namespace weft::task

@@ -7,6 +7,9 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <exception>
+#include <memory>
+#include <utility>
 
 #include "runtime/task/pending_await.hpp"
 #include "runtime/task/state.hpp"
@@ -31,15 +34,41 @@ class Schedule {
 };
 
 struct alignas(16) Header {
+    Header() noexcept : pending(nullptr) {}
+    explicit Header(State::Word initial) noexcept : state(initial), pending(nullptr) {}
+    // `error` is destroyed by whoever frees the block (it knows FAILED); see frame_alloc.hpp.
+    ~Header() {}
+    Header(const Header&) = delete;
+    Header& operator=(const Header&) = delete;
+
     // hot
     State state;
     Header* queue_next = nullptr;  // intrusive link: injection queue, current_thread queue
     Schedule* scheduler = nullptr;
-    detail::PendingAwait* pending = nullptr;  // the awaiter the coroutine is suspended on
+    union {
+        // While the task lives: the awaiter its coroutine is suspended on (null while it runs).
+        detail::PendingAwait* pending;
+        // Once its coroutine threw (State::FAILED), the exception. A coroutine only throws while
+        // it runs, when nothing is pending, so the two never overlap; a child coroutine's header
+        // never holds `pending` (its task's header does).
+        std::exception_ptr error;
+    };
     // cold
     Waker join_waker;  // owned by the JoinHandle unless JOIN_WAKER is set
     Header* owned_prev = nullptr;
     Header* owned_next = nullptr;
+
+    // Records the exception the coroutine ended with (it is running: `pending` is null).
+    void store_error(std::exception_ptr e) noexcept {
+        std::construct_at(&error, std::move(e));
+        state.set_failed();
+    }
+    // The exception, moved out (FAILED must be set); the reader alone then holds it.
+    [[nodiscard]] std::exception_ptr take_error() noexcept { return std::exchange(error, nullptr); }
+    // Before the block is freed.
+    void destroy_error() noexcept {
+        if (state.load(std::memory_order_acquire) & State::FAILED) std::destroy_at(&error);
+    }
 
     [[nodiscard]] void* frame() noexcept {
         return reinterpret_cast<std::byte*>(this) + sizeof(Header);

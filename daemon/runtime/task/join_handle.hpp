@@ -61,9 +61,9 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
     T take_output() {
         if (!is_finished())
             throw std::logic_error("JoinHandle::take_output: the task has not finished");
-        if (task_->state.load() & task::State::NO_OUTPUT) throw JoinError::cancelled();
-        if (auto error = std::exchange(task::tail_of(task_).error, nullptr))
-            throw JoinError::failed(std::move(error));
+        const auto state = task_->state.load();
+        if (state & task::State::NO_OUTPUT) throw JoinError::cancelled();
+        if (state & task::State::FAILED) throw JoinError::failed(task_->take_error());
         if constexpr (!std::is_void_v<T>) return std::move(*task::output_of<T>(task_).value);
     }
 

@@ -7,7 +7,12 @@
 //  bit 4  JOIN_WAKER     the join waker slot holds a waker; while set, only the task touches it
 //  bit 5  CANCELLED      abort or shutdown asked the task to stop at its next suspension
 //  bit 6  NO_OUTPUT      the task was cancelled: its frame was destroyed before it finished
-//  bits 7..  reference count
+//  bit 7  FAILED         the coroutine ended with an exception, held in the header (header.hpp)
+//  bit 8  OUTPUT_SLOT    the block has an output slot in front of the header (frame_alloc.hpp)
+//  bits 9..  reference count
+//
+// A coroutine that is only awaited (a child) is never bound to a scheduler: its count stays 0,
+// which is how the frame allocator tells it from a task; FAILED and OUTPUT_SLOT apply to it too.
 //
 // Every reference is one of: the owned-task list's, one per scheduled notification (a queue entry
 // or the poll in progress), the JoinHandle's, one per Waker. The task is freed when the count
@@ -32,7 +37,9 @@ class State {
     static constexpr Word JOIN_WAKER = 1u << 4;
     static constexpr Word CANCELLED = 1u << 5;
     static constexpr Word NO_OUTPUT = 1u << 6;
-    static constexpr unsigned REF_SHIFT = 7;
+    static constexpr Word FAILED = 1u << 7;
+    static constexpr Word OUTPUT_SLOT = 1u << 8;
+    static constexpr unsigned REF_SHIFT = 9;
     static constexpr Word REF_ONE = Word{1} << REF_SHIFT;
     static constexpr Word FLAGS = REF_ONE - 1;
     // A fresh spawned task: referenced by the owned list, its first notification and its
@@ -42,7 +49,12 @@ class State {
     static constexpr Word refs(Word s) { return s >> REF_SHIFT; }
 
     State() noexcept = default;
-    void init() noexcept { word_.store(INITIAL, std::memory_order_relaxed); }
+    explicit State(Word initial) noexcept : word_(initial) {}
+    // Binds a never-started coroutine as a task (its block layout bit is kept).
+    void init() noexcept {
+        word_.store(INITIAL | (word_.load(std::memory_order_relaxed) & OUTPUT_SLOT),
+                    std::memory_order_relaxed);
+    }
     [[nodiscard]] Word load(std::memory_order mo = std::memory_order_acquire) const noexcept {
         return word_.load(mo);
     }
@@ -93,6 +105,8 @@ class State {
         return word_.fetch_xor(RUNNING | COMPLETE, std::memory_order_acq_rel);
     }
     void set_no_output() noexcept { word_.fetch_or(NO_OUTPUT, std::memory_order_release); }
+    // Only the coroutine's runner sets it, before COMPLETE is published.
+    void set_failed() noexcept { word_.fetch_or(FAILED, std::memory_order_relaxed); }
 
     // Drops `count` references after completion; true when the task must be freed.
     [[nodiscard]] bool transition_to_terminal(Word count) noexcept {

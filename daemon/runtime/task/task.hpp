@@ -44,7 +44,7 @@ template <class T>
 class PromiseBase {
    public:
     static void* operator new(std::size_t size) { return task::allocate_frame<T>(size); }
-    static void operator delete(void* frame) noexcept { task::deallocate_frame(frame); }
+    static void operator delete(void* frame) noexcept { task::deallocate_frame<T>(frame); }
 
     std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -59,7 +59,7 @@ class PromiseBase {
     };
     FinalAwaiter final_suspend() noexcept { return {}; }
 
-    void unhandled_exception() noexcept { tail().error = std::current_exception(); }
+    void unhandled_exception() noexcept { header()->store_error(std::current_exception()); }
 
     // An lvalue is awaited in place through AwaitRef (GCC 12 would copy it otherwise); an
     // rvalue is moved into the awaiting frame.
@@ -81,7 +81,9 @@ class PromiseBase {
 
     // The result: the value, or the exception the coroutine ended with. Once.
     T take() {
-        if (auto error = std::exchange(tail().error, nullptr)) std::rethrow_exception(error);
+        task::Header* h = header();
+        if (h->state.load(std::memory_order_relaxed) & task::State::FAILED)
+            std::rethrow_exception(h->take_error());
         if constexpr (!std::is_void_v<T>) return std::move(*task::output_of<T>(header()).value);
     }
 
@@ -90,7 +92,6 @@ class PromiseBase {
         auto h = std::coroutine_handle<Promise<T>>::from_promise(static_cast<Promise<T>&>(*this));
         return task::Header::from_frame(h.address());
     }
-    [[nodiscard]] task::BlockTail& tail() noexcept { return task::tail_of(header()); }
 
    private:
     std::coroutine_handle<> continuation_;
