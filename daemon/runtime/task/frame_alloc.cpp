@@ -19,3 +19,9 @@ void release_plain(Header* header) noexcept {
 }
 
 }  // namespace weft::task::frame_layout
+
+namespace weft::task {
+
+void destroy_frame(std::coroutine_handle<> coroutine) noexcept { coroutine.destroy(); }
+
+}  // namespace weft::task

@@ -17,6 +17,7 @@
 // frees it when its last reference goes (release_block).
 #pragma once
 
+#include <coroutine>
 #include <cstddef>
 #include <new>
 #include <optional>
@@ -107,6 +108,11 @@ template <class T>
     }
     return header->frame();
 }
+
+// Destroys a coroutine that is not a spawned task (a Task that owns its frame). Out of line on
+// purpose: a compiler that sees a coroutine created and destroyed in one function may elide its
+// allocation into the caller's frame (Clang does), and then there is no header or output slot.
+void destroy_frame(std::coroutine_handle<> coroutine) noexcept;
 
 // A child coroutine's frame is destroyed: frees its block (T's operator delete).
 template <class T>

@@ -24,7 +24,7 @@ class [[nodiscard]] Unconstrained : public Pollable<Unconstrained<T>> {
           started_(other.started_) {}
     Unconstrained& operator=(Unconstrained&&) = delete;
     ~Unconstrained() {
-        if (handle_) handle_.destroy();
+        if (handle_) task::destroy_frame(handle_);
     }
 
     bool poll(Context& cx) noexcept {

@@ -26,7 +26,7 @@ class InlineTask {
           started_(other.started_) {}
     InlineTask& operator=(InlineTask&&) = delete;
     ~InlineTask() {
-        if (handle_) handle_.destroy();
+        if (handle_) task::destroy_frame(handle_);
     }
 
     bool poll(Context& cx) noexcept {
