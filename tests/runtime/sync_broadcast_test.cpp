@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -192,4 +193,38 @@ TEST_CASE("broadcast keeps values until overwritten or the channel is destroyed"
 
 TEST_CASE("broadcast rejects a zero capacity", "[sync][broadcast]") {
     CHECK_THROWS_AS(broadcast::channel<int>(0), std::invalid_argument);
+}
+
+namespace {
+// A value whose move assignment throws on demand.
+struct Flaky {
+    static inline bool fail = false;
+    int v = 0;
+    explicit Flaky(int x) : v(x) {}
+    Flaky(const Flaky&) = default;
+    Flaky(Flaky&&) = default;
+    Flaky& operator=(const Flaky&) = default;
+    Flaky& operator=(Flaky&& o) {
+        if (fail) throw std::runtime_error("move assignment failed");
+        v = o.v;
+        return *this;
+    }
+};
+}  // namespace
+
+TEST_CASE("broadcast: a send whose value throws while stored sends nothing and blocks nobody",
+          "[sync][broadcast]") {
+    auto [tx, rx] = broadcast::channel<Flaky>(1);
+    REQUIRE(tx.send(Flaky(1)).is_ok());  // constructs the slot's value
+    Flaky::fail = true;
+    CHECK_THROWS_AS(tx.send(Flaky(2)), std::runtime_error);  // assigns over it, and throws
+    Flaky::fail = false;
+    auto first = rx.try_recv();
+    REQUIRE(first.is_ok());
+    CHECK(first->v == 1);
+    CHECK(rx.try_recv().error().is_empty());  // the failed send did not count
+    REQUIRE(tx.send(Flaky(3)).is_ok());       // the slot is not left locked
+    auto third = rx.try_recv();
+    REQUIRE(third.is_ok());
+    CHECK(third->v == 3);
 }

@@ -1,13 +1,15 @@
 // Specification of weft::JoinSet: completion order, empty set, errors of failed and aborted
-// tasks, abort_all, aborting on destruction, shutdown, len.
+// tasks, abort_all, aborting on destruction, shutdown, len, a dropped join_next, coop budget.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <vector>
 
 #include "runtime/sync/oneshot.hpp"
 #include "runtime/task/join_set.hpp"
+#include "runtime/time/timeout.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -126,4 +128,59 @@ TEST_CASE("join set of void tasks collects many results", "[sync][join_set]") {
         CHECK(joined == 500);
         CHECK(ran.load() == 500);
     }());
+}
+
+TEST_CASE("join set: a dropped join_next takes nothing", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        JoinSet<int> set;
+        auto [tx, rx] = oneshot::channel<int>();
+        set.spawn(wait_then(std::move(rx), 5));
+        auto bounded = weft::time::timeout(std::chrono::milliseconds(20), set.join_next());
+        auto first = co_await bounded;
+        CHECK(first.is_elapsed());  // the join_next was dropped while pending
+        CHECK(set.len() == 1);
+        (void)tx.send(0);
+        auto r = co_await set.join_next();
+        REQUIRE(r.has_value());
+        REQUIRE(r->is_ok());
+        CHECK(**r == 5);
+        CHECK(set.is_empty());
+    }());
+}
+
+TEST_CASE("join set: join_next spends coop budget", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    bool other_ran = rt.block_on([]() -> Task<bool> {
+        constexpr int kTasks = 2000;
+        std::atomic<int> finished{0};
+        JoinSet<int> set;
+        for (int i = 0; i < kTasks; ++i) {
+            set.spawn([](std::atomic<int>& f) -> Task<int> {
+                f.fetch_add(1);
+                co_return 1;
+            }(finished));
+        }
+        while (finished.load() != kTasks) co_await yield_now();
+        std::atomic<bool> ran{false};
+        auto other = spawn([](std::atomic<bool>& r) -> Task<void> {
+            r.store(true);
+            co_return;
+        }(ran));
+        bool seen = false;
+        int joined = 0;
+        while (!seen) {
+            auto r = co_await set.join_next();  // ready at once: the tasks are done
+            if (!r) break;
+            ++joined;
+            seen = ran.load();
+        }
+        CHECK(joined < kTasks);
+        co_await set.shutdown();
+        co_await other;
+        co_return seen;
+    }());
+    CHECK(other_ran);
 }

@@ -127,3 +127,61 @@ TEST_CASE("rwlock under concurrent readers and writers", "[sync][rwlock]") {
         CHECK(l.get_mut() == 300);
     }());
 }
+
+TEST_CASE("rwlock: a dropped write() waiting at the head lets the readers behind it in",
+          "[sync][rwlock]") {
+    ManualPoll mp;
+    RwLock<int> l(0);
+    auto first = l.try_read();
+    REQUIRE(first.is_ok());
+    std::atomic<int> ww{0}, wr{0};
+    auto r = l.read();
+    {
+        auto w = l.write();
+        CHECK_FALSE(mp.poll(w, ww));  // collects every permit but the one `first` holds
+        CHECK_FALSE(mp.poll(r, wr));  // behind the writer
+        CHECK(l.try_read().is_err());
+    }  // the writer gives back what it had collected: the reader behind it goes in
+    CHECK(wr.load() == 1);
+    CHECK(mp.poll(r, wr));
+    {
+        auto g = r.await_resume();
+        CHECK(l.try_read().is_ok());
+        CHECK(l.try_write().is_err());
+    }
+    { auto release = std::move(*first); }
+    CHECK(l.try_write().is_ok());  // no permit leaked
+}
+
+TEST_CASE("rwlock: aborting tasks waiting in read() or write() never leaves it locked",
+          "[sync][rwlock]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        RwLock<int> l(0);
+        auto held = co_await l.read();
+        std::vector<JoinHandle<void>> waiters;
+        for (int i = 0; i < 6; ++i) {
+            waiters.push_back(spawn([](RwLock<int>& l, bool writer) -> Task<void> {
+                if (writer) {
+                    auto g = co_await l.write();
+                    *g += 1;
+                } else {
+                    auto g = co_await l.read();
+                    (void)*g;
+                }
+            }(l, i % 2 == 0)));
+        }
+        co_await yield_now();
+        held.unlock();
+        for (auto& h : waiters) h.abort();
+        for (auto& h : waiters) {
+            try {
+                co_await h;
+            } catch (const JoinError&) {
+            }
+        }
+        auto w = l.try_write();
+        CHECK(w.is_ok());
+    }());
+}

@@ -248,3 +248,53 @@ TEST_CASE("semaphore acquire spends coop budget", "[sync][semaphore]") {
     }());
     CHECK(other_ran);
 }
+
+TEST_CASE("semaphore: close fails a partially served acquire_many and returns what it had",
+          "[sync][semaphore]") {
+    ManualPoll mp;
+    Semaphore sem(2);
+    std::atomic<int> wa{0}, wb{0};
+    auto a = sem.acquire_many(5);
+    auto b = sem.acquire();
+    CHECK_FALSE(mp.poll(a, wa));  // holds the 2 free permits, needs 3 more
+    CHECK_FALSE(mp.poll(b, wb));
+    sem.add_permits(1);  // to `a`
+    CHECK(sem.available_permits() == 0);
+    sem.close();
+    CHECK(wa.load() == 1);
+    CHECK(wb.load() == 1);
+    CHECK(mp.poll(a, wa));
+    CHECK(a.await_resume().is_err());
+    CHECK(mp.poll(b, wb));
+    CHECK(b.await_resume().is_err());
+    CHECK(sem.available_permits() == 3);  // nothing leaked
+    CHECK(sem.try_acquire().error().is_closed());
+}
+
+TEST_CASE("semaphore: single-permit waiters are served in arrival order", "[sync][semaphore]") {
+    ManualPoll mp;
+    Semaphore sem(0);
+    std::atomic<int> w[3] = {};
+    auto first = sem.acquire();
+    auto second = sem.acquire();
+    auto third = sem.acquire();
+    CHECK_FALSE(mp.poll(first, w[0]));
+    CHECK_FALSE(mp.poll(second, w[1]));
+    CHECK_FALSE(mp.poll(third, w[2]));
+    CHECK(sem.try_acquire().error().is_no_permits());
+    sem.add_permits(1);
+    CHECK(w[0].load() == 1);
+    CHECK(w[1].load() == 0);
+    sem.add_permits(1);
+    CHECK(w[1].load() == 1);
+    CHECK(w[2].load() == 0);
+    CHECK(mp.poll(first, w[0]));
+    CHECK(mp.poll(second, w[1]));
+    CHECK_FALSE(mp.poll(third, w[2]));
+    { auto p1 = first.await_resume().value(); }  // released: goes to `third`
+    CHECK(w[2].load() == 1);
+    CHECK(mp.poll(third, w[2]));
+    auto p2 = second.await_resume().value();
+    auto p3 = third.await_resume().value();
+    CHECK(sem.available_permits() == 0);
+}

@@ -476,3 +476,77 @@ TEST_CASE("stress: join set with abort_all racing completions", "[sync][stress]"
         }
     }());
 }
+
+TEST_CASE("stress: rwlock with aborted readers and writers keeps exclusion and counts",
+          "[sync][stress]") {
+    auto rt = stress_runtime();
+    rt.block_on([]() -> Task<void> {
+        sync::RwLock<long> lock(0);
+        std::atomic<long> writes{0};
+        std::atomic<bool> bad{false};
+        std::atomic<int> writers_in{0};
+        std::atomic<int> readers_in{0};
+        std::vector<JoinHandle<void>> tasks;
+        for (int t = 0; t < 12; ++t) {
+            tasks.push_back(
+                spawn([](sync::RwLock<long>& l, std::atomic<long>& writes, std::atomic<bool>& bad,
+                         std::atomic<int>& wi, std::atomic<int>& ri, bool writer) -> Task<void> {
+                    for (int i = 0; i < scaled(10'000); ++i) {
+                        if (writer) {
+                            auto g = co_await l.write();
+                            if (wi.fetch_add(1) != 0 || ri.load() != 0) bad.store(true);
+                            ++*g;
+                            writes.fetch_add(1);
+                            wi.fetch_sub(1);
+                        } else {
+                            auto g = co_await l.read();
+                            ri.fetch_add(1);
+                            if (wi.load() != 0) bad.store(true);
+                            ri.fetch_sub(1);
+                        }
+                        if (i % 4 == 0) co_await yield_now();
+                    }
+                }(lock, writes, bad, writers_in, readers_in, t % 3 == 0)));
+        }
+        Rng rng(31);
+        for (int k = 0; k < 6; ++k) {
+            co_await yield_times(1 + rng.below(40));
+            tasks[static_cast<std::size_t>(rng.below(12))].abort();
+        }
+        for (auto& h : tasks) co_await join_quietly(h);
+        CHECK_FALSE(bad.load());
+        auto g = lock.try_write();
+        REQUIRE(g.is_ok());  // no permit leaked by the aborted waits
+        CHECK(**g == writes.load());
+    }());
+}
+
+TEST_CASE("stress: barrier generations across workers have one leader each, nobody early",
+          "[sync][stress]") {
+    auto rt = stress_runtime();
+    rt.block_on([]() -> Task<void> {
+        constexpr int kTasks = 6;
+        const int generations = scaled(4'000);
+        sync::Barrier barrier(kTasks);
+        std::vector<std::atomic<int>> arrived(static_cast<std::size_t>(generations));
+        std::atomic<int> leaders{0};
+        std::atomic<bool> early{false};
+        std::vector<JoinHandle<void>> tasks;
+        for (int t = 0; t < kTasks; ++t) {
+            tasks.push_back(spawn([](sync::Barrier& b, std::vector<std::atomic<int>>& arrived,
+                                     std::atomic<int>& leaders, std::atomic<bool>& early,
+                                     int generations, int t) -> Task<void> {
+                for (int g = 0; g < generations; ++g) {
+                    arrived[static_cast<std::size_t>(g)].fetch_add(1);
+                    auto r = co_await b.wait();
+                    if (arrived[static_cast<std::size_t>(g)].load() != kTasks) early.store(true);
+                    if (r.is_leader()) leaders.fetch_add(1);
+                    if ((g + t) % 5 == 0) co_await yield_now();
+                }
+            }(barrier, arrived, leaders, early, generations, t)));
+        }
+        for (auto& h : tasks) co_await h;
+        CHECK(leaders.load() == generations);
+        CHECK_FALSE(early.load());
+    }());
+}

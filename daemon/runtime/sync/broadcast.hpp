@@ -12,8 +12,14 @@
 // kept. RecvError Closed comes only after every Sender is gone and every value sent before was
 // received. send() fails (the value comes back) when there is no receiver.
 //
+// Errors: send() -> SendError (no receiver; the value comes back); recv() -> RecvError Lagged(n)
+// or Closed; try_recv() -> TryRecvError Empty, Lagged(n) or Closed. channel() throws
+// std::invalid_argument for a zero or too large capacity; using a moved-from Sender throws
+// std::logic_error.
+//
 // Thread-safety: senders and receivers may be used from any thread (each handle by one thread at
-// a time). T must be copyable: each receiver gets its own copy.
+// a time). T must be copyable: each receiver gets its own copy. A Receiver must outlive its recv()
+// awaits.
 //
 // Cancellation safety: recv() is cancellation safe (a dropped recv consumes nothing).
 // Coop: each poll of recv() spends one budget unit.
@@ -362,17 +368,25 @@ class Sender {
         detail::Shared<T>& s = *shared();
         std::unique_lock lock(s.mutex);
         if (s.rx_cnt == 0) return err(SendError<T>{std::move(value)});
-        std::uint64_t pos = s.pos++;
+        const std::uint64_t pos = s.pos;
         detail::Slot<T>& slot = s.slots[pos & s.mask];
-        slot.lock.lock();
-        slot.pos = pos;
-        if (slot.has_value) {
-            slot.value = std::move(value);
-        } else {
-            std::construct_at(&slot.value, std::move(value));
-            slot.has_value = true;
+        {
+            // If moving the value in throws, the slot is unlocked and nothing was sent (the old
+            // value may be left moved-from, as after any throwing move assignment).
+            slot.lock.lock();
+            struct Unlock {
+                detail::SlotLock& l;
+                ~Unlock() { l.unlock(); }
+            } guard{slot.lock};
+            if (slot.has_value) {
+                slot.value = std::move(value);
+            } else {
+                std::construct_at(&slot.value, std::move(value));
+                slot.has_value = true;
+            }
+            slot.pos = pos;
         }
-        slot.lock.unlock();
+        s.pos = pos + 1;
         std::size_t receivers = s.rx_cnt;
         if (s.waiters.empty()) return receivers;
         s.notify_rx(lock);

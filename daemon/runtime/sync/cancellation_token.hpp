@@ -19,7 +19,8 @@
 // Thread-safety: any thread. Structural changes and cancellation of one tree take the tree's
 // mutex (one per root token); is_cancelled() is a single atomic load.
 // Cancellation safety: cancelled() is cancellation safe. The token must outlive the await.
-// Coop: each poll of cancelled() spends one budget unit (through Notify).
+// Coop: each poll of cancelled() spends one budget unit (also when the token is already
+// cancelled); a poll that stays pending gives it back.
 #pragma once
 
 #include <atomic>
@@ -29,6 +30,7 @@
 #include <optional>
 #include <vector>
 
+#include "runtime/coop/budget.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/task/pollable.hpp"
 
@@ -82,11 +84,15 @@ class CancellationToken {
        public:
         explicit WaitForCancellation(detail::TreeNode& node) noexcept : node_(&node) {}
         bool poll(Context& cx) noexcept {
+            if (!coop::poll_proceed(cx)) return false;
             for (;;) {
                 // Ask for the notification before looking: a cancel in between is not missed.
                 if (!notified_) notified_.emplace(node_->notify.notified());
                 if (node_->cancelled.load(std::memory_order_acquire)) return true;
-                if (!notified_->poll(cx)) return false;
+                if (!notified_->poll_unbudgeted(cx)) {
+                    coop::refund();
+                    return false;
+                }
                 notified_.reset();
             }
         }

@@ -13,6 +13,11 @@
 // its value straight to the longest-waiting receiver, and a receive that frees capacity pulls the
 // longest-waiting sender's value into the queue.
 //
+// Errors: send() -> SendError (every receiver gone; the value comes back); try_send() ->
+// TrySendError Full or Closed (with the value); try_recv() -> TryRecvError Empty or Disconnected
+// (every sender gone and nothing buffered). channel(0) throws std::invalid_argument; using a
+// moved-from handle throws std::logic_error.
+//
 // Thread-safety: every handle may be used from any thread (each copy by one thread at a time).
 // Handles must outlive the send/recv awaits made through them.
 //

@@ -67,6 +67,10 @@ class [[nodiscard]] Notified : public Pollable<Notified> {
     }
     void await_resume() const noexcept {}
 
+    // As poll(), without touching the coop budget: for awaitables built on a Notified that spend
+    // the budget themselves once per poll (watch, CancellationToken, mpsc closed()).
+    bool poll_unbudgeted(Context& cx) noexcept { return poll_notified(&cx.waker()); }
+
    private:
     friend class Notify;
     enum class Phase : std::uint8_t { Init, Waiting, Done };

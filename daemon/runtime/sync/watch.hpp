@@ -23,9 +23,16 @@
 // dropping every Receiver makes send() fail (the value comes back) and completes Sender::closed().
 // send_modify/send_replace still update the value with no receiver, as Tokio's.
 //
+// Errors: send() -> SendError (no receiver; the value comes back); changed() and has_changed()
+// -> RecvError (the Sender is gone; changed() only once nothing unseen is left). Using a
+// moved-from handle throws std::logic_error.
+//
 // Thread-safety: all members may be called from any thread; each handle by one thread at a time.
+// A Receiver must outlive its changed() awaits and the Sender its closed() awaits.
 // Cancellation safety: changed() and closed() are cancellation safe.
-// Coop: each poll of changed()/closed() spends one budget unit (through Notify).
+// Coop: each poll of changed()/closed() spends one budget unit, also when it is ready at once (as
+// Tokio's `cooperative(changed)`); a poll that stays pending gives it back. borrow(), send() and
+// the other non-waiting calls spend none.
 #pragma once
 
 #include <atomic>
@@ -38,6 +45,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "runtime/coop/budget.hpp"
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/sync/result.hpp"
@@ -136,11 +144,15 @@ class Receiver {
         explicit Changed(Receiver& rx) noexcept : rx_(&rx) {}
         bool poll(Context& cx) noexcept {
             if (result_) return true;
+            if (!coop::poll_proceed(cx)) return false;
             for (;;) {
                 // Ask for the notification first, then look: a send in between is not missed.
                 if (!notified_) notified_.emplace(rx_->shared_->notify_rx.notified());
                 if (check()) return true;
-                if (!notified_->poll(cx)) return false;
+                if (!notified_->poll_unbudgeted(cx)) {
+                    coop::refund();
+                    return false;
+                }
                 notified_.reset();
             }
         }
@@ -246,10 +258,14 @@ class Sender {
        public:
         explicit Closed(detail::Shared<T>& s) noexcept : shared_(&s) {}
         bool poll(Context& cx) noexcept {
+            if (!coop::poll_proceed(cx)) return false;
             for (;;) {
                 if (!notified_) notified_.emplace(shared_->notify_tx.notified());
                 if (shared_->rx_count.load(std::memory_order_acquire) == 0) return true;
-                if (!notified_->poll(cx)) return false;
+                if (!notified_->poll_unbudgeted(cx)) {
+                    coop::refund();
+                    return false;
+                }
                 notified_.reset();
             }
         }

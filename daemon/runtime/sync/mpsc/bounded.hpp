@@ -14,6 +14,12 @@
 // Receiver: recv(), try_recv(), close() (later sends fail; buffered messages, and messages of
 // senders that already hold capacity, are still received).
 //
+// Errors: send() -> SendError (receiver closed or dropped; the message comes back); try_send() ->
+// TrySendError Full or Closed (with the message); reserve() -> ClosedError; try_recv() ->
+// TryRecvError Empty or Disconnected (closed and drained). channel() throws
+// std::invalid_argument for a zero or too large capacity; using a moved-from handle or a spent
+// Permit throws std::logic_error.
+//
 // Ordering: messages of one sender arrive in the order it sent them.
 //
 // Thread-safety: senders may be used from any thread concurrently (each copy by one thread at a

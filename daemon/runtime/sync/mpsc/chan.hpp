@@ -204,10 +204,13 @@ class [[nodiscard]] Closed : public Pollable<Closed<T, Bounded>> {
    public:
     explicit Closed(Chan<T, Bounded>* chan) noexcept : chan_(chan) {}
     bool poll(Context& cx) noexcept {
+        if (!coop::poll_proceed(cx)) return false;
         // Ask for the notification before checking, so that a close in between is not missed.
         if (!notified_) notified_.emplace(chan_->notify_rx_closed().notified());
         if (chan_->is_rx_closed()) return true;
-        return notified_->poll(cx) || chan_->is_rx_closed();
+        if (notified_->poll_unbudgeted(cx) || chan_->is_rx_closed()) return true;
+        coop::refund();
+        return false;
     }
     void await_resume() const noexcept {}
 

@@ -9,6 +9,9 @@
 // (after every buffered message). Receiver close() or drop makes later sends fail, returning the
 // message; a send that raced with close() either fails or is received, never lost silently.
 //
+// Errors: send() -> SendError (receiver closed or dropped; the message comes back); try_recv() ->
+// TryRecvError Empty or Disconnected. Using a moved-from handle throws std::logic_error.
+//
 // Thread-safety, cancellation safety and coop: as mpsc::channel (bounded.hpp). send() spends no
 // budget (it never waits, as Tokio's).
 //
