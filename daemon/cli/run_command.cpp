@@ -71,6 +71,13 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         spdlog::warn("{} of {} plugins failed to start (see above); the others run", failed,
                      plugins.plugins().size());
     }
+    // Parsed and validated, but not served yet: say so rather than ignore them silently.
+    if (!config.jobs.empty()) {
+        spdlog::warn(
+            "{} jobs are configured, but this weftd does not schedule jobs yet: they "
+            "will not run",
+            config.jobs.size());
+    }
     notify_systemd("READY=1\nSTATUS=running");
 
     const int signum = signals.wait_for_shutdown_signal();
