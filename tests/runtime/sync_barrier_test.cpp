@@ -5,35 +5,14 @@
 #include <atomic>
 #include <vector>
 
+#include "manual_poll.hpp"
 #include "runtime/context/thread_context.hpp"
 #include "runtime/sync/barrier.hpp"
 #include "support.hpp"
 
 using namespace weft;
 using weft::sync::Barrier;
-
-namespace {
-
-struct ManualPoll {
-    static const void* clone(const void* p) noexcept { return p; }
-    static void wake(const void* p) noexcept { wake_by_ref(p); }
-    static void wake_by_ref(const void* p) noexcept {
-        static_cast<std::atomic<int>*>(const_cast<void*>(p))->fetch_add(1);
-    }
-    static void drop(const void*) noexcept {}
-    static constexpr WakerVTable kVTable{&clone, &wake, &wake_by_ref, &drop};
-
-    ManualPoll() : saved(detail::tls().budget) { detail::tls().budget = coop::kUnconstrained; }
-    ~ManualPoll() { detail::tls().budget = saved; }
-    template <class A>
-    bool poll(A& awaitable, std::atomic<int>& wakes) {
-        Context cx(WakerRef(&wakes, &kVTable));
-        return awaitable.poll(cx);
-    }
-    std::uint32_t saved;
-};
-
-}  // namespace
+using weft::test::ManualPoll;
 
 TEST_CASE("barrier releases n tasks together with exactly one leader per generation",
           "[sync][barrier]") {

@@ -10,22 +10,13 @@
 #include <optional>
 #include <utility>
 
+#include "manual_poll.hpp"
 #include "runtime/context/thread_context.hpp"
 #include "runtime/sync/sync.hpp"
 
 using namespace weft;
 
 namespace {
-
-struct CountingWaker {
-    static const void* clone(const void* p) noexcept { return p; }
-    static void wake(const void* p) noexcept { wake_by_ref(p); }
-    static void wake_by_ref(const void* p) noexcept {
-        static_cast<std::atomic<int>*>(const_cast<void*>(p))->fetch_add(1);
-    }
-    static void drop(const void*) noexcept {}
-    static constexpr WakerVTable kVTable{&clone, &wake, &wake_by_ref, &drop};
-};
 
 // Polls `a` once on this thread with `budget` units; returns whether it was ready and, in `left`,
 // the units left afterwards.
@@ -34,7 +25,7 @@ bool poll_with_budget(A& a, std::uint32_t budget, std::atomic<int>& wakes, std::
     auto& t = detail::tls();
     const std::uint32_t saved = t.budget;
     t.budget = budget;
-    Context cx(WakerRef(&wakes, &CountingWaker::kVTable));
+    Context cx(weft::test::CountingWaker::ref(wakes));
     bool ready = a.poll(cx);
     left = t.budget;
     t.budget = saved;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "manual_poll.hpp"
 #include "runtime/time/time.hpp"
 #include "support.hpp"
 
@@ -18,23 +19,11 @@ using std::chrono::milliseconds;
 
 namespace {
 
-struct CountingWaker {
-    std::atomic<int> wakes{0};
-    static const void* clone(const void* p) noexcept { return p; }
-    static void wake(const void* p) noexcept { self(p)->wakes.fetch_add(1); }
-    static void drop(const void*) noexcept {}
-    static CountingWaker* self(const void* p) {
-        return static_cast<CountingWaker*>(const_cast<void*>(p));
-    }
-    static constexpr WakerVTable kVTable{&clone, &wake, &wake, &drop};
-    [[nodiscard]] WakerRef ref() const noexcept { return WakerRef(this, &kVTable); }
-};
-
 // Every tick ready now, as offsets from `start`; the poll after the last one was pending.
-// The waker outlives every interval: the last pending poll leaves a clone of it in the timer.
 std::vector<milliseconds> ready_ticks(wt::Interval& iv, wt::Instant start) {
-    static CountingWaker waker;
-    Context cx(waker.ref());
+    // The counter outlives every interval: the last pending poll leaves a clone in the timer.
+    static std::atomic<int> wakes{0};
+    Context cx(weft::test::CountingWaker::ref(wakes));
     std::vector<milliseconds> out;
     wt::Instant at;
     while (iv.poll_tick(cx, at) && out.size() < 100)

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "manual_poll.hpp"
 #include "runtime/time/time.hpp"
 #include "support.hpp"
 
@@ -18,19 +19,6 @@ using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
 namespace {
-
-// A waker that counts wakes, to poll awaitables by hand.
-struct CountingWaker {
-    std::atomic<int> wakes{0};
-    static const void* clone(const void* p) noexcept { return p; }
-    static void wake(const void* p) noexcept { self(p)->wakes.fetch_add(1); }
-    static void drop(const void*) noexcept {}
-    static CountingWaker* self(const void* p) {
-        return static_cast<CountingWaker*>(const_cast<void*>(p));
-    }
-    static constexpr WakerVTable kVTable{&clone, &wake, &wake, &drop};
-    [[nodiscard]] WakerRef ref() const noexcept { return WakerRef(this, &kVTable); }
-};
 
 wt::detail::TimeHandle& time_handle() { return *wt::detail::try_current_time_handle(); }
 
@@ -126,8 +114,8 @@ TEST_CASE("a dropped sleep never fires and leaves no timer behind", "[time][slee
     auto rt = Builder::new_current_thread().build();
     rt.block_on([]() -> Task<void> {
         wt::pause();
-        CountingWaker waker;
-        Context cx(waker.ref());
+        std::atomic<int> wakes{0};
+        Context cx(weft::test::CountingWaker::ref(wakes));
         {
             auto s = wt::sleep(50ms);
             CHECK_FALSE(s.poll(cx));  // filed with the counting waker
@@ -135,7 +123,7 @@ TEST_CASE("a dropped sleep never fires and leaves no timer behind", "[time][slee
         }
         CHECK(time_handle().active() == 0);
         co_await wt::sleep(200ms);
-        CHECK(waker.wakes.load() == 0);
+        CHECK(wakes.load() == 0);
         CHECK(time_handle().active() == 0);
     }());
 }
@@ -145,15 +133,15 @@ TEST_CASE("a moved sleep keeps its deadline and the source is unfiled", "[time][
     rt.block_on([]() -> Task<void> {
         wt::pause();
         const wt::Instant t0 = wt::now();
-        CountingWaker waker;
-        Context cx(waker.ref());
+        std::atomic<int> wakes{0};
+        Context cx(weft::test::CountingWaker::ref(wakes));
         auto a = wt::sleep(40ms);
         CHECK_FALSE(a.poll(cx));
         wt::Sleep b(std::move(a));
         CHECK(time_handle().active() == 0);
         co_await b;
         CHECK(wt::now() - t0 == 40ms);
-        CHECK(waker.wakes.load() == 0);
+        CHECK(wakes.load() == 0);
     }());
 }
 
