@@ -3,12 +3,13 @@
 //   1. signal handlers (from here on a SIGTERM is a graceful shutdown, never a lost one)
 //   2. the runtime, from the config's `runtime` section
 //   3. the plugin host: named channels and semaphores from the config, then every plugin loaded,
-//      initialised and started (a failing plugin is logged and left out; the others run)
+//      initialised and started (a failing plugin is logged and left out; the others run), then
+//      the job scheduler (a job whose plugin or task is missing is logged; the others run)
 //   4. READY=1 to systemd; wait for SIGINT or SIGTERM
-//   5. STOPPING=1; the plugin host's shutdown sequence (host/plugin/plugin_host.hpp: tokens,
-//      grace period, stop hooks, cancellation, destroy and unload in reverse order, the report
-//      of undelivered messages), on a thread of its own: a second signal meanwhile forces an
-//      immediate exit, logging what was still running
+//   5. STOPPING=1; the plugin host's shutdown sequence (host/plugin/plugin_host.hpp: no more job
+//      runs, tokens, grace period, stop hooks, cancellation, destroy and unload in reverse order,
+//      the report of undelivered messages), on a thread of its own: a second signal meanwhile
+//      forces an immediate exit, logging what was still running
 //   6. the runtime shuts down, waiting up to shutdown.blocking_timeout_ms for blocking work
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -46,6 +47,11 @@ namespace {
                          host::to_string(p.state), p.live_tasks);
     }
     if (stuck == 0) spdlog::critical("no plugin task was still running");
+    for (const auto& j : plugins.jobs()) {
+        if (j.running)
+            spdlog::critical("still running: job '{}' (plugin '{}', task '{}')", j.name, j.plugin,
+                             j.task);
+    }
     spdlog::shutdown();
     std::_Exit(kExitRuntimeFailure);  // no destructor may wait for what is stuck
 }
@@ -71,12 +77,10 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         spdlog::warn("{} of {} plugins failed to start (see above); the others run", failed,
                      plugins.plugins().size());
     }
-    // Parsed and validated, but not served yet: say so rather than ignore them silently.
-    if (!config.jobs.empty()) {
-        spdlog::warn(
-            "{} jobs are configured, but this weftd does not schedule jobs yet: they "
-            "will not run",
-            config.jobs.size());
+    // After every plugin started, so that each had its init and start to register job tasks.
+    if (const std::size_t unscheduled = plugins.start_jobs(); unscheduled != 0) {
+        spdlog::warn("{} of {} jobs are not scheduled (see above); the others run", unscheduled,
+                     config.jobs.size());
     }
     notify_systemd("READY=1\nSTATUS=running");
 

@@ -5,8 +5,11 @@
 //
 // It waits on the shutdown token and the timer at once (weft::timeout around the token), so it
 // stops within a poll of the shutdown, not at the next tick.
+//
+// Job task "report" (weftd.json `jobs`): logs how many beats it made so far.
 #include <weft/plugin.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -22,6 +25,10 @@ class Heartbeat : public weft::Plugin {
           message_(config().value("message", "alive")) {
         if (const auto name = config().value("notify", ""); !name.empty())
             notify_ = weft::Notify(host(), name);
+        register_job("report", [this]() -> weft::Task<> {
+            log().info("report: ", beats_.load(std::memory_order_relaxed), " beats so far");
+            co_return;
+        });
     }
 
     static void validate(const weft::Json& config) {
@@ -49,6 +56,7 @@ class Heartbeat : public weft::Plugin {
             const bool shutting_down = co_await weft::timeout(interval_, shutdown().requested());
             if (shutting_down) break;
             log().info(message_, " #", ++beats);
+            beats_.store(beats, std::memory_order_relaxed);
             if (notify_) notify_->notify_one();
         }
         log().info("stopping after ", beats, " heartbeats");
@@ -57,6 +65,7 @@ class Heartbeat : public weft::Plugin {
     std::chrono::milliseconds interval_;
     std::string message_;
     std::optional<weft::Notify> notify_;
+    std::atomic<std::uint64_t> beats_{0};  // read by the "report" job's runs
 };
 
 }  // namespace

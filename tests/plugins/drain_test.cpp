@@ -99,7 +99,7 @@ TEST_CASE("plugin cli: weftd plugin inspect prints the descriptor or the loading
         Child inspect({kWeftd, "plugin", "inspect", kPlugins + "/notify-c.so"});
         REQUIRE(inspect.wait_exit() == 0);
         CHECK_THAT(inspect.out(), Catch::Contains("name:    notify-c"));
-        CHECK_THAT(inspect.out(), Catch::Contains("ABI:     1.0"));
+        CHECK_THAT(inspect.out(), Catch::Contains("ABI:     1.1"));
     }
     {
         Child inspect({kWeftd, "plugin", "inspect",
@@ -133,7 +133,8 @@ TEST_CASE("plugin cli: the default config runs every example plugin") {
     Child weftd({kWeftd, "run", "-c", std::string(WEFT_SOURCE_DIR) + "/config/weftd.json",
                  "--plugin-dir", kPlugins});
     for (const char* line : {"[heartbeat] started", "[producer] started", "[consumer] started",
-                             "[notify-c] started", "notify-c: woken by 'tick'"})
+                             "[notify-c] started", "notify-c: woken by 'tick'",
+                             "job 'heartbeat-report' scheduled: plugin 'heartbeat', task 'report'"})
         CHECK(wait_for_text(weftd.stderr_file(), line));
     weftd.send(SIGTERM);
     CHECK(weftd.wait_exit() == 0);

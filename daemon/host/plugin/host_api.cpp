@@ -16,6 +16,7 @@ const weft_host_api& host_api() noexcept {
         fill_time_api(api);
         fill_channel_api(api);
         fill_sync_api(api);
+        fill_job_api(api);
         return api;
     }();
     return table;

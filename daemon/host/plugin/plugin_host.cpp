@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "host/jobs/job_binding.hpp"
+#include "host/jobs/scheduler.hpp"
+
 namespace weft::host {
 namespace {
 
@@ -75,6 +78,48 @@ std::size_t PluginHost::start_all() {
     return failed;
 }
 
+PluginInstance* PluginHost::running_plugin(std::string_view name, std::string& why) {
+    if (PluginInstance* p = find(name)) {
+        if (p->state() == PluginState::running) return p;
+        const std::string failure = p->failure();
+        why = p->state() == PluginState::failed ? "failed (" + failure + ")"
+                                                : "is " + std::string(to_string(p->state()));
+        return nullptr;
+    }
+    for (const auto& s : plugins()) {
+        if (s.name == name) {
+            why = "failed to load: " + s.failure;
+            return nullptr;
+        }
+    }
+    for (const auto& p : config_.plugins) {
+        if (p.name == name && !p.enabled) {
+            why = "is disabled in the config";
+            return nullptr;
+        }
+    }
+    why = "is not loaded";
+    return nullptr;
+}
+
+std::size_t PluginHost::start_jobs() {
+    if (scheduler_ || shut_down_) return 0;
+    auto bindings = bind_jobs(config_.jobs, [this](std::string_view name, std::string& why) {
+        return running_plugin(name, why);
+    });
+    // Bound once: a task function registered later could serve no job.
+    for (const auto& p : instances_) p->job_functions().close();
+    std::size_t unbound = 0;
+    for (const auto& b : bindings) unbound += b.bound() ? 0 : 1;
+    scheduler_ = std::make_unique<JobScheduler>(std::move(bindings));
+    scheduler_->start();
+    return unbound;
+}
+
+std::vector<JobSummary> PluginHost::jobs() const {
+    return scheduler_ ? scheduler_->summaries() : std::vector<JobSummary>{};
+}
+
 void PluginHost::tear_down(PluginInstance& p) {
     p.request_shutdown();
     p.cancel_tasks();
@@ -114,6 +159,8 @@ void PluginHost::wait_for_tasks(Clock::time_point deadline) {
 void PluginHost::shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
+    // First of all, as DESIGN.md's shutdown says: stop starting jobs.
+    if (scheduler_) scheduler_->stop();
     if (instances_.empty()) {
         registry_->begin_shutdown();
         registry_->finish_shutdown();
@@ -153,6 +200,7 @@ void PluginHost::shutdown() {
         p.unload();
     }
     registry_->finish_shutdown();
+    if (scheduler_) scheduler_->log_summaries();
     spdlog::info(
         "plugins shut down in {} ms",
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());

@@ -6,7 +6,14 @@
 // reason, torn down at once (tasks cancelled, destroy if init succeeded, library unloaded) and
 // listed as failed; the others keep running.
 //
+// start_jobs(), once start_all() returned: binds each configured job to the task function its
+// plugin registered (plugin.h 6.10), logs an error for each job that cannot be bound (the others
+// run) and starts the job scheduler (host/jobs/scheduler.hpp). Plugins register no job task
+// after this.
+//
 // shutdown(), the sequence DESIGN.md fixes:
+//   0. the job scheduler stops: no job run is started any more (runs in flight are plugin tasks
+//      like any other, and go through the steps below);
 //   1. the registry enters shutdown (channels may close once their senders are gone);
 //   2. every plugin's shutdown token fires;
 //   3. wait up to the grace period for every plugin's tasks; as soon as a plugin has no task
@@ -15,7 +22,8 @@
 //   4. stop hooks, in reverse load order;
 //   5. the tasks still running are cancelled, and their states dropped;
 //   6. destroy and dlclose, in reverse load order;
-//   7. the registry reports every message a channel accepted but nobody received.
+//   7. the registry reports every message a channel accepted but nobody received;
+//   8. one debug line per job with its counts.
 // A plugin whose tasks cannot be cancelled (a poll that never returns) is not unloaded, and the
 // log says so; nothing else can keep the sequence from finishing.
 //
@@ -32,11 +40,14 @@
 #include <vector>
 
 #include "host/config/config.hpp"
+#include "host/jobs/job_summary.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/registry/registry.hpp"
 #include "runtime/runtime.hpp"
 
 namespace weft::host {
+
+class JobScheduler;
 
 struct PluginHostOptions {
     std::filesystem::path plugin_dir;
@@ -69,10 +80,14 @@ class PluginHost {
 
     // Returns how many plugins failed to load, init or start.
     std::size_t start_all();
+    // Returns how many configured jobs are not scheduled. Once, after start_all.
+    std::size_t start_jobs();
     // Idempotent; the destructor calls it.
     void shutdown();
 
     [[nodiscard]] std::vector<PluginSummary> plugins() const;
+    // Every configured job with its counts, in config order; empty before start_jobs().
+    [[nodiscard]] std::vector<JobSummary> jobs() const;
     [[nodiscard]] Registry& registry() noexcept { return *registry_; }
     // The running instance called `name`, or nullptr (for tests and the admin endpoint).
     [[nodiscard]] PluginInstance* find(std::string_view name) noexcept;
@@ -82,6 +97,7 @@ class PluginHost {
     void tear_down(PluginInstance& plugin);
     void wait_for_tasks(std::chrono::steady_clock::time_point deadline);
     void record_failure(const PluginConfig& plugin, std::filesystem::path path, std::string why);
+    PluginInstance* running_plugin(std::string_view name, std::string& why);
 
     Handle runtime_;
     const Config config_;
@@ -91,6 +107,7 @@ class PluginHost {
     std::vector<std::unique_ptr<PluginInstance>> instances_;  // load order
     mutable std::mutex summaries_mutex_;
     std::vector<PluginSummary> load_failures_;
+    std::unique_ptr<JobScheduler> scheduler_;  // set by start_jobs; its thread ends in shutdown
     bool shut_down_ = false;
 };
 

@@ -134,6 +134,10 @@ bool PluginInstance::wait_tasks_until(std::chrono::steady_clock::time_point dead
 }
 
 void PluginInstance::destroy() {
+    // Before the destroy hook, which may free what a registration's user_data points into.
+    job_functions_.release_all([&](const std::string& job, const char* what) {
+        logger_->error("the drop function of job task '{}' threw an exception: {}", job, what);
+    });
     if (initialised_ && !destroyed_) {
         destroyed_ = true;
         const auto& d = descriptor();

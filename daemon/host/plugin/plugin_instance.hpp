@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "host/plugin/abi_objects.hpp"
+#include "host/plugin/job_registrations.hpp"
 #include "host/plugin/library.hpp"
 #include "host/plugin/owned_handles.hpp"
 #include "host/plugin/shutdown_token.hpp"
@@ -80,6 +81,8 @@ class PluginInstance : public weft_host {
     [[nodiscard]] TaskTracker& tasks() noexcept { return tasks_; }
     [[nodiscard]] ShutdownToken& shutdown_token() noexcept { return token_; }
     [[nodiscard]] OpenHandles& handles() noexcept { return handles_; }
+    // The task functions it registered for jobs (plugin.h 6.10).
+    [[nodiscard]] JobRegistrations& job_functions() noexcept { return job_functions_; }
     [[nodiscard]] Registry& registry() const noexcept { return *services_.registry; }
     [[nodiscard]] const Handle& runtime() const noexcept { return services_.runtime; }
     // Received messages not yet released (plugin.h section 4), for the unload log line.
@@ -98,7 +101,8 @@ class PluginInstance : public weft_host {
     void cancel_tasks();
     // True when every task state was dropped before `deadline`.
     bool wait_tasks_until(std::chrono::steady_clock::time_point deadline);
-    // Calls destroy (once, if init succeeded), then closes what the plugin left open.
+    // Releases its job registrations, calls destroy (once, if init succeeded), then closes what
+    // the plugin left open.
     void destroy();
     // dlcloses the library. Only when no task of it is live; otherwise leaves it mapped.
     void unload();
@@ -116,6 +120,7 @@ class PluginInstance : public weft_host {
     TaskTracker tasks_;
     ShutdownToken token_;
     OpenHandles handles_;
+    JobRegistrations job_functions_;
     std::atomic<PluginState> state_{PluginState::loaded};  // read by plugins() on any thread
     mutable std::mutex failure_mutex_;
     std::string failure_;

@@ -15,6 +15,7 @@
  *   4. Messages: byte buffers and who frees them
  *   5. The descriptor and its hooks
  *   6. The host function table, and one inline function per entry, grouped by subject
+ *      (6.10: jobs, task functions that weftd runs on the schedules of its config)
  *
  * THE POLL PROTOCOL (futures across the ABI, as Rust's Future::poll)
  *   A plugin task is a poll function, its state and a drop function (weft_task_poll_fn,
@@ -97,7 +98,8 @@ extern "C" {
  * ========================================================================================== */
 
 #define WEFT_PLUGIN_ABI_MAJOR 1
-#define WEFT_PLUGIN_ABI_MINOR 0
+/* 1.1 appended job_register to the host table (section 6.10) and WEFT_ERR_EXISTS. */
+#define WEFT_PLUGIN_ABI_MINOR 1
 
 /* The symbol every plugin exports, and its type. */
 #define WEFT_PLUGIN_ENTRY_SYMBOL "weft_plugin_entry"
@@ -138,7 +140,8 @@ typedef enum weft_status {
     WEFT_ERR_TIMED_OUT = -13,       /* a deadline passed (SDK timeouts) */
     WEFT_ERR_UNSUPPORTED = -14,     /* not available in this host or for this object */
     WEFT_ERR_PLUGIN = -15,          /* a plugin hook reported a failure (see its message) */
-    WEFT_ERR_INTERNAL = -16         /* a bug in the host; logged by the host */
+    WEFT_ERR_INTERNAL = -16,        /* a bug in the host; logged by the host */
+    WEFT_ERR_EXISTS = -17           /* a name is already taken (ABI 1.1: job_register) */
 } weft_status;
 
 /* A short English description of `status` ("ok", "channel closed", ...). Static storage; never
@@ -181,6 +184,8 @@ static inline const char* weft_status_str(weft_status status) {
             return "plugin error";
         case WEFT_ERR_INTERNAL:
             return "internal error";
+        case WEFT_ERR_EXISTS:
+            return "already exists";
     }
     return "unknown status";
 }
@@ -245,6 +250,34 @@ typedef weft_status (*weft_blocking_fn)(void* arg);
 /* Releases a blocking job's argument: called exactly once, after the function ran, or instead of
  * it when the job was dropped before it started (shutdown). Any thread. May be NULL. */
 typedef void (*weft_blocking_drop_fn)(void* arg);
+
+/* One run of a scheduled job (section 6.10), as the host asks a job's start function for it. The
+ * host fills the "in" fields and zeroes the "out" ones; the start function fills the "out" ones
+ * with a task exactly as weft_task_spawn takes it. ABI 1.1. */
+typedef struct weft_job_run {
+    size_t size;            /* in: sizeof(weft_job_run) as the host knows it */
+    const char* job_name;   /* in: the job's `name` in weftd.json (several jobs may run one task
+                               function); host-owned, valid during the start call only */
+    uint64_t run;           /* in: this job's run number, from 1 */
+    weft_task_poll_fn poll; /* out: required */
+    void* state;            /* out: the task's state, handed to poll and drop */
+    weft_task_drop_fn drop; /* out: may be NULL */
+} weft_job_run;
+
+/* Creates the task of one run of a job: fills run->poll, run->state and run->drop and returns
+ * WEFT_OK, or returns an error status (the run counts as failed and is logged with the job's and
+ * the plugin's names; the job keeps its schedule). On WEFT_OK the host owns run->state and calls
+ * run->drop(run->state) exactly once, as for weft_task_spawn, even if it cannot start the task
+ * (shutdown). It must not wait: it only builds the task, which the host then spawns as a task of
+ * the plugin. Called by the host's job scheduler on a thread of the host's (not a hook, not a
+ * task), never concurrently with another start function of the same plugin, and never after the
+ * plugin's shutdown token fired. */
+typedef weft_status (*weft_job_start_fn)(void* user_data, weft_job_run* run);
+
+/* Releases a job registration's user_data: called exactly once, after the plugin's last task was
+ * dropped and before its destroy hook (also when its init failed after registering), on the host
+ * thread running the shutdown (never during a poll). May be NULL. */
+typedef void (*weft_job_drop_fn)(void* user_data);
 
 /* ============================================================================================
  * 4. Messages
@@ -483,6 +516,10 @@ typedef struct weft_host_api {
     weft_status (*semaphore_try_acquire)(weft_semaphore* semaphore, uint32_t n);
     weft_status (*semaphore_release)(weft_semaphore* semaphore, uint32_t n);
     uint64_t (*semaphore_available)(weft_semaphore* semaphore);
+
+    /* jobs (ABI 1.1) */
+    weft_status (*job_register)(weft_host* host, const char* name, weft_job_start_fn start,
+                                void* user_data, weft_job_drop_fn drop);
 } weft_host_api;
 
 /* True when the host's table has `member` (a newer plugin on an older host checks before use). */
@@ -837,6 +874,36 @@ static inline weft_status weft_semaphore_release(weft_semaphore* semaphore, uint
 /* Permits available now (approximate under concurrency). Any thread. */
 static inline uint64_t weft_semaphore_available(weft_semaphore* semaphore) {
     return WEFT__API(semaphore)->semaphore_available(semaphore);
+}
+
+/* --------------------------------------------------------------------------------------------
+ * 6.10 Jobs (ABI 1.1)
+ *
+ * A plugin registers named task functions; weftd.json's `jobs` run them on a schedule (interval,
+ * cron, or once after a delay), each run a new task of the plugin, created by the registration's
+ * start function (weft_job_start_fn). weftd binds every configured job to its plugin's
+ * registration once, after every plugin's start hook returned: register in init or start. A job
+ * naming a task its plugin did not register is logged as an error (with what the plugin did
+ * register) and not scheduled; the other jobs run. A job's runs never overlap: when a run is still
+ * going at the next due time, that occurrence is skipped, or (overlap "queue") run once right
+ * after the current run ends. A run is an ordinary task of the plugin: its shutdown token and the
+ * grace period apply to it. Once the shutdown begins, no run is started any more.
+ * ------------------------------------------------------------------------------------------ */
+
+/* Registers the task function `name` (copied; non-empty; a job's `task` in weftd.json names it).
+ * The host keeps `start`, `user_data` and `drop` until it calls drop(user_data) (see
+ * weft_job_drop_fn); on failure it keeps nothing and never calls them. Returns WEFT_OK,
+ * WEFT_ERR_INVALID_ARGUMENT (NULL or empty name, NULL start), WEFT_ERR_EXISTS (this plugin
+ * already registered `name`; other plugins' names do not collide), WEFT_ERR_UNSUPPORTED (too
+ * late: weftd already bound the configured jobs, after every plugin started; or the host predates
+ * ABI 1.1), WEFT_ERR_SHUTDOWN (the plugin's shutdown token fired, or the plugin failed) or
+ * WEFT_ERR_NO_MEMORY; weft_last_error says more. Any thread; typically init or start. */
+static inline weft_status weft_job_register(weft_host* host, const char* name,
+                                            weft_job_start_fn start, void* user_data,
+                                            weft_job_drop_fn drop) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), job_register)) return WEFT_ERR_UNSUPPORTED;
+    return WEFT__API(host)->job_register(host, name, start, user_data, drop);
 }
 
 #ifdef __cplusplus

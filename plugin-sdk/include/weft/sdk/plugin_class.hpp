@@ -31,6 +31,7 @@
 #include "weft/plugin.h"
 #include "weft/sdk/error.hpp"
 #include "weft/sdk/host.hpp"
+#include "weft/sdk/job.hpp"
 #include "weft/sdk/json.hpp"
 #include "weft/sdk/shutdown.hpp"
 #include "weft/sdk/task.hpp"
@@ -67,6 +68,11 @@ class Plugin {
     template <class T>
     void spawn(Task<T> task) const {
         weft::spawn(host_, std::move(task)).detach();
+    }
+    // Registers a job task function (weft/sdk/job.hpp); call from the constructor or start().
+    template <class F>
+    void register_job(std::string_view name, F fn) const {
+        weft::register_job(host_, name, std::move(fn));
     }
 
    private:

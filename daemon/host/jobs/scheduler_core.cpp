@@ -1,0 +1,59 @@
+#include "host/jobs/scheduler_core.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace weft::host {
+
+SchedulerCore::SchedulerCore(std::vector<JobBinding> bindings) {
+    jobs.reserve(bindings.size());
+    for (JobBinding& b : bindings) jobs.emplace_back(std::move(b));
+}
+
+void SchedulerCore::run_ended(std::size_t index, std::uint64_t run, RunOutcome outcome,
+                              std::string_view why,
+                              std::chrono::steady_clock::duration took) noexcept {
+    try {
+        bool wake = false;
+        {
+            std::lock_guard lock(mutex);
+            JobState& job = jobs[index];
+            job.running = false;
+            switch (outcome) {
+                case RunOutcome::succeeded:
+                    ++job.counts.succeeded;
+                    break;
+                case RunOutcome::failed:
+                    ++job.counts.failed;
+                    break;
+                case RunOutcome::cancelled:
+                    ++job.counts.cancelled;
+                    break;
+            }
+            if (job.pending && !stopping) {
+                job.pending = false;
+                job.run_now = true;
+                wake = true;
+            }
+        }
+        if (wake) cv.notify_all();
+        const JobConfig& job = jobs[index].binding.config;
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+        switch (outcome) {
+            case RunOutcome::succeeded:
+                spdlog::debug("job '{}' (plugin '{}', task '{}'): run #{} succeeded in {} ms",
+                              job.name, job.plugin, job.task, run, ms);
+                break;
+            case RunOutcome::failed:
+                spdlog::error("job '{}' (plugin '{}', task '{}'): run #{} failed after {} ms: {}",
+                              job.name, job.plugin, job.task, run, ms, why);
+                break;
+            case RunOutcome::cancelled:
+                spdlog::warn("job '{}' (plugin '{}', task '{}'): run #{} was cancelled: {}",
+                             job.name, job.plugin, job.task, run, why);
+                break;
+        }
+    } catch (...) {  // a log line is never worth losing the count above
+    }
+}
+
+}  // namespace weft::host
