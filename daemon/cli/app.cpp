@@ -24,6 +24,18 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
         ->type_name("DIR");
 }
 
+void add_admin_options(CLI::App& command, AdminOptions& options) {
+    CLI::Option* config = command
+                              .add_option("-c,--config", options.config_path,
+                                          "Config file whose admin.socket to use (default: " +
+                                              std::string(build_info::kInstallConfigFile) +
+                                              " if it exists, else /run/weft/admin.sock)")
+                              ->type_name("FILE");
+    command.add_option("--socket", options.socket, "The admin socket (overrides the config's)")
+        ->type_name("PATH")
+        ->excludes(config);
+}
+
 }  // namespace
 
 int run_app(int argc, char** argv) {
@@ -51,7 +63,19 @@ int run_app(int argc, char** argv) {
     inspect->add_option("FILE", plugin_file, "The plugin's shared library (.so)")
         ->required()
         ->type_name("FILE");
-    for (CLI::App* command : {run, check, version, plugin, inspect}) command->footer(kExitCodeHelp);
+    AdminOptions admin;
+    CLI::App* status = app.add_subcommand(
+        "status",
+        "Print a running daemon's state (plugins, jobs, channels, runtime metrics) as JSON, from "
+        "its admin socket");
+    add_admin_options(*status, admin);
+    CLI::App* metrics = app.add_subcommand(
+        "metrics",
+        "Print a running daemon's metrics in Prometheus text format, from its admin "
+        "socket");
+    add_admin_options(*metrics, admin);
+    for (CLI::App* command : {run, check, version, plugin, inspect, status, metrics})
+        command->footer(kExitCodeHelp);
 
     try {
         app.parse(argc, argv);
@@ -64,6 +88,8 @@ int run_app(int argc, char** argv) {
     if (run->parsed()) return run_command(options);
     if (check->parsed()) return check_config_command(options);
     if (inspect->parsed()) return plugin_inspect_command(plugin_file);
+    if (status->parsed()) return status_command(admin);
+    if (metrics->parsed()) return metrics_command(admin);
     return version_command();
 }
 

@@ -3,14 +3,18 @@
 //   1. signal handlers (from here on a SIGTERM is a graceful shutdown, never a lost one)
 //   2. the runtime, from the config's `runtime` section
 //   3. the plugin host: named channels and semaphores from the config, then every plugin loaded,
-//      initialised and started (a failing plugin is logged and left out; the others run), then
-//      the job scheduler (a job whose plugin or task is missing is logged; the others run)
-//   4. READY=1 to systemd; wait for SIGINT or SIGTERM
-//   5. STOPPING=1; the plugin host's shutdown sequence (host/plugin/plugin_host.hpp: no more job
-//      runs, tokens, grace period, stop hooks, cancellation, destroy and unload in reverse order,
-//      the report of undelivered messages), on a thread of its own: a second signal meanwhile
-//      forces an immediate exit, logging what was still running
-//   6. the runtime shuts down, waiting up to shutdown.blocking_timeout_ms for blocking work
+//      initialised and started (a failing plugin is logged and left out; the others run)
+//   4. the admin endpoint (host/admin/admin_server.hpp; one that cannot be set up is logged and
+//      left out, never fatal), then the job scheduler (a job whose plugin or task is missing is
+//      logged; the others run)
+//   5. READY=1 to systemd; wait for SIGINT or SIGTERM
+//   6. STOPPING=1; /health turns 503; the plugin host's shutdown sequence
+//      (host/plugin/plugin_host.hpp: no more job runs, tokens, grace period, stop hooks,
+//      cancellation, destroy and unload in reverse order, the report of undelivered messages), on
+//      a thread of its own: a second signal meanwhile forces an immediate exit, logging what was
+//      still running. The admin endpoint keeps answering meanwhile, so the shutdown is observable
+//   7. the admin endpoint stops (its socket file is removed); the runtime shuts down, waiting up
+//      to shutdown.blocking_timeout_ms for blocking work
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -28,6 +32,7 @@
 #include "cli/runtime_setup.hpp"
 #include "cli/signal_loop.hpp"
 #include "cli/systemd.hpp"
+#include "host/admin/admin_server.hpp"
 #include "host/plugin/plugin_host.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "weft/version.hpp"
@@ -36,8 +41,10 @@ namespace weft::cli {
 namespace {
 
 // The second signal: exit at once, saying what was still running (plugins that had not finished
-// their shutdown, with their live tasks).
-[[noreturn]] void force_exit(int signum, const host::PluginHost& plugins) {
+// their shutdown, with their live tasks). The admin socket file goes too: its server is not
+// stopped (that could wait), but no stale socket stays behind.
+[[noreturn]] void force_exit(int signum, const host::PluginHost& plugins,
+                             host::admin::AdminServer& admin) {
     spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
     std::size_t stuck = 0;
     for (const auto& p : plugins.plugins()) {
@@ -52,6 +59,7 @@ namespace {
             spdlog::critical("still running: job '{}' (plugin '{}', task '{}')", j.name, j.plugin,
                              j.task);
     }
+    admin.remove_socket_files();
     spdlog::shutdown();
     std::_Exit(kExitRuntimeFailure);  // no destructor may wait for what is stuck
 }
@@ -70,6 +78,14 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
                                 std::chrono::milliseconds(config.shutdown.grace_period_ms),
                                 std::chrono::milliseconds(config.shutdown.blocking_timeout_ms)});
     const std::size_t failed = plugins.start_all();
+    // Declared after the runtime and the plugin host, so that on any exit its threads stop before
+    // what they read is destroyed. Before "weftd started", so that the socket is there once that
+    // line is logged (its jobs list fills in with start_jobs below).
+    const auto admin_started = std::chrono::steady_clock::now();
+    host::admin::AdminServer admin(
+        config.admin, [&plugins, admin_started, handle = runtime.handle()](bool shutting_down) {
+            return host::admin::take_snapshot(handle, plugins, admin_started, shutting_down);
+        });
 
     spdlog::info("weftd started (version {}, pid {}, config {})", build_info::kVersion, ::getpid(),
                  options.config_path.string());
@@ -87,6 +103,7 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     const int signum = signals.wait_for_shutdown_signal();
     spdlog::info("received {}, shutting down", signal_name(signum));
     notify_systemd("STOPPING=1\nSTATUS=shutting down");
+    admin.begin_shutdown();
 
     std::atomic<bool> done{false};
     std::thread shutdown([&] {
@@ -95,10 +112,11 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         signals.wake();
     });
     const int second = signals.wait_for_shutdown_signal();
-    if (second != 0 && !done.load()) force_exit(second, plugins);
+    if (second != 0 && !done.load()) force_exit(second, plugins, admin);
     shutdown.join();
 
     driver.stop();
+    admin.stop();
     runtime.shutdown_timeout(std::chrono::milliseconds(config.shutdown.blocking_timeout_ms));
     spdlog::info("weftd stopped");
     return kExitOk;

@@ -81,7 +81,10 @@ class TempDir {
 // A child process with stdout and stderr captured in files under its own TempDir.
 class Child {
    public:
-    explicit Child(std::vector<std::string> args) {
+    // The child sees this process's environment without any WEFT_* variable, plus `env` (NAME=value
+    // entries). Unless `env` sets WEFT_ADMIN_SOCKET, a weftd child serves its admin endpoint in its
+    // own temporary directory, never on the system's /run/weft.
+    explicit Child(std::vector<std::string> args, std::vector<std::string> env = {}) {
         stdout_ = dir_.path() / "stdout";
         stderr_ = dir_.path() / "stderr";
         posix_spawn_file_actions_t actions;
@@ -93,7 +96,11 @@ class Child {
         std::vector<char*> argv;
         for (std::string& arg : args) argv.push_back(arg.data());
         argv.push_back(nullptr);
-        std::vector<char*> envp = environment_without_weft_overrides();
+        bool own_socket = false;
+        for (const std::string& entry : env) own_socket |= entry.starts_with("WEFT_ADMIN_SOCKET=");
+        if (!own_socket)
+            env.push_back("WEFT_ADMIN_SOCKET=" + (dir_.path() / "admin.sock").string());
+        std::vector<char*> envp = environment_without_weft_overrides(env);
         const int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&actions);
         if (error != 0) throw std::runtime_error("posix_spawn failed: " + std::to_string(error));
@@ -131,8 +138,9 @@ class Child {
 
    private:
     // WEFT_* variables from the developer's shell would override the configs under test.
-    static std::vector<char*> environment_without_weft_overrides() {
+    static std::vector<char*> environment_without_weft_overrides(std::vector<std::string>& extra) {
         std::vector<char*> envp;
+        for (std::string& entry : extra) envp.push_back(entry.data());
         for (char** var = environ; *var != nullptr; ++var) {
             if (std::string_view(*var).starts_with("WEFT_")) continue;
             envp.push_back(*var);

@@ -276,12 +276,14 @@ TEST_CASE("config: environment variables override the file") {
               env_of({{"WEFT_WORKER_THREADS", "7"},
                       {"WEFT_MAX_BLOCKING_THREADS", "9"},
                       {"WEFT_FLAVOR", "current_thread"},
-                      {"WEFT_LOG_LEVEL", "debug"}}));
+                      {"WEFT_LOG_LEVEL", "debug"},
+                      {"WEFT_ADMIN_SOCKET", "/tmp/w/admin.sock"}}));
     REQUIRE(result.ok());
     CHECK(result.config->runtime.worker_threads == 7u);
     CHECK(result.config->runtime.max_blocking_threads == 9);
     CHECK(result.config->runtime.flavor == weft::host::Flavor::current_thread);
     CHECK(result.config->log.level == weft::host::LogLevel::debug);
+    CHECK(result.config->admin.socket == "/tmp/w/admin.sock");
 }
 
 TEST_CASE("config: an empty environment variable counts as unset") {
@@ -291,12 +293,15 @@ TEST_CASE("config: an empty environment variable counts as unset") {
 }
 
 TEST_CASE("config: an invalid environment variable is an error naming it") {
-    const ConfigResult result =
-        parse("{}", env_of({{"WEFT_WORKER_THREADS", "0"}, {"WEFT_FLAVOR", "fast"}}));
-    REQUIRE(result.errors.size() == 2);
+    const ConfigResult result = parse("{}", env_of({{"WEFT_WORKER_THREADS", "0"},
+                                                    {"WEFT_FLAVOR", "fast"},
+                                                    {"WEFT_ADMIN_SOCKET", std::string(200, 'x')}}));
+    REQUIRE(result.errors.size() == 3);
     CHECK_THAT(result.errors[0], Contains("environment: WEFT_WORKER_THREADS: must be an integer "
                                           "between 1 and 1024, got \"0\""));
     CHECK_THAT(result.errors[1], Contains("environment: WEFT_FLAVOR: must be one of"));
+    CHECK_THAT(result.errors[2],
+               Contains("environment: WEFT_ADMIN_SOCKET: must be at most 107 bytes"));
 }
 
 TEST_CASE("config: the process environment is read by default") {

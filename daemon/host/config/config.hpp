@@ -123,8 +123,8 @@ using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 [[nodiscard]] EnvLookup process_environment();
 
 // Reads, parses and validates the file, then applies the WEFT_* environment overrides
-// (WEFT_WORKER_THREADS, WEFT_MAX_BLOCKING_THREADS, WEFT_FLAVOR, WEFT_LOG_LEVEL; an empty value
-// counts as unset). Error messages start with the path as given.
+// (WEFT_WORKER_THREADS, WEFT_MAX_BLOCKING_THREADS, WEFT_FLAVOR, WEFT_LOG_LEVEL, WEFT_ADMIN_SOCKET;
+// an empty value counts as unset). Error messages start with the path as given.
 [[nodiscard]] ConfigResult load_config(const std::filesystem::path& file,
                                        const EnvLookup& env = process_environment());
 

@@ -62,6 +62,15 @@ void apply_env_overrides(Config& config, const EnvLookup& env, Diagnostics& diag
               choice_override<Flavor>(env, "WEFT_FLAVOR", kFlavorNames, diag));
     assign_if(config.log.level,
               choice_override<LogLevel>(env, "WEFT_LOG_LEVEL", kLogLevelNames, diag));
+    if (auto socket = lookup(env, "WEFT_ADMIN_SOCKET")) {
+        if (socket->size() > kMaxSocketPath) {
+            diag.error("WEFT_ADMIN_SOCKET",
+                       fmt::format("must be at most {} bytes (a Unix socket path), got {}",
+                                   kMaxSocketPath, socket->size()));
+        } else {
+            config.admin.socket = std::move(*socket);
+        }
+    }
 }
 
 }  // namespace weft::host

@@ -5,6 +5,7 @@
 //   WEFT_MAX_BLOCKING_THREADS  runtime.max_blocking_threads
 //   WEFT_FLAVOR                runtime.flavor
 //   WEFT_LOG_LEVEL             log.level
+//   WEFT_ADMIN_SOCKET          admin.socket
 //
 // An empty value counts as unset, so `WEFT_LOG_LEVEL= weftd run ...` means "use the file".
 #pragma once

@@ -16,6 +16,8 @@ struct Range {
     std::int64_t max;
 };
 
+// sockaddr_un::sun_path holds 108 bytes including the terminating NUL.
+inline constexpr std::size_t kMaxSocketPath = 107;
 inline constexpr Range kWorkerThreads{1, 1024};
 inline constexpr Range kMaxBlockingThreads{1, 100'000};
 inline constexpr Range kThreadKeepAliveMs{1, 86'400'000};  // one day

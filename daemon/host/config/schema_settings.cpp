@@ -78,8 +78,6 @@ void read_admin_section(const Json& value, const std::string& path, Diagnostics&
                         AdminConfig& out) {
     const ObjectReader r(value, path, diag, {"socket", "tcp"});
     if (auto socket = r.string("socket")) {
-        // sockaddr_un::sun_path holds 108 bytes including the terminating NUL.
-        constexpr std::size_t kMaxSocketPath = 107;
         if (socket->size() > kMaxSocketPath) {
             diag.error(r.path_of("socket"),
                        fmt::format("must be at most {} bytes (a Unix socket path), got {}",

@@ -111,13 +111,21 @@ std::size_t PluginHost::start_jobs() {
     for (const auto& p : instances_) p->job_functions().close();
     std::size_t unbound = 0;
     for (const auto& b : bindings) unbound += b.bound() ? 0 : 1;
-    scheduler_ = std::make_unique<JobScheduler>(std::move(bindings));
-    scheduler_->start();
+    auto scheduler = std::make_unique<JobScheduler>(std::move(bindings));
+    scheduler->start();
+    std::lock_guard lock(summaries_mutex_);
+    scheduler_ = std::move(scheduler);
     return unbound;
 }
 
 std::vector<JobSummary> PluginHost::jobs() const {
-    return scheduler_ ? scheduler_->summaries() : std::vector<JobSummary>{};
+    const JobScheduler* scheduler = nullptr;
+    {
+        std::lock_guard lock(summaries_mutex_);
+        scheduler = scheduler_.get();
+    }
+    // Outside the lock: the scheduler takes its own, and lives as long as this host.
+    return scheduler ? scheduler->summaries() : std::vector<JobSummary>{};
 }
 
 void PluginHost::tear_down(PluginInstance& p) {

@@ -29,7 +29,9 @@
 //
 // Thread-safety: start_all and shutdown run on one thread at a time (weftd: start_all on the main
 // thread, shutdown on a thread of its own so the main thread can still take a second signal),
-// never inside a runtime task. plugins() may be called from any thread, at any time.
+// never inside a runtime task. plugins(), jobs() and registry().report() may be called from any
+// thread, at any time (the admin endpoint's server thread reads them while the daemon runs and
+// while it shuts down): summaries_mutex_ guards the plugin list and the scheduler's pointer.
 #pragma once
 
 #include <chrono>
@@ -89,6 +91,7 @@ class PluginHost {
     // Every configured job with its counts, in config order; empty before start_jobs().
     [[nodiscard]] std::vector<JobSummary> jobs() const;
     [[nodiscard]] Registry& registry() noexcept { return *registry_; }
+    [[nodiscard]] const Registry& registry() const noexcept { return *registry_; }
     // The running instance called `name`, or nullptr (for tests and the admin endpoint).
     [[nodiscard]] PluginInstance* find(std::string_view name) noexcept;
 
@@ -107,7 +110,9 @@ class PluginHost {
     std::vector<std::unique_ptr<PluginInstance>> instances_;  // load order
     mutable std::mutex summaries_mutex_;
     std::vector<PluginSummary> load_failures_;
-    std::unique_ptr<JobScheduler> scheduler_;  // set by start_jobs; its thread ends in shutdown
+    // Set by start_jobs (under summaries_mutex_, as jobs() reads it from other threads); lives
+    // until the destructor. Its thread ends in shutdown.
+    std::unique_ptr<JobScheduler> scheduler_;
     bool shut_down_ = false;
 };
 

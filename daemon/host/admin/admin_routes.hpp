@@ -1,0 +1,39 @@
+// AdminRoutes: what the admin endpoint answers, request by request.
+//
+//   GET /health   200 "ok", or 503 "shutting down" once begin_shutdown() was called
+//   GET /metrics  200, Prometheus text (metrics_text.hpp)
+//   GET /status   200, JSON (status_json.hpp)
+//   another path  404;  another method  405 with "Allow: GET, HEAD"
+// HEAD is answered as GET (the server leaves the body out), as HTTP asks of every server.
+//
+// Thread-safety: handle() may run on any thread, concurrently with begin_shutdown(); the
+// snapshot source must be callable from any thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include "host/admin/admin_snapshot.hpp"
+#include "host/admin/http_types.hpp"
+
+namespace weft::host::admin {
+
+// Reads the daemon's state for one request; its argument says whether shutdown began.
+using SnapshotSource = std::function<AdminSnapshot(bool shutting_down)>;
+
+class AdminRoutes {
+   public:
+    explicit AdminRoutes(SnapshotSource source) : source_(std::move(source)) {}
+
+    [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
+    void begin_shutdown() noexcept { shutting_down_.store(true, std::memory_order_relaxed); }
+    [[nodiscard]] bool shutting_down() const noexcept {
+        return shutting_down_.load(std::memory_order_relaxed);
+    }
+
+   private:
+    SnapshotSource source_;
+    std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace weft::host::admin
