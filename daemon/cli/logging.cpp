@@ -99,4 +99,9 @@ void configure_logging(const host::LogConfig& config) {
     spdlog::set_default_logger(std::move(logger));
 }
 
+void set_log_level(host::LogLevel level, const host::PluginHost& plugins) {
+    spdlog::default_logger()->set_level(to_spdlog(level));
+    plugins.set_log_level(to_spdlog(level));
+}
+
 }  // namespace weft::cli

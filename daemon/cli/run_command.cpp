@@ -7,7 +7,8 @@
 //   4. the admin endpoint (host/admin/admin_server.hpp; one that cannot be set up is logged and
 //      left out, never fatal), then the job scheduler (a job whose plugin or task is missing is
 //      logged; the others run)
-//   5. READY=1 to systemd; wait for SIGINT or SIGTERM
+//   5. READY=1 to systemd; wait for SIGINT or SIGTERM; SIGHUP meanwhile reloads the config
+//      (cli/config_reload.hpp)
 //   6. STOPPING=1; /health turns 503; the plugin host's shutdown sequence
 //      (host/plugin/plugin_host.hpp: no more job runs, tokens, grace period, stop hooks,
 //      cancellation, destroy and unload in reverse order, the report of undelivered messages), on
@@ -26,6 +27,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_loading.hpp"
+#include "cli/config_reload.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/logging.hpp"
 #include "cli/plugin_dir.hpp"
@@ -100,7 +102,10 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     }
     notify_systemd("READY=1\nSTATUS=running");
 
+    ConfigReloader reloader(options.config_path, config, plugins);
+    signals.on_reload([&reloader] { reloader.reload(); });
     const int signum = signals.wait_for_shutdown_signal();
+    signals.on_reload(nullptr);  // the plugins are going: a SIGHUP now is only logged
     spdlog::info("received {}, shutting down", signal_name(signum));
     notify_systemd("STOPPING=1\nSTATUS=shutting down");
     admin.begin_shutdown();

@@ -78,7 +78,15 @@ int SignalLoop::wait_for_shutdown_signal() {
 void SignalLoop::on_signal(uv_signal_t* handle, int signum) {
     auto* self = static_cast<SignalLoop*>(handle->data);
     if (signum == SIGHUP) {
-        spdlog::info("received SIGHUP: nothing to reload yet");
+        if (!self->reload_) {
+            spdlog::info("received SIGHUP: nothing to reload");
+            return;
+        }
+        try {
+            self->reload_();
+        } catch (const std::exception& e) {
+            spdlog::error("reload failed: {}", e.what());
+        }
         return;
     }
     self->shutdown_signal_ = signum;

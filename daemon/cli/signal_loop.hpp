@@ -1,13 +1,15 @@
 // The main thread's libuv loop while weftd runs: it waits for the shutdown signal, answers SIGHUP
 // and keeps the systemd watchdog fed.
 //
-// SIGINT and SIGTERM end the wait. SIGHUP (systemctl reload) is caught so it no longer kills the
-// process by default; it is logged until there is something to reload. Handlers are installed in
-// the constructor, so once it returns a signal can no longer be missed.
+// SIGINT and SIGTERM end the wait. SIGHUP (systemctl reload) runs the reload handler, if one is
+// set, on the loop's thread; it never stops the process. Handlers are installed in the
+// constructor, so once it returns a signal can no longer be missed.
 #pragma once
 
 #include <uv.h>
 
+#include <functional>
+#include <utility>
 #include <vector>
 
 namespace weft::cli {
@@ -25,6 +27,8 @@ class SignalLoop {
     [[nodiscard]] int wait_for_shutdown_signal();
     // Ends the current or next wait_for_shutdown_signal() with 0. Any thread.
     void wake() noexcept;
+    // What SIGHUP does from now on (an exception it throws is logged). The loop's thread.
+    void on_reload(std::function<void()> handler) { reload_ = std::move(handler); }
 
    private:
     static void on_signal(uv_signal_t* handle, int signum);
@@ -43,6 +47,7 @@ class SignalLoop {
     bool woken_ = false;
     std::vector<uv_handle_t*> open_handles_;  // initialised handles, closed in reverse order
     int shutdown_signal_ = 0;
+    std::function<void()> reload_;
 };
 
 // "SIGTERM" for SIGTERM, and so on; "signal N" for others.

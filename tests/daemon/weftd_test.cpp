@@ -59,6 +59,37 @@ TEST_CASE("weftd run: SIGHUP does not stop it") {
     CHECK(*code == 0);
 }
 
+TEST_CASE("weftd run: SIGHUP applies a new log level and names what needs a restart") {
+    const TempDir dir;
+    const std::string plugins = R"("plugins": [{"name": "heartbeat", "path": "heartbeat.so",
+                                    "config": {"interval_ms": 5000, "message": "alive"}}])";
+    const auto config = dir.write("weftd.json", R"({"log": {"level": "info"}, )" + plugins + "}");
+    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", WEFT_TEST_PLUGIN_DIR});
+    REQUIRE(weft::test::wait_for_text(weftd.stderr_file(), "weftd started"));
+
+    dir.write("weftd.json",
+              R"({"log": {"level": "debug"}, "runtime": {"budget": 64}, )" + plugins + "}");
+    weftd.send(SIGHUP);
+    REQUIRE(weft::test::wait_for_text(weftd.stderr_file(), "takes effect at the next restart"));
+    CHECK_THAT(weftd.err(), Contains("reload: log level info -> debug"));
+    CHECK_THAT(weftd.err(), Contains("reload: runtime changed in " + config.string() +
+                                     ": this takes effect at the next restart"));
+
+    // A broken file changes nothing, and weftd keeps running.
+    dir.write("weftd.json", R"({"log": {"level": "error"}, "runtime": {"budget": 0}})");
+    weftd.send(SIGHUP);
+    REQUIRE(weft::test::wait_for_text(weftd.stderr_file(), "the running config stays"));
+    CHECK_THAT(weftd.err(), Contains("/runtime/budget: must be between 1 and"));
+
+    weftd.send(SIGTERM);
+    const auto code = weftd.wait_exit();
+    INFO(weftd.err());
+    REQUIRE(code.has_value());
+    CHECK(*code == 0);
+    // The plugin's logger follows the new level: its debug line at unload is written.
+    CHECK_THAT(weftd.err(), Contains("[heartbeat] unloaded"));
+}
+
 TEST_CASE("weftd run: json log format writes one JSON object per line") {
     const TempDir dir;
     const auto config = dir.write("json.json", R"({"log": {"format": "json", "level": "debug"}})");

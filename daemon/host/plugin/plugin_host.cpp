@@ -214,6 +214,10 @@ void PluginHost::shutdown() {
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
 }
 
+void PluginHost::set_log_level(spdlog::level::level_enum level) const {
+    for (const auto& p : instances_) p->log().set_level(level);
+}
+
 std::vector<PluginSummary> PluginHost::plugins() const {
     std::lock_guard lock(summaries_mutex_);
     std::vector<PluginSummary> out = load_failures_;

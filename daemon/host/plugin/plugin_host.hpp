@@ -88,6 +88,9 @@ class PluginHost {
     void shutdown();
 
     [[nodiscard]] std::vector<PluginSummary> plugins() const;
+    // Sets the level of every plugin's logger (each a clone of the default logger, so a change of
+    // the default's level does not reach them). Any thread: spdlog levels are atomic.
+    void set_log_level(spdlog::level::level_enum level) const;
     // Every configured job with its counts, in config order; empty before start_jobs().
     [[nodiscard]] std::vector<JobSummary> jobs() const;
     [[nodiscard]] Registry& registry() noexcept { return *registry_; }
