@@ -5,7 +5,10 @@
 namespace weft::host {
 
 void TaskTracker::ended() noexcept {
-    if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) idle_->notify();
+    // Once the count reaches zero the shutdown may go on and destroy this tracker and the host,
+    // while this thread still signals: the signal is kept alive by a reference of our own.
+    const std::shared_ptr<IdleSignal> idle = idle_;
+    if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) idle->notify();
 }
 
 void TaskTracker::close() {
