@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../daemon/child_process.hpp"
 #include "host/admin/admin_routes.hpp"
 #include "host/admin/admin_server.hpp"
 #include "host/admin/listener.hpp"
@@ -22,28 +23,10 @@
 using Catch::Matchers::Contains;
 using namespace weft::host;
 using namespace weft::host::admin;
+using weft::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempDir {
-   public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "weft-admin-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-   private:
-    fs::path path_;
-};
 
 AdminSnapshot fake_snapshot(bool shutting_down) {
     AdminSnapshot s;
