@@ -22,6 +22,19 @@ inline std::string name_of(Flavor f) {
     return f == Flavor::CurrentThread ? "current_thread" : "multi_thread";
 }
 
+// Aborts every task and waits until each has ended, however it ended (value, failure or
+// cancellation): for tests that only need the tasks gone.
+template <class T>
+Task<void> abort_and_join(std::vector<JoinHandle<T>>& handles) {
+    for (auto& h : handles) h.abort();
+    for (auto& h : handles) {
+        try {
+            co_await h;
+        } catch (const JoinError&) {
+        }
+    }
+}
+
 // Counts live instances, to check that destructors of cancelled tasks ran.
 struct DropCounter {
     std::atomic<int>* live;

@@ -190,13 +190,7 @@ TEST_CASE("mpmc: aborted receivers lose no value", "[sync][mpmc]") {
         }
         co_await yield_now();
         (co_await tx.send(1)).value();
-        for (auto& h : readers) h.abort();
-        for (auto& h : readers) {
-            try {
-                co_await h;
-            } catch (const JoinError&) {
-            }
-        }
+        co_await weft::test::abort_and_join(readers);
         int left = 0;
         while (rx.try_recv().is_ok()) ++left;
         CHECK(taken.load() + left == 1);

@@ -283,13 +283,7 @@ TEST_CASE("mpsc: aborting a task blocked in send leaks no capacity", "[sync][mps
             }(tx, i)));
         }
         co_await yield_now();
-        for (auto& h : blocked) h.abort();
-        for (auto& h : blocked) {
-            try {
-                co_await h;
-            } catch (const JoinError&) {
-            }
-        }
+        co_await weft::test::abort_and_join(blocked);
         // Whatever the blocked senders managed to send before they were cancelled is here, and
         // every unit of capacity comes back.
         int received = 0;

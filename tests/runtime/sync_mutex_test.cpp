@@ -99,13 +99,7 @@ TEST_CASE("mutex: aborting tasks waiting for the lock never leaves it locked", "
         }
         co_await yield_now();
         held.unlock();
-        for (auto& h : waiters) h.abort();
-        for (auto& h : waiters) {
-            try {
-                co_await h;
-            } catch (const JoinError&) {
-            }
-        }
+        co_await weft::test::abort_and_join(waiters);
         auto g = m.try_lock();
         CHECK(g.is_ok());
     }());

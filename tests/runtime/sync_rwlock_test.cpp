@@ -153,13 +153,7 @@ TEST_CASE("rwlock: aborting tasks waiting in read() or write() never leaves it l
         }
         co_await yield_now();
         held.unlock();
-        for (auto& h : waiters) h.abort();
-        for (auto& h : waiters) {
-            try {
-                co_await h;
-            } catch (const JoinError&) {
-            }
-        }
+        co_await weft::test::abort_and_join(waiters);
         auto w = l.try_write();
         CHECK(w.is_ok());
     }());

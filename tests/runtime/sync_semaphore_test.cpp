@@ -142,13 +142,7 @@ TEST_CASE("semaphore: aborting tasks blocked in acquire leaks no permit", "[sync
         }
         co_await yield_now();
         { auto release = std::move(held); }  // 4 permits go to the waiters in order
-        for (auto& h : blocked) h.abort();
-        for (auto& h : blocked) {
-            try {
-                co_await h;
-            } catch (const JoinError&) {
-            }
-        }
+        co_await weft::test::abort_and_join(blocked);
         CHECK(sem.available_permits() == 4);
     }());
 }
