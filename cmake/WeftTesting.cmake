@@ -5,6 +5,12 @@
 # NAME, so `ctest -N` lists cases by name and a preset can select one suite with a label filter.
 #
 # The glob uses CONFIGURE_DEPENDS so that adding a *_test.cpp file needs no CMake edit.
+#
+# Test discovery runs cmake/WeftCatchAddTests.cmake rather than Catch2's own script, which split
+# names containing ';' into tests that ran nothing. Each suite is recorded in the global property
+# WEFT_TEST_SUITES for the check that CTest runs every test case (tests/CMakeLists.txt).
+set(_CATCH_DISCOVER_TESTS_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/WeftCatchAddTests.cmake")
+
 function(weft_add_test_suite NAME DIR)
     file(GLOB sources CONFIGURE_DEPENDS "${DIR}/*_test.cpp")
     if(NOT sources)
@@ -15,4 +21,5 @@ function(weft_add_test_suite NAME DIR)
     add_executable(${NAME} ${sources})
     target_link_libraries(${NAME} PRIVATE weft_catch_main ${ARGN})
     catch_discover_tests(${NAME} PROPERTIES LABELS ${NAME})
+    set_property(GLOBAL APPEND PROPERTY WEFT_TEST_SUITES ${NAME})
 endfunction()
