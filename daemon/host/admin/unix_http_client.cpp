@@ -1,16 +1,17 @@
+// libcurl speaks HTTP over a Unix socket (CURLOPT_UNIX_SOCKET_PATH): it parses status lines,
+// headers, Content-Length, chunked bodies and keeps the timeouts, so weftd carries no HTTP client
+// of its own. The host name in the URL is only the Host header; the socket is what connects.
 #include "host/admin/unix_http_client.hpp"
 
+#include <curl/curl.h>
 #include <fmt/format.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
 
 #include <cerrno>
-#include <charconv>
-#include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "host/admin/os_error.hpp"
-#include "host/admin/unique_fd.hpp"
 
 namespace weft::host::admin {
 namespace {
@@ -26,138 +27,98 @@ std::string hint(int error) {
     return {};
 }
 
-void set_timeouts(int fd, std::chrono::milliseconds timeout) {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+struct CurlDeleter {
+    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+
+// curl_global_init once per process, before the first handle (libcurl asks for it explicitly).
+bool curl_ready() {
+    static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    return ready;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
+    static_cast<std::string*>(user)->append(data, size * count);
+    return size * count;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
-
-// "HTTP/1.1 200 OK\r\nName: value\r\n...\r\n\r\nbody" -> reply; empty with `why` if malformed.
-std::optional<HttpReply> parse(std::string_view raw, std::string& why) {
-    const std::size_t head_end = raw.find("\r\n\r\n");
-    if (head_end == std::string_view::npos) {
-        why = "the answer ended before its headers did";
-        return std::nullopt;
-    }
-    std::string_view head = raw.substr(0, head_end);
-    std::string_view body = raw.substr(head_end + 4);
-    const std::size_t line_end = head.find("\r\n");
-    const std::string_view status_line = head.substr(0, line_end);
-    HttpReply reply;
-    // "HTTP/1.x NNN reason"
-    if (!status_line.starts_with("HTTP/1.") || status_line.size() < 12 || status_line[8] != ' ') {
-        why = fmt::format("not an HTTP answer: \"{}\"", status_line.substr(0, 40));
-        return std::nullopt;
-    }
-    const char* digits = status_line.data() + 9;
-    const auto [end, ec] = std::from_chars(digits, digits + 3, reply.status);
-    if (ec != std::errc{} || end != digits + 3 || reply.status < 100) {
-        why = fmt::format("bad HTTP status line: \"{}\"", status_line);
-        return std::nullopt;
-    }
-    reply.reason = std::string(trim(status_line.substr(12)));
-    std::optional<std::size_t> length;
-    head = line_end == std::string_view::npos ? std::string_view{} : head.substr(line_end + 2);
-    while (!head.empty()) {
-        const std::size_t eol = head.find("\r\n");
-        const std::string_view line = head.substr(0, eol);
-        head = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        const std::string_view name = trim(line.substr(0, colon));
-        const std::string_view value = trim(line.substr(colon + 1));
-        if (iequals(name, "Content-Type")) reply.content_type = std::string(value);
-        if (iequals(name, "Transfer-Encoding") && !iequals(value, "identity")) {
-            why = fmt::format("unsupported Transfer-Encoding \"{}\"", value);
-            return std::nullopt;
-        }
-        if (iequals(name, "Content-Length")) {
-            std::size_t n = 0;
-            const auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), n);
-            if (e != std::errc{} || p != value.data() + value.size()) {
-                why = fmt::format("bad Content-Length \"{}\"", value);
-                return std::nullopt;
-            }
-            length = n;
+// Keeps the reason phrase of the last status line ("HTTP/1.1 404 Not Found"), which libcurl
+// does not expose; the last one, as a 100 Continue may come first.
+std::size_t read_header(char* data, std::size_t size, std::size_t count, void* user) {
+    const std::string_view line(data, size * count);
+    if (line.starts_with("HTTP/")) {
+        auto& reason = *static_cast<std::string*>(user);
+        reason.clear();
+        const std::size_t code = line.find(' ');
+        const std::size_t text = code == std::string_view::npos ? code : line.find(' ', code + 1);
+        if (text != std::string_view::npos) {
+            std::string_view rest = line.substr(text + 1);
+            while (!rest.empty() && (rest.back() == '\r' || rest.back() == '\n'))
+                rest.remove_suffix(1);
+            reason = std::string(rest);
         }
     }
-    if (length) {
-        if (body.size() < *length) {
-            why = fmt::format("the answer ended after {} of {} body bytes", body.size(), *length);
-            return std::nullopt;
-        }
-        body = body.substr(0, *length);
-    }
-    reply.body = std::string(body);
-    return reply;
+    return size * count;
 }
 
 }  // namespace
 
 HttpFetch http_request_unix(const std::filesystem::path& socket, std::string_view method,
                             std::string_view target, std::chrono::milliseconds timeout) {
-    sockaddr_un address{};
-    if (socket.empty() || socket.native().size() >= sizeof address.sun_path)
+    if (socket.empty() || socket.native().size() >= sizeof(sockaddr_un::sun_path))
         return failure(socket, "not a usable Unix socket path (1 to 107 bytes)");
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, socket.c_str(), socket.native().size() + 1);
+    if (!curl_ready()) return failure(socket, "libcurl cannot be initialised");
+    CurlHandle curl(curl_easy_init());
+    if (!curl) return failure(socket, "libcurl cannot create a handle");
 
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) return failure(socket, "cannot create a socket: " + os_error(errno));
-    set_timeouts(fd.get(), timeout);
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-        const int error = errno;
-        return failure(socket, "cannot connect: " + os_error(error) + hint(error));
-    }
+    const std::string url = fmt::format("http://localhost{}", target);
+    const std::string verb(method);
+    std::string body;
+    std::string reason;
+    char curl_error[CURL_ERROR_SIZE] = {};
+    CURL* h = curl.get();
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, socket.c_str());
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    // HEAD has no body to wait for; every other method is sent as given.
+    if (verb == "HEAD")
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (verb != "GET")
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, verb.c_str());
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "weftd");
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for timeouts in a threaded caller
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &reason);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
 
-    const std::string request = fmt::format(
-        "{} {} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: weftd\r\nConnection: close\r\n\r\n",
-        method, target);
-    for (std::size_t sent = 0; sent < request.size();) {
-        // MSG_NOSIGNAL: a daemon that closes early must not kill the client with SIGPIPE.
-        const ssize_t n =
-            ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return failure(socket, "cannot send the request: " + os_error(errno));
-        sent += static_cast<std::size_t>(n);
-    }
-
-    std::string raw;
-    char buffer[16 * 1024];
-    while (true) {
-        const ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
-        if (n == 0) break;
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int error = errno;
-            if (error == EAGAIN || error == EWOULDBLOCK)
-                return failure(socket,
-                               fmt::format("no complete answer within {} ms", timeout.count()));
-            return failure(socket, "cannot read the answer: " + os_error(error));
+    const CURLcode result = curl_easy_perform(h);
+    if (result != CURLE_OK) {
+        long os_errno = 0;
+        curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+        if (result == CURLE_COULDNT_CONNECT && os_errno != 0) {
+            const int error = static_cast<int>(os_errno);
+            return failure(socket, "cannot connect: " + os_error(error) + hint(error));
         }
-        raw.append(buffer, static_cast<std::size_t>(n));
+        if (result == CURLE_OPERATION_TIMEDOUT)
+            return failure(socket, fmt::format("no complete answer within {} ms", timeout.count()));
+        return failure(
+            socket,
+            fmt::format("bad answer: {}", curl_error[0] ? curl_error : curl_easy_strerror(result)));
     }
-    std::string why;
-    auto reply = parse(raw, why);
-    if (!reply) return failure(socket, "bad answer: " + why);
+
+    HttpReply reply;
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    reply.status = static_cast<int>(status);
+    reply.reason = std::move(reason);
+    const char* content_type = nullptr;
+    if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK && content_type)
+        reply.content_type = content_type;
+    reply.body = std::move(body);
     return HttpFetch{std::move(reply), {}};
 }
 

@@ -1,10 +1,9 @@
-// A minimal HTTP/1.1 client over a Unix socket, for the commands that talk to a running daemon's
+// An HTTP client over a Unix socket (libcurl), for the commands that talk to a running daemon's
 // admin endpoint (`weftd status`, `weftd metrics`) and for tests.
 //
-// One request per connection: it sends `METHOD TARGET` with `Connection: close`, reads until the
-// server closes, and splits the answer into status, headers and body. It understands bodies
-// delimited by Content-Length or by the end of the connection (what libmicrohttpd sends for a
-// buffer), not chunked ones. Each send and receive waits at most `timeout`.
+// One request per call: it sends `METHOD TARGET` and returns the status, reason, content type and
+// body of the answer, whatever HTTP/1.x framing the server used. The whole exchange takes at most
+// `timeout`.
 //
 // Failures are one message naming the socket path and the reason ("no such file: is weftd
 // running?"). Thread-safety: no shared state.
