@@ -1,7 +1,8 @@
 // Listening sockets for the admin endpoint, set up before they are handed to the HTTP server.
 //
 // listen_unix(path):
-//   - creates the parent directory if it is missing;
+//   - creates the parent directories that are missing, mode 0750 whatever the umask (the socket's
+//     group must be able to reach it); existing ones keep their mode;
 //   - a file already at `path` is removed only if it is a socket nobody accepts on (a stale one
 //     left by a daemon that died); a live socket (another weftd) or any other kind of file is an
 //     error and is left alone;

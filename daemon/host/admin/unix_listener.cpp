@@ -17,6 +17,9 @@ namespace fs = std::filesystem;
 
 constexpr int kBacklog = 64;
 constexpr mode_t kSocketMode = 0660;
+// Directories weftd creates above its socket: the group that may use the 0660 socket must be able
+// to reach it (x), nobody else.
+constexpr mode_t kSocketDirMode = 0750;
 
 ListenResult fail(const fs::path& path, std::string_view what, int error) {
     return ListenResult{
@@ -28,6 +31,21 @@ sockaddr_un address_of(const fs::path& path) {
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.c_str(), path.native().size() + 1);
     return address;
+}
+
+// Creates the missing directories of `dir`, each with kSocketDirMode whatever the umask; leaves
+// existing ones as they are. 0 on success, else the errno of the step that failed.
+int create_socket_dirs(const fs::path& dir) {
+    fs::path partial;
+    for (const fs::path& part : dir) {
+        partial /= part;
+        if (::mkdir(partial.c_str(), kSocketDirMode) == 0) {
+            if (::chmod(partial.c_str(), kSocketDirMode) != 0) return errno;
+        } else if (errno != EEXIST) {
+            return errno;
+        }
+    }
+    return 0;
 }
 
 UniqueFd unix_socket() { return UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)); }
@@ -79,9 +97,8 @@ ListenResult listen_unix(const fs::path& path) {
                                         path.string(), sizeof(sockaddr_un::sun_path) - 1)};
     }
     if (const fs::path parent = path.parent_path(); !parent.empty()) {
-        std::error_code ec;
-        fs::create_directories(parent, ec);
-        if (ec) return fail(path, "cannot create directory " + parent.string(), ec.value());
+        if (const int error = create_socket_dirs(parent); error != 0)
+            return fail(path, "cannot create directory " + parent.string(), error);
     }
     if (auto failed = remove_stale(path)) return std::move(*failed);
 
