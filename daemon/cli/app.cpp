@@ -1,9 +1,11 @@
 #include "cli/app.hpp"
 
+#include <fmt/core.h>
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <string>
 
+#include "cli/command_suggestion.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/options.hpp"
@@ -77,6 +79,10 @@ int run_app(int argc, char** argv) {
     for (CLI::App* command : {run, check, version, plugin, inspect, status, metrics})
         command->footer(kExitCodeHelp);
 
+    if (const auto unknown = unknown_command_message(app, argc, argv)) {
+        fmt::print(stderr, "{}\n", *unknown);
+        return kExitUsage;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_loading.hpp"
+#include "cli/count_of.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_dir.hpp"
 #include "host/plugin/inspect.hpp"
@@ -18,12 +19,13 @@ int check_config_command(const ConfigOptions& options) {
     if (!errors.empty()) {
         const std::string file = options.config_path.string();
         for (const std::string& error : errors) fmt::print(stderr, "{}: {}\n", file, error);
-        fmt::print(stderr, "{}: {} error{}\n", file, errors.size(), errors.size() == 1 ? "" : "s");
+        fmt::print(stderr, "{}: {}\n", file, count_of(errors.size(), "error"));
         return kExitConfig;
     }
-    fmt::print("{}: valid ({} plugins, {} jobs, {} channels, {} semaphores)\n",
-               options.config_path.string(), config->plugins.size(), config->jobs.size(),
-               config->channels.size(), config->semaphores.size());
+    fmt::print("{}: valid ({}, {}, {}, {})\n", options.config_path.string(),
+               count_of(config->plugins.size(), "plugin"), count_of(config->jobs.size(), "job"),
+               count_of(config->channels.size(), "channel"),
+               count_of(config->semaphores.size(), "semaphore"));
     return kExitOk;
 }
 

@@ -1,4 +1,5 @@
 #include "cli/config_reload.hpp"
+#include "cli/count_of.hpp"
 
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -65,8 +66,8 @@ void ConfigReloader::reload() {
     const host::ConfigResult result = host::load_config(file_);
     if (!result.ok()) {
         for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
-        spdlog::error("reload: {} errors in {}; the running config stays", result.errors.size(),
-                      file_.string());
+        spdlog::error("reload: {} in {}; the running config stays",
+                      count_of(result.errors.size(), "error"), file_.string());
         notify_systemd("READY=1\nSTATUS=running");
         return;
     }

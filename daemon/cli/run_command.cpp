@@ -28,6 +28,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/config_reload.hpp"
+#include "cli/count_of.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/logging.hpp"
 #include "cli/plugin_dir.hpp"
@@ -72,8 +73,8 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     Runtime runtime = build_runtime(config.runtime);
     host::RuntimeThread driver(runtime);  // drives a current_thread runtime; idle otherwise
     const auto plugin_dir = resolve_plugin_dir(options);
-    spdlog::debug("plugin directory: {}; {} plugins, {} jobs configured", plugin_dir.string(),
-                  config.plugins.size(), config.jobs.size());
+    spdlog::debug("plugin directory: {}; {}, {} configured", plugin_dir.string(),
+                  count_of(config.plugins.size(), "plugin"), count_of(config.jobs.size(), "job"));
     host::PluginHost plugins(
         runtime.handle(), config,
         host::PluginHostOptions{plugin_dir,
@@ -92,13 +93,13 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     spdlog::info("weftd started (version {}, pid {}, config {})", build_info::kVersion, ::getpid(),
                  options.config_path.string());
     if (failed != 0) {
-        spdlog::warn("{} of {} plugins failed to start (see above); the others run", failed,
-                     plugins.plugins().size());
+        spdlog::warn("{} of {} failed to start (see above); the others run", failed,
+                     count_of(plugins.plugins().size(), "plugin"));
     }
     // After every plugin started, so that each had its init and start to register job tasks.
     if (const std::size_t unscheduled = plugins.start_jobs(); unscheduled != 0) {
-        spdlog::warn("{} of {} jobs are not scheduled (see above); the others run", unscheduled,
-                     config.jobs.size());
+        spdlog::warn("{} of {} not scheduled (see above); the others run", unscheduled,
+                     count_of(config.jobs.size(), "job is", "jobs are"));
     }
     notify_systemd("READY=1\nSTATUS=running");
 

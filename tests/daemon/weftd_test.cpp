@@ -161,6 +161,20 @@ TEST_CASE("weftd version: prints version and git and libuv") {
     CHECK_THAT(out, Contains("libuv: 1."));
 }
 
+TEST_CASE("weftd check-config: counts of one are singular") {
+    const TempDir dir;
+    const auto one_error = dir.write("one_error.json", R"({"runtime": {"budget": 0}})");
+    Child invalid({kWeftd, "check-config", "-c", one_error.string()});
+    CHECK(run_to_exit(invalid) == 3);
+    CHECK_THAT(invalid.err(), Contains(one_error.string() + ": 1 error\n"));
+    const auto one_each = dir.write("one_each.json", R"({"channels": {"c": {"kind": "watch"}},
+                                      "semaphores": {"s": 1}})");
+    Child valid({kWeftd, "check-config", "-c", one_each.string()});
+    INFO(valid.err());
+    CHECK(run_to_exit(valid) == 0);
+    CHECK_THAT(valid.out(), Contains("valid (0 plugins, 0 jobs, 1 channel, 1 semaphore)"));
+}
+
 TEST_CASE("weftd: usage errors exit 2") {
     Child no_command({kWeftd});
     CHECK(run_to_exit(no_command) == 2);
@@ -169,6 +183,19 @@ TEST_CASE("weftd: usage errors exit 2") {
     CHECK_THAT(no_config.err(), Contains("--config"));
     Child unknown({kWeftd, "frobnicate"});
     CHECK(run_to_exit(unknown) == 2);
+}
+
+TEST_CASE("weftd: a mistyped command names the closest command and exits 2") {
+    Child status({kWeftd, "stauts"});
+    CHECK(run_to_exit(status) == 2);
+    CHECK_THAT(status.err(), Contains("unknown command 'stauts' (did you mean 'status'?)"));
+    Child inspect({kWeftd, "plugin", "inspcet", "x.so"});
+    CHECK(run_to_exit(inspect) == 2);
+    CHECK_THAT(inspect.err(),
+               Contains("weftd plugin: unknown command 'inspcet' (did you mean 'inspect'?)"));
+    Child nothing_close({kWeftd, "frobnicate"});
+    CHECK(run_to_exit(nothing_close) == 2);
+    CHECK_THAT(nothing_close.err(), Contains("unknown command 'frobnicate'; see 'weftd --help'"));
 }
 
 TEST_CASE("weftd --help: documents the exit codes") {
