@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages weft needs to build and test (and, with --bench, to run the
-# benchmarks against Tokio). Idempotent: installs only what is missing, and does nothing (not even
-# `apt-get update`) when everything is there. Runs apt as root directly, through sudo otherwise.
+# Installs the Debian 12 packages weft needs to build and test. Idempotent: installs only what is
+# missing, and does nothing (not even `apt-get update`) when everything is there. Runs apt as root
+# directly, through sudo otherwise.
 #
-#   ./packaging/install-deps.sh          # build + tests
-#   ./packaging/install-deps.sh --bench  # also cargo, Tokio's crates and valgrind
+#   ./packaging/install-deps.sh            # build + tests (and the .deb files)
+#   ./packaging/install-deps.sh --bench    # also cargo, Tokio's crates and valgrind
+#   ./packaging/install-deps.sh --package  # also lintian, for packaging/check-deb.sh
 set -euo pipefail
 
 packages=(
-    build-essential cmake ninja-build pkg-config ccache clang-14 clang-format
+    build-essential cmake ninja-build pkg-config ccache clang-14 clang-format file
     libuv1-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev catch2 libsystemd-dev
     libmicrohttpd-dev libcurl4-openssl-dev
 )
 bench_packages=(cargo librust-tokio-dev librust-libc-dev valgrind)
+package_packages=(lintian)
 
 for arg in "$@"; do
     case "$arg" in
         --bench) packages+=("${bench_packages[@]}") ;;
+        --package) packages+=("${package_packages[@]}") ;;
         -h | --help)
-            sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
