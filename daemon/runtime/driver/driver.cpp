@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/net/io_driver.hpp"
 #include "runtime/signal/registry.hpp"
 
 namespace weft::detail {
@@ -59,6 +60,7 @@ struct Driver::Impl {
     std::atomic<bool> stopped{false};
 
     std::shared_ptr<signal::detail::Registry> signals;
+    std::shared_ptr<net::detail::IoDriver> io;
 
     static void on_async(uv_async_t* h) {
         auto* self = static_cast<Impl*>(h->data);
@@ -140,6 +142,7 @@ Driver::Driver() : time_(&Driver::unpark_thunk, this), impl_(std::make_unique<Im
     d.async.data = &d;
     uv_timer_init(&d.loop, &d.timer);  // cannot fail
     d.signals = std::make_shared<signal::detail::Registry>(*this);
+    d.io = std::make_shared<net::detail::IoDriver>(*this);
 }
 
 Driver::~Driver() { shutdown(); }
@@ -147,6 +150,8 @@ Driver::~Driver() { shutdown(); }
 const std::shared_ptr<signal::detail::Registry>& Driver::signals() const noexcept {
     return impl_->signals;
 }
+
+const std::shared_ptr<net::detail::IoDriver>& Driver::io() const noexcept { return impl_->io; }
 
 void Driver::unpark_thunk(void* self) noexcept { static_cast<Driver*>(self)->unpark(); }
 
@@ -225,6 +230,7 @@ void Driver::shutdown() noexcept {
     d.closed = true;
     time_.shutdown();
     d.signals->shutdown();
+    d.io->shutdown();
     d.run_ops(true);
     // No unpark() may touch the async handle once it is closing.
     d.stopped.store(true, std::memory_order_seq_cst);

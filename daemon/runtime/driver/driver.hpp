@@ -15,7 +15,7 @@
 // With the clock paused and auto-advance allowed, park() does not sleep for a timer: it polls,
 // and unless something woke the driver, jumps the clock to the timer (time/pause.hpp).
 //
-// shutdown() fires every timer, closes the signal listeners, closes every libuv handle and the
+// shutdown() fires every timer, closes the signal listeners and the sockets (net/io_driver.hpp), closes every libuv handle and the
 // loop (uv_loop_close must return 0). park() and run_on_loop() must not be called afterwards;
 // unpark() may be, and does nothing.
 #pragma once
@@ -31,6 +31,9 @@ struct uv_loop_s;
 
 namespace weft::signal::detail {
 class Registry;
+}
+namespace weft::net::detail {
+class IoDriver;
 }
 
 namespace weft::detail {
@@ -52,6 +55,8 @@ class Driver {
 
     [[nodiscard]] time::detail::TimeHandle& time() noexcept { return time_; }
     [[nodiscard]] const std::shared_ptr<signal::detail::Registry>& signals() const noexcept;
+    // Socket readiness (net/io_driver.hpp); sockets share its ownership.
+    [[nodiscard]] const std::shared_ptr<net::detail::IoDriver>& io() const noexcept;
 
     // Runs `op` on the loop thread (this thread when no thread is in the loop) and returns once it
     // ran, rethrowing what it threw. Throws std::logic_error after shutdown(). Must not be called

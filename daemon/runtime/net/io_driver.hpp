@@ -1,0 +1,169 @@
+// IoDriver: socket readiness for one runtime, fed by the driver's libuv loop.
+//
+// Every socket of the runtime is registered, edge-triggered (EPOLLET), in an epoll instance of
+// its own (the "inner" epoll). The driver's libuv loop watches that one descriptor with a single
+// uv_poll_t; when it is readable the loop thread drains it (epoll_wait with no timeout) and turns
+// each event into readiness bits of the socket's ScheduledIo, waking the task waiting for them.
+// Registering, deregistering and waiting need no trip to the loop thread: epoll_ctl may be called
+// from any thread, so a socket costs the loop nothing until it has an event, and the task that
+// reads or writes makes the syscall itself.
+//
+// THE READINESS WAIT/WAKE PROTOCOL (one ScheduledIo, one atomic word `state`):
+//
+//   state = readiness bits (READABLE, WRITABLE, READ_CLOSED, WRITE_CLOSED, ERROR) | SHUTDOWN
+//           | tick << kTickShift           (the tick counts the events the driver dispatched)
+//
+//   1. Only the loop thread (dispatch) sets readiness bits: each event ORs its bits in and
+//      increments the tick in one CAS, then takes the waker of each direction the event concerns
+//      under the ScheduledIo's lock, and wakes it after unlocking.
+//   2. A task waits with poll_ready(cx, direction): it loads `state`; if a bit of its direction
+//      is set, it proceeds with that (bits, tick) snapshot. Otherwise it stores its waker in the
+//      direction's slot under the lock, releases the lock, and loads `state` again: if the bit is
+//      set now it proceeds (the stored waker at worst wakes it once more, spuriously), else it
+//      returns pending. Rule 1 and this order mean an event is never lost: either the driver's
+//      lock section comes after the task's, and it finds the waker; or it comes before, and its
+//      CAS (before its lock) is visible to the task's second load (after its own lock).
+//   3. The task makes the syscall. When it says EAGAIN the task clears the direction's
+//      READABLE/WRITABLE bit with clear_readiness(snapshot), a CAS that succeeds only if the tick
+//      is still the snapshot's: an event dispatched between the snapshot and the clear (the socket
+//      became ready again while the task was failing its syscall) changed the tick, so the bit
+//      stays and the task retries at once instead of sleeping on an edge that already passed.
+//   4. Closed and error bits are never cleared: once the peer closed, every later wait proceeds
+//      and the syscall reports the end (0 bytes) or the error.
+//   5. A new registration starts READABLE|WRITABLE (optimistic: the first read or write tries
+//      the syscall; EAGAIN clears the bit by rule 3), except a connecting socket, which starts
+//      empty and waits for the WRITABLE edge of the finished connect. Edges that come after
+//      epoll_ctl(ADD) are reported, and ADD reports the socket's state at that moment.
+//   6. Shutdown sets SHUTDOWN, wakes both slots, and every later wait reports it.
+//
+// Each direction has one waker slot: at most one task reads and one task writes a socket at a
+// time (a task polling two operations of one direction, as first_of does, is fine: the slot holds
+// its waker). A second reader would replace the first one's waker, as with Tokio's poll_read.
+//
+// LIFETIME. The inner epoll's events carry the ScheduledIo's address. deregister() removes the
+// socket from epoll (epoll_wait never reports it again afterwards) but an event fetched by a
+// dispatch already in progress may still name it, so the ScheduledIo is parked on a release list
+// and freed by the next dispatch, before its epoll_wait: dispatches are serialised on the loop
+// thread, so by then no event naming it can be in flight. After shutdown nothing dispatches and
+// deregister() frees at once.
+//
+// SHUTDOWN. Driver::shutdown() calls shutdown() on the loop thread: it stops the uv_poll_t, marks
+// every live registration SHUTDOWN and wakes its waiters, and closes the socket behind each
+// descriptor (dup2 of a dead socket over it: the peer sees the connection close and the port is
+// released at once, while the descriptor number stays the socket object's until it is dropped,
+// so it is never closed twice nor reused under it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "runtime/task/context.hpp"
+#include "runtime/task/waker.hpp"
+#include "runtime/util/spin_lock.hpp"
+
+struct uv_loop_s;
+struct uv_poll_s;
+
+namespace weft::detail {
+class Driver;
+}
+
+namespace weft::net::detail {
+
+// Readiness bits (the low byte of ScheduledIo::state).
+inline constexpr std::uint32_t kReadable = 1u << 0;
+inline constexpr std::uint32_t kWritable = 1u << 1;
+inline constexpr std::uint32_t kReadClosed = 1u << 2;
+inline constexpr std::uint32_t kWriteClosed = 1u << 3;
+inline constexpr std::uint32_t kError = 1u << 4;
+inline constexpr std::uint32_t kShutdown = 1u << 7;  // the runtime shut down: no more events
+inline constexpr std::uint32_t kReadinessMask = 0xffu;
+inline constexpr std::uint32_t kTickShift = 8;  // the tick: the upper 24 bits, wrapping
+
+enum class Direction { read, write };
+
+// What a waiting direction accepts as "go ahead and try the syscall".
+[[nodiscard]] constexpr std::uint32_t interest_mask(Direction d) noexcept {
+    return d == Direction::read ? (kReadable | kReadClosed | kError)
+                                : (kWritable | kWriteClosed | kError);
+}
+
+// A snapshot of the state a wait proceeded on (rule 2), handed back to clear_readiness (rule 3).
+struct ReadyEvent {
+    std::uint32_t state = 0;
+    [[nodiscard]] bool is_shutdown() const noexcept { return (state & kShutdown) != 0; }
+};
+
+class ScheduledIo {
+   public:
+    explicit ScheduledIo(int fd, std::uint32_t initial) noexcept : fd_(fd), state_(initial) {}
+
+    enum class Poll { ready, pending };
+    // Rule 2. On `ready`, *out holds the snapshot (maybe SHUTDOWN).
+    [[nodiscard]] Poll poll_ready(const Context& cx, Direction d, ReadyEvent* out) noexcept;
+    // Rule 3: clears the direction's READABLE or WRITABLE bit unless an event came since `ev`.
+    void clear_readiness(Direction d, ReadyEvent ev) noexcept;
+    // Rule 1 (the loop thread).
+    void dispatch(std::uint32_t bits) noexcept;
+    // Forgets a waiter that gave up (its slot would otherwise keep the task alive until the next
+    // event). Only a waker that `cx` would wake is removed.
+    void clear_waker(Direction d, const Context& cx) noexcept;
+
+    [[nodiscard]] int fd() const noexcept { return fd_; }
+    [[nodiscard]] bool is_shut_down() const noexcept {
+        return (state_.load(std::memory_order_acquire) & kShutdown) != 0;
+    }
+
+   private:
+    friend class IoDriver;
+    int fd_;
+    std::atomic<std::uint32_t> state_;
+    weft::detail::SpinLock lock_;
+    Waker reader_;                 // under lock_
+    Waker writer_;                 // under lock_
+    ScheduledIo* prev_ = nullptr;  // the live list, under IoDriver::mutex_
+    ScheduledIo* next_ = nullptr;
+};
+
+class IoDriver {
+   public:
+    // Opens the inner epoll instance; throws std::system_error if the OS refuses.
+    explicit IoDriver(weft::detail::Driver& driver);
+    ~IoDriver();
+    IoDriver(const IoDriver&) = delete;
+    IoDriver& operator=(const IoDriver&) = delete;
+
+    // Registers `fd` (non-blocking, owned by the caller) for both directions, edge-triggered,
+    // starting with `initial` readiness (rule 5). Any thread. Returns null with errno set if
+    // epoll refuses; errno ESHUTDOWN after shutdown.
+    [[nodiscard]] ScheduledIo* add(int fd, std::uint32_t initial) noexcept;
+    // Removes the registration (call before closing its descriptor). Any thread.
+    void remove(ScheduledIo* io) noexcept;
+
+    // The loop thread, during Driver::shutdown (holding the loop).
+    void shutdown() noexcept;
+
+   private:
+    static void on_poll(uv_poll_s* handle, int status, int events);
+    void dispatch_events() noexcept;
+    void start_watching();  // makes the loop watch the inner epoll (once)
+    void free_released(std::vector<ScheduledIo*>& batch) noexcept;
+
+    weft::detail::Driver* driver_;
+    int epfd_ = -1;
+    int dead_fd_ = -1;  // a socket that is never connected: dup2'd over sockets at shutdown
+
+    std::mutex start_mutex_;
+    std::atomic<bool> watching_{false};
+    std::unique_ptr<uv_poll_s> poll_;
+
+    std::mutex mutex_;
+    ScheduledIo* live_ = nullptr;         // under mutex_
+    std::vector<ScheduledIo*> released_;  // under mutex_: removed, freed by the next dispatch
+    bool shut_ = false;                   // under mutex_
+};
+
+}  // namespace weft::net::detail
