@@ -1,4 +1,33 @@
-// The libuv driver. Locks, outermost first:
+// The libuv driver, and the protocol by which a parked runtime wakes for its next timer.
+//
+// Who may arm which deadline:
+//   * The wheel (time/wheel.hpp) arms nothing: it answers next_expiration(), the tick at which it
+//     next has something to hand out or cascade, under TimeHandle's mutex.
+//   * Only the thread inside park() (one at a time: loop_mutex) arms the wake-up. Under the
+//     mutex, TimeHandle::prepare_park() reads the wheel's next expiration and publishes it as
+//     `parked_until_`; park() then sleeps in epoll for at most the time until that tick (or the
+//     caller's timeout, if shorter), and after waking fires what is due (TimeHandle::process,
+//     which clears `parked_until_`).
+//   * Any other thread that files a timer (register_timer, reregister) does so under the same
+//     mutex, and if its tick is before `parked_until_` it lowers `parked_until_` and calls
+//     unpark(). Registrations for later ticks need nothing: the parked thread wakes first anyway.
+//
+// Why a registration racing with a park is always seen: the mutex orders it against
+// prepare_park. Filed before, the parking thread's next_expiration() includes it. Filed after,
+// it reads the `parked_until_` that prepare_park wrote and unparks; unpark() makes the *current
+// or next* uv_run return (uv_async_send writes an eventfd, which stays readable until the loop
+// reads it), so it does not matter whether the parking thread has reached epoll_wait yet.
+//
+// Why the armed deadline is always honoured: the wake-up for a deadline is a one-shot uv_timer
+// started just before uv_run. libuv (1.44) runs due timers at the *top* of uv_run, before it
+// computes the epoll timeout from the timers still pending. If the loop's clock crossed the
+// timer's due time between uv_timer_start and that point (a preempted or slow thread: under
+// valgrind, or a loaded machine, a 1 ms wait is often gone by then), the timer runs first, none
+// is left, and epoll waits with an infinite timeout while the wheel still has timers: the lost
+// wake-up. So the timer's callback calls uv_stop(): a stopped loop polls with a zero timeout
+// (libuv documents this), and park() returns to fire the timers whenever the timer ran.
+//
+// Locks, outermost first:
 //   loop_mutex  held by the thread running the loop (park, or run_on_loop running queued ops when
 //               no thread parks); uncontended in normal operation (the Parker admits one thread)
 //   ops_mutex   the queue of functions for the loop thread
@@ -18,6 +47,7 @@
 
 #include "runtime/net/io_driver.hpp"
 #include "runtime/signal/registry.hpp"
+#include "runtime/util/stress.hpp"
 
 namespace weft::detail {
 namespace {
@@ -124,8 +154,11 @@ struct Driver::Impl {
         std::int64_t ms = wait.count() / kNsPerMs + (wait.count() % kNsPerMs != 0 ? 1 : 0);
         if (ms > kMaxMs) ms = kMaxMs;
         uv_update_time(&loop);
+        WEFT_STRESS_POINT();  // the loop's clock moves on before uv_run reads it
+        // uv_stop: however early in uv_run the timer runs, epoll must not block after it (see
+        // the protocol at the top of this file).
         uv_timer_start(
-            &timer, [](uv_timer_t*) {}, static_cast<std::uint64_t>(ms), 0);
+            &timer, [](uv_timer_t* t) { uv_stop(t->loop); }, static_cast<std::uint64_t>(ms), 0);
         uv_run(&loop, UV_RUN_ONCE);
         uv_timer_stop(&timer);
     }
@@ -157,6 +190,7 @@ void Driver::unpark_thunk(void* self) noexcept { static_cast<Driver*>(self)->unp
 
 void Driver::unpark() noexcept {
     Impl& d = *impl_;
+    WEFT_STRESS_POINT();
     if (d.wake_pending.exchange(true, std::memory_order_acq_rel)) return;  // already on its way
     d.send_wake();
 }
@@ -174,12 +208,14 @@ void Driver::park(std::optional<std::chrono::nanoseconds> timeout) {
     }
 
     std::optional<std::chrono::nanoseconds> wait = timeout;
+    WEFT_STRESS_POINT();
     if (std::optional<std::uint64_t> next = time_.prepare_park(true)) {
         const time::Instant at = time_.tick_to_instant(*next);
         const time::Instant now = clock.now();
         const std::chrono::nanoseconds until = at > now ? at - now : std::chrono::nanoseconds(0);
         if (!wait || until < *wait) wait = until;
     }
+    WEFT_STRESS_POINT();  // a deadline computed here is stale by the time epoll waits
     if (!wait) {
         uv_run(&d.loop, UV_RUN_ONCE);  // until an event or unpark()
     } else if (wait->count() <= 0) {

@@ -11,6 +11,7 @@
 #include "runtime/sync/notify.hpp"
 
 #include <utility>
+#include "runtime/util/stress.hpp"
 
 namespace weft::sync {
 
@@ -37,6 +38,7 @@ Waker Notify::notify_locked() noexcept {
 }
 
 void Notify::notify_one_slow() noexcept {
+    WEFT_STRESS_POINT();
     Waker waker;
     {
         std::lock_guard lock(mutex_);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <utility>
+#include "runtime/util/stress.hpp"
 
 namespace weft::time::detail {
 namespace {
@@ -40,6 +41,7 @@ void TimeHandle::refresh_earliest() noexcept {
 bool TimeHandle::register_timer(TimerEntry& e, std::uint64_t tick, const WakerRef& waker) noexcept {
     Waker w = waker.clone();  // declared before the lock: dropped after unlocking
     bool unpark = false;
+    WEFT_STRESS_POINT();
     {
         std::lock_guard lock(mutex_);
         if (shutdown_ || !wheel_.insert(&e, tick)) return false;
@@ -119,6 +121,7 @@ std::optional<std::uint64_t> TimeHandle::prepare_park(bool parking) noexcept {
 
 void TimeHandle::process(std::uint64_t now_tick) noexcept {
     parked_until_.store(kNotParked, std::memory_order_relaxed);
+    WEFT_STRESS_POINT();
     if (now_tick < earliest_.load(std::memory_order_acquire)) return;
     std::array<Waker, kWakeBatch> batch;
     std::size_t n = 0;

@@ -16,10 +16,11 @@
 // Wakers are never woken or dropped while the mutex is held: a dropped waker may free a task whose
 // frame holds other timers, whose destructors would lock the mutex again.
 //
-// Unparking: a registration that moves the earliest deadline before the one a parked driver
-// sleeps until (`parked_until_`) unparks it. Registrations made while nobody is parked (the usual
-// case on a busy runtime, and always on current_thread) cost no wake-up: the next park() computes
-// its deadline from the wheel.
+// Unparking (the whole protocol between wheel, driver and park is written down at the top of
+// driver/driver.cpp): a registration that moves the earliest deadline before the one a parked
+// driver sleeps until (`parked_until_`) unparks it. Registrations made while nobody is parked (the
+// usual case on a busy runtime, and always on current_thread) cost no wake-up: the next park()
+// computes its deadline from the wheel.
 #pragma once
 
 #include <atomic>

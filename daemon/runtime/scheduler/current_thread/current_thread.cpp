@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "runtime/context/thread_context.hpp"
+#include "runtime/util/stress.hpp"
 
 namespace weft::detail {
 namespace {
@@ -60,6 +61,7 @@ void CurrentThread::schedule(task::Header* t) noexcept {
         return;
     }
     inject_.push(t);
+    WEFT_STRESS_POINT();
     driver_->unpark();
 }
 
@@ -74,6 +76,7 @@ task::Header* CurrentThread::next_task() noexcept {
 
 void CurrentThread::park() {
     WorkerCounters::bump(counters_.parks);
+    WEFT_STRESS_POINT();
     driver_->park(std::nullopt);
     WorkerCounters::bump(counters_.unparks);
 }

@@ -1,6 +1,7 @@
 #include "runtime/scheduler/multi_thread/park.hpp"
 
 #include <thread>
+#include "runtime/util/stress.hpp"
 
 namespace weft::detail {
 
@@ -26,6 +27,7 @@ void Parker::park_timeout_zero() {
 }
 
 void Parker::park_condvar() {
+    WEFT_STRESS_POINT();
     std::unique_lock lock(mutex_);
     int expected = kEmpty;
     if (!state_.compare_exchange_strong(expected, kParkedCondvar, std::memory_order_seq_cst)) {
@@ -44,11 +46,13 @@ void Parker::park_driver() {
         state_.store(kEmpty, std::memory_order_seq_cst);
         return;
     }
+    WEFT_STRESS_POINT();
     shared_.driver->park(std::nullopt);
     state_.exchange(kEmpty, std::memory_order_seq_cst);  // consumes a token from unpark(), if any
 }
 
 void Parker::unpark() noexcept {
+    WEFT_STRESS_POINT();
     switch (state_.exchange(kNotified, std::memory_order_seq_cst)) {
         case kParkedCondvar: {
             {

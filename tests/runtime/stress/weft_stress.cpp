@@ -1,0 +1,397 @@
+// weft-stress: runs the runtime's workloads many times on a perturbed machine and fails, with a
+// one-line reproduction, on the first run that hangs or loses something.
+//
+//   weft-stress [--workload NAME|all] [--flavor current_thread|multi_thread|any]
+//               [--workers 1-4|0] [--seed S] [--runs N] [--seconds T] [--timeout T]
+//
+// Each run picks its flavor and worker count (1-4) from its seed unless they are given, turns the
+// runtime's stress points on with that seed (util/stress.hpp: random yields and short spins at
+// the synchronisation points, when the build has WEFT_STRESS_INJECT), builds a fresh runtime and
+// runs the workload in it. A watchdog bounds every run: a run that has not finished after
+// --timeout seconds is a hang (a lost wake-up), reported with the workload, flavor, workers and
+// seed and the command that runs exactly that configuration again; the process then exits 1
+// without unwinding (the hung runtime cannot be dropped). Runs stop after --runs runs or
+// --seconds seconds (default: $WEFT_STRESS_SECONDS, else 8), whichever comes first; at least one
+// run is made. Run i uses seed + i.
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/runtime.hpp"
+#include "runtime/sync/sync.hpp"
+#include "runtime/time/time.hpp"
+#include "runtime/util/stress.hpp"
+
+using namespace weft;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Rng {
+    std::uint64_t s;
+    explicit Rng(std::uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {}
+    std::uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    std::uint64_t below(std::uint64_t n) { return next() % n; }
+};
+
+// A failed invariant: the run is reported like a hang, with its reproduction.
+struct Broken : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+void require(bool ok, const char* what) {
+    if (!ok) throw Broken(what);
+}
+
+// Counts down; the task that reaches zero notifies the waiter (Notify stores the permit if the
+// waiter is not registered yet, so the last wake-up cannot be lost).
+class Latch {
+   public:
+    explicit Latch(std::uint64_t n) : remaining_(n) {}
+    void count_down() {
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_.notify_one();
+    }
+    Task<void> wait() {
+        while (remaining_.load(std::memory_order_acquire) != 0) co_await notify_.notified();
+    }
+
+   private:
+    std::atomic<std::uint64_t> remaining_;
+    sync::Notify notify_;
+};
+
+// --- workloads -----------------------------------------------------------------------------------
+
+// sleep_many at a small scale: many tasks sleeping 1-20 ms, some filed from a thread outside the
+// runtime while its workers park, some sleeping twice or resetting their Sleep.
+void sleep_many(Runtime& rt, std::uint64_t seed) {
+    constexpr std::uint64_t kInside = 600, kOutside = 200;
+    auto latch = std::make_shared<Latch>(kInside + kOutside);
+    auto sleeper = [](std::chrono::milliseconds d, int twice,
+                      std::shared_ptr<Latch> latch) -> Task<void> {
+        co_await time::sleep(d);
+        if (twice == 1) co_await time::sleep(d / 2);
+        if (twice == 2) {
+            auto s = time::sleep(d);
+            s.reset(time::now() + d / 3);
+            co_await s;
+        }
+        latch->count_down();
+    };
+    std::thread outside([&rt, seed, latch, sleeper] {
+        Rng rng(seed ^ 0xABCDEF);
+        for (std::uint64_t i = 0; i < kOutside; ++i) {
+            rt.handle()
+                .spawn(sleeper(std::chrono::milliseconds(1 + rng.below(20)),
+                               static_cast<int>(rng.below(3)), latch))
+                .detach();
+            if (rng.below(8) == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+    });
+    rt.block_on([](std::shared_ptr<Latch> latch, std::uint64_t seed, auto sleeper) -> Task<void> {
+        Rng rng(seed);
+        for (std::uint64_t i = 0; i < kInside; ++i) {
+            spawn(sleeper(std::chrono::milliseconds(1 + rng.below(20)),
+                          static_cast<int>(rng.below(3)), latch))
+                .detach();
+            if (rng.below(64) == 0) co_await time::sleep(std::chrono::milliseconds(rng.below(3)));
+        }
+        co_await latch->wait();
+    }(latch, seed, sleeper));
+    outside.join();
+}
+
+// Timeouts that elapse and timeouts that do not, and intervals, racing each other.
+void timers(Runtime& rt, std::uint64_t seed) {
+    rt.block_on([](std::uint64_t seed) -> Task<void> {
+        constexpr int kTasks = 200;
+        auto latch = std::make_shared<Latch>(kTasks);
+        std::atomic<int> elapsed{0}, completed{0};
+        for (int t = 0; t < kTasks; ++t) {
+            spawn([](int t, std::uint64_t seed, std::shared_ptr<Latch> latch,
+                     std::atomic<int>& elapsed, std::atomic<int>& completed) -> Task<void> {
+                Rng rng(seed + static_cast<std::uint64_t>(t));
+                if (t % 4 == 0) {
+                    auto iv = time::interval(std::chrono::milliseconds(1 + rng.below(4)));
+                    for (int i = 0; i < 4; ++i) (void)co_await iv.tick();
+                } else {
+                    const auto inner = std::chrono::milliseconds(rng.below(12));
+                    const auto bound = std::chrono::milliseconds(1 + rng.below(12));
+                    auto r = co_await time::timeout(bound, time::sleep(inner));
+                    (r ? completed : elapsed).fetch_add(1);
+                }
+                latch->count_down();
+            }(t, seed, latch, elapsed, completed))
+                .detach();
+        }
+        co_await latch->wait();
+        require(elapsed.load() + completed.load() == kTasks - kTasks / 4,
+                "every timeout either completed or elapsed");
+    }(seed));
+}
+
+// Bounded mpsc between tasks and an outside thread: nothing lost, nothing duplicated.
+void channel(Runtime& rt, std::uint64_t seed) {
+    constexpr int kProducers = 4, kPer = 2000;
+    auto [tx, rx] = sync::mpsc::channel<int>(4);
+    std::thread outside([tx = tx]() mutable {
+        // try_send from a plain thread: its wake-ups of the receiver cross threads.
+        for (int i = 0; i < kPer;) {
+            auto r = tx.try_send(-1);
+            if (r.is_ok()) {
+                ++i;
+            } else if (r.error().is_closed()) {
+                return;
+            } else {
+                std::this_thread::yield();
+            }
+        }
+    });
+    long sum = rt.block_on([](sync::mpsc::Sender<int> tx, sync::mpsc::Receiver<int> rx,
+                              std::uint64_t seed) -> Task<long> {
+        for (int p = 0; p < kProducers; ++p)
+            spawn([](sync::mpsc::Sender<int> tx, std::uint64_t seed) -> Task<void> {
+                Rng rng(seed);
+                for (int i = 1; i <= kPer; ++i) {
+                    (void)co_await tx.send(i);
+                    if (rng.below(16) == 0) co_await yield_now();
+                }
+            }(tx, seed + static_cast<std::uint64_t>(p)))
+                .detach();
+        { auto gone = std::move(tx); }
+        long sum = 0;
+        while (auto v = co_await rx.recv()) sum += *v;
+        co_return sum;
+    }(std::move(tx), std::move(rx), seed));
+    outside.join();
+    require(sum == kProducers * (long{kPer} * (kPer + 1) / 2) - kPer,
+            "every message sent was received once");
+}
+
+// Notify ping-pong between two tasks, with notify_waiters broadcasts to a crowd on the side.
+void notify(Runtime& rt, std::uint64_t seed) {
+    rt.block_on([](std::uint64_t seed) -> Task<void> {
+        constexpr int kRounds = 3000;
+        auto ping = std::make_shared<sync::Notify>();
+        auto pong = std::make_shared<sync::Notify>();
+        auto other = spawn([](std::shared_ptr<sync::Notify> ping,
+                              std::shared_ptr<sync::Notify> pong) -> Task<int> {
+            int n = 0;
+            for (int i = 0; i < kRounds; ++i) {
+                co_await ping->notified();
+                ++n;
+                pong->notify_one();
+            }
+            co_return n;
+        }(ping, pong));
+        Rng rng(seed);
+        for (int i = 0; i < kRounds; ++i) {
+            ping->notify_one();
+            if (rng.below(32) == 0) co_await yield_now();
+            co_await pong->notified();
+        }
+        require(co_await other == kRounds, "every notify_one was received");
+    }(seed));
+}
+
+// The scheduler: spawn trees and yields from inside and outside, every task joined.
+void scheduler(Runtime& rt, std::uint64_t seed) {
+    std::atomic<long> ran{0};
+    std::thread outside([&] {
+        for (int i = 0; i < 2000; ++i)
+            rt.handle()
+                .spawn([](std::atomic<long>& ran) -> Task<void> {
+                    ran.fetch_add(1);
+                    co_return;
+                }(ran))
+                .detach();
+    });
+    struct Tree {
+        static Task<long> grow(int depth, std::uint64_t seed) {
+            if (depth == 0) co_return 1;
+            Rng rng(seed);
+            if (rng.below(4) == 0) co_await yield_now();
+            auto a = spawn(grow(depth - 1, seed * 2 + 1));
+            auto b = spawn(grow(depth - 1, seed * 2 + 2));
+            co_return 1 + co_await a + co_await b;
+        }
+    };
+    const long nodes = rt.block_on(Tree::grow(10, seed));
+    outside.join();
+    rt.block_on([](std::atomic<long>& ran) -> Task<void> {
+        while (ran.load() < 2000) co_await yield_now();
+    }(ran));
+    require(nodes == (1 << 11) - 1, "every task of the spawn tree ran once");
+}
+
+struct Workload {
+    const char* name;
+    void (*run)(Runtime&, std::uint64_t);
+};
+constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many},
+                                   {"timers", timers},
+                                   {"channel", channel},
+                                   {"notify", notify},
+                                   {"scheduler", scheduler}};
+
+// --- the runner ----------------------------------------------------------------------------------
+
+struct Config {
+    std::string workload = "all";
+    std::string flavor = "any";
+    unsigned workers = 0;  // 0: from the seed
+    std::uint64_t seed = 0;
+    bool seed_given = false;
+    long runs = 100;
+    double seconds = 0;  // 0: WEFT_STRESS_SECONDS from the environment, else 8
+    double timeout = 30;
+};
+
+[[noreturn]] void usage(const char* argv0, const std::string& error) {
+    std::fprintf(stderr,
+                 "%s: %s\nusage: %s [--workload NAME|all] [--flavor "
+                 "current_thread|multi_thread|any] [--workers 1-4] [--seed S] [--runs N] "
+                 "[--seconds T] [--timeout T]\nworkloads:",
+                 argv0, error.c_str(), argv0);
+    for (const Workload& w : kWorkloads) std::fprintf(stderr, " %s", w.name);
+    std::fprintf(stderr, "\n");
+    std::exit(2);
+}
+
+// Fails the process when a run outlives its bound.
+class Watchdog {
+   public:
+    explicit Watchdog(std::string what, double seconds) : what_(std::move(what)) {
+        thread_ = std::thread([this, seconds] {
+            std::unique_lock lock(mutex_);
+            if (!cv_.wait_for(lock, std::chrono::duration<double>(seconds),
+                              [&] { return done_; })) {
+                std::fprintf(stderr, "weft-stress: HANG: %s did not finish within %.0f s\n",
+                             what_.c_str(), seconds);
+                std::fflush(stderr);
+                std::_Exit(1);
+            }
+        });
+    }
+    ~Watchdog() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+
+   private:
+    std::string what_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Config cfg;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (i + 1 >= argc) usage(argv[0], "missing value after " + arg);
+        const std::string value = argv[++i];
+        char* end = nullptr;
+        if (arg == "--workload") {
+            cfg.workload = value;
+        } else if (arg == "--flavor") {
+            if (value != "current_thread" && value != "multi_thread" && value != "any")
+                usage(argv[0], "unknown flavor " + value);
+            cfg.flavor = value;
+        } else if (arg == "--workers") {
+            cfg.workers = static_cast<unsigned>(std::strtoul(value.c_str(), &end, 10));
+            if (*end != '\0' || cfg.workers > 4) usage(argv[0], "--workers must be 0 to 4");
+        } else if (arg == "--seed") {
+            cfg.seed = std::strtoull(value.c_str(), &end, 10);
+            if (*end != '\0') usage(argv[0], "--seed must be a number");
+            cfg.seed_given = true;
+        } else if (arg == "--runs") {
+            cfg.runs = std::strtol(value.c_str(), &end, 10);
+            if (*end != '\0' || cfg.runs < 1) usage(argv[0], "--runs must be at least 1");
+        } else if (arg == "--seconds") {
+            cfg.seconds = std::strtod(value.c_str(), &end);
+            if (*end != '\0' || !(cfg.seconds > 0)) usage(argv[0], "--seconds must be positive");
+        } else if (arg == "--timeout") {
+            cfg.timeout = std::strtod(value.c_str(), &end);
+            if (*end != '\0' || !(cfg.timeout > 0)) usage(argv[0], "--timeout must be positive");
+        } else {
+            usage(argv[0], "unknown option " + arg);
+        }
+    }
+    if (cfg.seconds == 0) {
+        const char* env = std::getenv("WEFT_STRESS_SECONDS");
+        cfg.seconds = env && std::strtod(env, nullptr) > 0 ? std::strtod(env, nullptr) : 8;
+    }
+    std::vector<const Workload*> selected;
+    for (const Workload& w : kWorkloads)
+        if (cfg.workload == "all" || cfg.workload == w.name) selected.push_back(&w);
+    if (selected.empty()) usage(argv[0], "unknown workload " + cfg.workload);
+    if (!cfg.seed_given)
+        cfg.seed = static_cast<std::uint64_t>(
+                       std::chrono::steady_clock::now().time_since_epoch().count()) %
+                   1'000'000'007ull;
+
+    std::printf("weft-stress: seed %llu, %s, stress points %s\n",
+                static_cast<unsigned long long>(cfg.seed), cfg.workload.c_str(),
+                detail::stress::compiled_in() ? "on" : "compiled out");
+    std::fflush(stdout);
+    const auto start = std::chrono::steady_clock::now();
+    long run = 0;
+    for (; run < cfg.runs; ++run) {
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+            cfg.seconds)
+            break;
+        const std::uint64_t seed = cfg.seed + static_cast<std::uint64_t>(run);
+        const Workload& w = *selected[static_cast<std::size_t>(run) % selected.size()];
+        Rng pick(seed);
+        const bool current =
+            cfg.flavor == "any" ? pick.below(2) == 0 : cfg.flavor == "current_thread";
+        const unsigned workers =
+            current ? 1 : (cfg.workers ? cfg.workers : 1 + static_cast<unsigned>(pick.below(4)));
+        char what[256];
+        std::snprintf(what, sizeof what,
+                      "workload=%s flavor=%s workers=%u seed=%llu (reproduce: %s --workload %s "
+                      "--flavor %s --workers %u --seed %llu --runs 1)",
+                      w.name, current ? "current_thread" : "multi_thread", workers,
+                      static_cast<unsigned long long>(seed), argv[0], w.name,
+                      current ? "current_thread" : "multi_thread", workers,
+                      static_cast<unsigned long long>(seed));
+        Watchdog watchdog(what, cfg.timeout);
+        detail::stress::enable(seed);
+        try {
+            Runtime rt = current ? Builder::new_current_thread().build()
+                                 : Builder::new_multi_thread().worker_threads(workers).build();
+            w.run(rt, seed);
+        } catch (const std::exception& e) {
+            detail::stress::disable();
+            std::fprintf(stderr, "weft-stress: FAILED: %s: %s\n", what, e.what());
+            return 1;
+        }
+        detail::stress::disable();
+    }
+    std::printf("weft-stress: %ld runs clean in %.1f s\n", run,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return 0;
+}
