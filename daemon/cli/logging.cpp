@@ -2,10 +2,12 @@
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <memory>
+
+#include "host/log/journal_sink.hpp"
 
 namespace weft::cli {
 namespace {
@@ -67,11 +69,34 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
     }
 };
 
-std::unique_ptr<spdlog::formatter> make_formatter(const host::LogConfig& config) {
+// `%<` in a pattern: the sd-daemon priority prefix "<N>" (host/log/journal_sink.hpp).
+class PriorityPrefix final : public spdlog::custom_flag_formatter {
+   public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        fmt::format_to(std::back_inserter(dest), "<{}>", host::syslog_priority(msg.level));
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<PriorityPrefix>();
+    }
+};
+
+// Where records go, from the config and from what the process was started with.
+enum class Destination {
+    stderr_lines,     // text or JSON lines on stderr
+    journal,          // the journal, natively
+    prefixed_stderr,  // stderr is read by journald but its socket is missing: "<N>" lines
+};
+
+std::unique_ptr<spdlog::formatter> make_formatter(const host::LogConfig& config,
+                                                  Destination destination) {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    if (config.target == host::LogTarget::journald) {
+    if (destination == Destination::journal) {
         // journald stamps time and priority itself; keep the tag that says which plugin wrote.
         formatter->set_pattern("[%n] %v");
+    } else if (destination == Destination::prefixed_stderr) {
+        formatter->add_flag<PriorityPrefix>('<').set_pattern(
+            config.format == host::LogFormat::json ? "%<[%n] %v" : "%<%l [%n] %v");
     } else if (config.format == host::LogFormat::json) {
         formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
             R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","message":"%*"})");
@@ -84,19 +109,38 @@ std::unique_ptr<spdlog::formatter> make_formatter(const host::LogConfig& config)
 }  // namespace
 
 void configure_logging(const host::LogConfig& config) {
+    // getenv is safe here: logging is configured before any thread starts.
+    const bool under_journal = host::stderr_is_journal(std::getenv("JOURNAL_STREAM"));
+    const bool journal_up = host::journal_available();
+    Destination destination = Destination::stderr_lines;
+    bool fell_back = false;
+    if (config.target == host::LogTarget::journald || under_journal) {
+        if (journal_up) {
+            destination = Destination::journal;
+        } else if (under_journal) {
+            destination = Destination::prefixed_stderr;
+        } else {
+            fell_back = true;  // "journald" asked for, nothing to send to: stderr, said once
+        }
+    }
     spdlog::sink_ptr sink;
-    if (config.target == host::LogTarget::journald) {
-        sink =
-            std::make_shared<spdlog::sinks::systemd_sink_mt>("weftd", /*enable_formatting=*/true);
+    if (destination == Destination::journal) {
+        sink = std::make_shared<host::JournalSink>("weftd", "weftd");
     } else {
         sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     }
     auto logger = std::make_shared<spdlog::logger>("weftd", std::move(sink));
-    logger->set_formatter(make_formatter(config));
+    logger->set_formatter(make_formatter(config, destination));
     logger->set_level(to_spdlog(config.level));
     // Warnings and errors must reach the log even if the process dies right after.
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
+    if (fell_back) {
+        spdlog::warn(
+            "log.target is \"journald\" but the journal's socket {} is missing: logging "
+            "to stderr",
+            host::kJournalSocket);
+    }
 }
 
 void set_log_level(host::LogLevel level, const host::PluginHost& plugins) {

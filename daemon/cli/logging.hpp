@@ -8,7 +8,11 @@
 namespace weft::cli {
 
 // Replaces spdlog's default logger. Text goes to stderr (coloured on a terminal); JSON writes one
-// object per line; journald sends each record with its priority (format does not apply).
+// object per line; journald sends each record natively with its priority and the fields
+// WEFT_PLUGIN=, WEFT_TASK=, WEFT_JOB= (format does not apply). Under systemd (JOURNAL_STREAM
+// names stderr) the "stderr" target goes to the journal natively too; should the journal's
+// socket be missing, stderr lines then start with sd-daemon's "<N>" priority prefix. The
+// "journald" target without a journal socket logs to stderr, with one warning saying so.
 void configure_logging(const host::LogConfig& config);
 
 // Sets the level of weftd's logger and of every plugin's (SIGHUP).

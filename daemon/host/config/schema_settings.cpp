@@ -32,7 +32,9 @@ std::optional<TcpEndpoint> parse_tcp_endpoint(std::string_view text) {
     unsigned port = 0;
     const char* end = port_text.data() + port_text.size();
     const auto [ptr, ec] = std::from_chars(port_text.data(), end, port);
-    if (port_text.empty() || ec != std::errc{} || ptr != end || port < 1 || port > 65535) {
+    // No leading zero, as the schema's pattern says ("080" is a typo more often than 80).
+    if (port_text.empty() || port_text.front() == '0' || ec != std::errc{} || ptr != end ||
+        port < 1 || port > 65535) {
         return std::nullopt;
     }
     if (!is_loopback_host(host)) return std::nullopt;

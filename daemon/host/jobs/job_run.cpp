@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "host/log/log_context.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/plugin/plugin_task.hpp"
 
@@ -38,6 +39,7 @@ class JobRun {
 
     static weft_status c_poll(void* self, weft_context* cx) {
         auto& r = *static_cast<JobRun*>(self);
+        const LogScope scope(r.core_->jobs[r.index_].binding.config.name.c_str());
         // Should the plugin's poll throw (a C++ plugin breaking the ABI), the task slot catches
         // it and this stays a failure.
         r.outcome_ = RunOutcome::failed;

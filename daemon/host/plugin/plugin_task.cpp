@@ -12,6 +12,7 @@ void TaskSlot::arm() noexcept {
 
 weft_status TaskSlot::poll(Context& cx) noexcept {
     ContextImpl context(cx, plugin_);
+    const LogScope scope(number_);
     weft_status status = WEFT_ERR_TASK_FAILED;
     try {
         status = poll_(state_, &context);

@@ -17,8 +17,10 @@
 // with the plugin's name and fails the task (WEFT_ERR_TASK_FAILED), never the process.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
+#include "host/log/log_context.hpp"
 #include "runtime/runtime.hpp"
 #include "weft/plugin.h"
 
@@ -30,7 +32,7 @@ class TaskSlot {
    public:
     TaskSlot(PluginInstance& plugin, weft_task_poll_fn poll, void* state,
              weft_task_drop_fn drop) noexcept
-        : plugin_(plugin), poll_(poll), state_(state), drop_(drop) {}
+        : plugin_(plugin), poll_(poll), state_(state), drop_(drop), number_(next_task_number()) {}
     ~TaskSlot() { release(); }
     TaskSlot(const TaskSlot&) = delete;
     TaskSlot& operator=(const TaskSlot&) = delete;
@@ -49,6 +51,7 @@ class TaskSlot {
     void* state_;
     weft_task_drop_fn drop_;
     bool armed_ = false;
+    std::uint64_t number_;  // WEFT_TASK= of its log lines (host/log/log_context.hpp)
 };
 
 class PluginFuture : public Pollable<PluginFuture> {
