@@ -3,6 +3,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -13,6 +17,41 @@
 using namespace weft;
 using namespace std::chrono_literals;
 namespace wt = weft::time;
+
+namespace {
+
+// Fails the whole test program, naming the test, if its scope outlives `limit` (a runtime stuck
+// on a hang cannot be dropped, so the test could not fail any other way than by never ending).
+class HangGuard {
+   public:
+    HangGuard(const char* what, std::chrono::seconds limit)
+        : thread_([this, what, limit] {
+              std::unique_lock lock(mutex_);
+              if (!cv_.wait_for(lock, limit, [&] { return done_; })) {
+                  std::fprintf(stderr, "hang: %s did not finish within %lld s\n", what,
+                               static_cast<long long>(limit.count()));
+                  std::_Exit(1);
+              }
+          }) {}
+    ~HangGuard() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+    HangGuard(const HangGuard&) = delete;
+    HangGuard& operator=(const HangGuard&) = delete;
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+}  // namespace
 
 TEST_CASE("auto-advance: an hour-long sleep completes at once, an hour later on the clock",
           "[time][pause]") {
@@ -127,4 +166,35 @@ TEST_CASE("auto-advance waits while blocking work is in flight", "[time][pause]"
         co_await sleeper;
         CHECK(wt::now() - t0 == 1h);
     }());
+}
+
+TEST_CASE("with the paused clock, sleep(max) and sleep(max - 1 ms) complete by auto-advance",
+          "[time][pause]") {
+    const auto d = GENERATE(wt::Duration::max(), wt::Duration::max() - 1ms);
+    HangGuard guard("sleep(max) on the paused clock", 60s);
+    auto rt = Builder::new_current_thread().build();
+    const auto real_start = std::chrono::steady_clock::now();
+    rt.block_on([](wt::Duration d) -> Task<void> {
+        wt::pause();
+        const wt::Instant t0 = wt::now();
+        co_await wt::sleep(d);
+        // The deadline saturates at the clock's end; the clock got there.
+        CHECK(wt::now() - t0 > 100'000h);
+    }(d));
+    CHECK(std::chrono::steady_clock::now() - real_start < 30s);
+}
+
+TEST_CASE("with the paused clock, blocking work nobody awaits wakes the runtime when it finishes",
+          "[time][pause]") {
+    auto rt = Builder::new_current_thread().build();
+    const auto real_start = std::chrono::steady_clock::now();
+    rt.block_on([]() -> Task<void> {
+        wt::pause();
+        const wt::Instant t0 = wt::now();
+        // Detached: no task waits for it, so its end wakes nothing by itself.
+        spawn_blocking([] { std::this_thread::sleep_for(100ms); }).detach();
+        co_await wt::sleep(15s);  // auto-advance waits for the job, then jumps
+        CHECK(wt::now() - t0 == 15s);
+    }());
+    CHECK(std::chrono::steady_clock::now() - real_start < 10s);
 }

@@ -207,3 +207,25 @@ TEST_CASE("sleep outside a runtime throws std::logic_error", "[time][sleep]") {
     CHECK_THROWS_AS(wt::sleep(1ms), std::logic_error);
     CHECK_THROWS_AS(wt::interval(1ms), std::logic_error);
 }
+
+TEST_CASE("sleep(0) and deadlines already passed complete without waiting for a timer tick",
+          "[time][sleep]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        // One tick is 1 ms: waiting for a tick each would take over a second.
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < 1000; ++i) co_await wt::sleep(0ms);
+        for (int i = 0; i < 1000; ++i) co_await wt::sleep_until(wt::now() - 1ms);
+        CHECK(std::chrono::steady_clock::now() - start < 1s);
+
+        // A filed Sleep reset to a passed deadline completes at once too.
+        auto s = wt::sleep(1h);
+        auto waiter = spawn([](wt::Sleep& s) -> Task<void> { co_await s; }(s));
+        co_await yield_now();
+        const auto reset_at = std::chrono::steady_clock::now();
+        s.reset(wt::now() - 1ms);
+        co_await waiter;
+        CHECK(std::chrono::steady_clock::now() - reset_at < 1s);
+    }());
+}

@@ -127,6 +127,26 @@ TEST_CASE("deadlines beyond the wheel's range wrap in the top level and fire on 
     CHECK(w.is_empty());
 }
 
+TEST_CASE("a deadline at the clock's end is reached in a few steps, not one per ring turn",
+          "[time][wheel]") {
+    Wheel w;
+    TimerEntry end, near;
+    const std::uint64_t last = std::uint64_t{1} << 62;  // 2^26 turns of the top level's ring
+    REQUIRE(w.insert(&end, last));
+    REQUIRE(w.insert(&near, last - 5));
+    // Stepping as auto-advance does: straight to each next expiration.
+    std::vector<TimerEntry*> fired;
+    int steps = 0;
+    while (auto next = w.next_expiration()) {
+        REQUIRE(++steps < 20);
+        while (TimerEntry* e = w.poll(*next)) {
+            CHECK(e->when == *next);
+            fired.push_back(e);
+        }
+    }
+    CHECK(fired == std::vector<TimerEntry*>{&near, &end});
+}
+
 TEST_CASE("inserting a deadline at or before elapsed is refused: it is due", "[time][wheel]") {
     Wheel w;
     TimerEntry e;

@@ -137,6 +137,13 @@ void thread_main(std::shared_ptr<Shared> s, std::size_t id) {
             t->run();  // wakes the handle, releases the pool's reference
             lock.lock();
             --s->num_running;
+            if (runtime && s->queue_len + s->num_running == 0) {
+                // The last work in flight is done: a paused clock may auto-advance again. Work
+                // nobody awaits woke no task, so wake the parked runtime to look (Tokio does the
+                // same); otherwise it sleeps in real time until the timer it stopped short of.
+                s->publish();
+                if (runtime->driver().time().clock().is_paused()) runtime->driver().unpark();
+            }
         }
         context.scheduler = nullptr;
         if (runtime) {  // dropped unlocked: it may be the last reference (abandoned work)

@@ -14,7 +14,8 @@
 // to the timeout, then abandoned: its threads are detached and counted (abandoned()). Abandoned
 // threads only touch state they share by shared_ptr, never the runtime's freed memory.
 //
-// While work is queued or running, the runtime's paused clock does not auto-advance.
+// While work is queued or running, the runtime's paused clock does not auto-advance; when the
+// last of it finishes, the pool unparks the runtime so that auto-advance resumes at once.
 //
 // Thread-safety: every member may be called from any thread.
 #pragma once

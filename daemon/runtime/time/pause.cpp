@@ -39,7 +39,7 @@ bool Advance::poll(Context& cx) noexcept {
     }
     // Waiting on a timer of the new "now" puts this task behind every timer due by then: they
     // are all filed earlier (or in the same tick, ahead of it) and fire first.
-    return timer_.poll(until_, cx);
+    return timer_.poll_in_order(until_, cx);
 }
 
 Advance advance(Duration by) {

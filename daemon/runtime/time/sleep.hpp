@@ -61,8 +61,8 @@ class [[nodiscard]] Sleep : public Pollable<Sleep> {
 
 // Completes at `deadline`. Throws std::logic_error outside a runtime.
 [[nodiscard]] Sleep sleep_until(Instant deadline);
-// Completes `duration` after now(). A deadline already passed completes on the first poll, or at
-// the latest at the driver's next timer tick.
+// Completes `duration` after now(). A deadline already passed (sleep(0), a negative duration)
+// completes on the first poll, without waiting for a timer tick.
 [[nodiscard]] Sleep sleep(Duration duration);
 
 }  // namespace weft::time

@@ -1,6 +1,7 @@
 #include "runtime/time/time_handle.hpp"
 
 #include <array>
+#include <limits>
 #include <utility>
 #include "runtime/util/stress.hpp"
 
@@ -21,7 +22,11 @@ std::uint64_t TimeHandle::deadline_to_tick(Instant deadline) const noexcept {
     if (deadline <= origin_) return 0;
     const auto ns = static_cast<std::uint64_t>((deadline - origin_).count());
     const std::uint64_t tick = ns / kNsPerTick + (ns % kNsPerTick != 0 ? 1 : 0);
-    return tick < kMaxTick ? tick : kMaxTick;
+    // Rounding up must not pass the last tick the clock can show: sleep(max) saturates at
+    // Instant::max(), and a timer one tick beyond what now() can ever reach would never fire
+    // (a paused clock auto-advanced to the end would then spin on it forever).
+    const std::uint64_t last = instant_to_tick(Instant::max());
+    return tick < last ? tick : last;
 }
 
 std::uint64_t TimeHandle::instant_to_tick(Instant t) const noexcept {
@@ -31,7 +36,13 @@ std::uint64_t TimeHandle::instant_to_tick(Instant t) const noexcept {
 }
 
 Instant TimeHandle::tick_to_instant(std::uint64_t tick) const noexcept {
-    return add_saturating(origin_, std::chrono::milliseconds(tick));
+    // Saturate before converting: a tick near the clock's end (a top-level ring turn) may not fit
+    // in nanoseconds, and a wrapped instant would make a parked driver spin on a deadline it
+    // thinks has passed.
+    constexpr std::uint64_t kMaxMs =
+        static_cast<std::uint64_t>(std::numeric_limits<Duration::rep>::max()) / kNsPerTick;
+    if (tick > kMaxMs) return Instant::max();
+    return add_saturating(origin_, Duration(static_cast<Duration::rep>(tick * kNsPerTick)));
 }
 
 void TimeHandle::refresh_earliest() noexcept {

@@ -28,9 +28,30 @@ class Timer {
     [[nodiscard]] TimeHandle* handle() const noexcept { return handle_; }
     void bind(TimeHandle& handle) noexcept { handle_ = &handle; }
 
-    // True once the timer fired for `deadline` (or `deadline` had already passed); otherwise the
-    // entry is filed with cx's waker. Needs a bound handle.
+    // True once the timer fired for `deadline` (or `deadline` had already passed on the clock:
+    // then at once, without waiting for the wheel's next tick, so sleep(0) costs no wait);
+    // otherwise the entry is filed with cx's waker. Needs a bound handle.
     [[nodiscard]] bool poll(Instant deadline, const Context& cx) noexcept {
+        switch (entry_.state.load(std::memory_order_acquire)) {
+            case kFired:
+                return true;
+            case kRegistered:
+                return !handle_->update_waker(entry_, cx.waker());
+            default:
+                break;
+        }
+        if (deadline <= handle_->clock().now() ||
+            !handle_->register_timer(entry_, handle_->deadline_to_tick(deadline), cx.waker())) {
+            entry_.state.store(kFired, std::memory_order_relaxed);  // due already: never filed
+            return true;
+        }
+        return false;
+    }
+
+    // As poll(), but files the entry even when `deadline` has passed, unless the wheel already
+    // processed its tick: the timer then fires in order with the others due at that tick (how
+    // advance() waits for every timer it made due).
+    [[nodiscard]] bool poll_in_order(Instant deadline, const Context& cx) noexcept {
         switch (entry_.state.load(std::memory_order_acquire)) {
             case kFired:
                 return true;
@@ -41,16 +62,18 @@ class Timer {
         }
         if (handle_->register_timer(entry_, handle_->deadline_to_tick(deadline), cx.waker()))
             return false;
-        entry_.state.store(kFired, std::memory_order_relaxed);  // due already: never filed
+        entry_.state.store(kFired, std::memory_order_relaxed);
         return true;
     }
 
     // Moves the deadline: a filed entry is re-filed at once (and woken if already due); a fired
     // or idle one becomes idle and files itself on its next poll.
     void reset(Instant deadline) noexcept {
+        // Tick 0 is always processed: a deadline already passed fires now, not at the next tick.
+        const std::uint64_t tick =
+            deadline <= handle_->clock().now() ? 0 : handle_->deadline_to_tick(deadline);
         if (entry_.state.load(std::memory_order_acquire) == kRegistered &&
-            handle_->reregister(entry_, handle_->deadline_to_tick(deadline)) !=
-                TimeHandle::Refile::WasFired)
+            handle_->reregister(entry_, tick) != TimeHandle::Refile::WasFired)
             return;
         entry_.state.store(kIdle, std::memory_order_relaxed);  // fired for the old deadline
     }

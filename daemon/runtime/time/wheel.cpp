@@ -83,6 +83,8 @@ void Wheel::file(TimerEntry* entry, unsigned level) noexcept {
     Level& l = levels_[level];
     l.slots[slot].push_back(entry);
     l.occupied |= std::uint64_t{1} << slot;
+    if (level == kLevels - 1 && entry->when < top_earliest_[slot])
+        top_earliest_[slot] = entry->when;
 }
 
 void Wheel::remove(TimerEntry* entry) noexcept {
@@ -93,24 +95,44 @@ void Wheel::remove(TimerEntry* entry) noexcept {
     Level& l = levels_[entry->level];
     List& list = l.slots[entry->slot];
     list.unlink(entry);
-    if (list.is_empty()) l.occupied &= ~(std::uint64_t{1} << entry->slot);
+    if (list.is_empty()) {
+        l.occupied &= ~(std::uint64_t{1} << entry->slot);
+        if (entry->level == kLevels - 1) top_earliest_[entry->slot] = kNoTimer;
+    }
 }
 
 std::optional<Wheel::Expiration> Wheel::next_expiration_of(unsigned level) const noexcept {
     const Level& l = levels_[level];
     if (l.occupied == 0) return std::nullopt;
+    if (level == kLevels - 1) return next_expiration_of_top();
     // The first occupied slot at or after the one `elapsed` is in, going round the level.
     const unsigned now_slot = static_cast<unsigned>((elapsed_ / slot_range(level)) & kSlotMask);
     const std::uint64_t rotated = std::rotr(l.occupied, static_cast<int>(now_slot));
     const unsigned slot = (static_cast<unsigned>(std::countr_zero(rotated)) + now_slot) & kSlotMask;
     const std::uint64_t level_start = elapsed_ & ~(level_range(level) - 1);
-    std::uint64_t deadline = level_start + slot * slot_range(level);
-    if (deadline <= elapsed_) {
-        // Only the top level wraps: a slot "behind" elapsed is the next turn of its ring.
-        assert(level == kLevels - 1);
-        deadline += level_range(level);
-    }
+    const std::uint64_t deadline = level_start + slot * slot_range(level);
+    assert(deadline > elapsed_ && "below the top level, a filed slot starts after elapsed");
     return Expiration{level, slot, deadline};
+}
+
+std::optional<Wheel::Expiration> Wheel::next_expiration_of_top() const noexcept {
+    // Each occupied slot is processed at the next turn of the ring, or, if its earliest timer is
+    // further away than that, at the last turn before that timer (processing it at an earlier
+    // turn would only file everything back into the same slot). Jumping straight there is what
+    // lets a paused clock reach a timer years ahead in one step instead of one per turn.
+    constexpr unsigned top = kLevels - 1;
+    const std::uint64_t level_start = elapsed_ & ~(level_range(top) - 1);
+    std::optional<Expiration> best;
+    for (std::uint64_t bits = levels_[top].occupied; bits != 0; bits &= bits - 1) {
+        const auto slot = static_cast<unsigned>(std::countr_zero(bits));
+        std::uint64_t deadline = level_start + slot * slot_range(top);
+        if (deadline <= elapsed_) deadline += level_range(top);  // the ring's next turn
+        // Same slot digit as `deadline`, so still a turn of this slot's ring.
+        const std::uint64_t last_turn = top_earliest_[slot] & ~(slot_range(top) - 1);
+        if (top_earliest_[slot] != kNoTimer && last_turn > deadline) deadline = last_turn;
+        if (!best || deadline < best->deadline) best = Expiration{top, slot, deadline};
+    }
+    return best;
 }
 
 std::uint64_t Wheel::slot_deadline(const TimerEntry& entry) const noexcept {
@@ -118,8 +140,8 @@ std::uint64_t Wheel::slot_deadline(const TimerEntry& entry) const noexcept {
     const unsigned level = entry.level;
     const std::uint64_t level_start = elapsed_ & ~(level_range(level) - 1);
     std::uint64_t deadline = level_start + entry.slot * slot_range(level);
-    if (deadline <= elapsed_) deadline += level_range(level);  // the top level's ring
-    return deadline;
+    if (deadline <= elapsed_) deadline += level_range(level);  // the top level's ring: its next
+    return deadline;  // turn, which is at or before the turn next_expiration() may jump to
 }
 
 std::optional<Wheel::Expiration> Wheel::next_slot() const noexcept {
@@ -139,6 +161,7 @@ void Wheel::process(const Expiration& e) noexcept {
     List list = l.slots[e.slot];
     l.slots[e.slot] = List{};
     l.occupied &= ~(std::uint64_t{1} << e.slot);
+    if (e.level == kLevels - 1) top_earliest_[e.slot] = kNoTimer;  // re-filing sets it again
     while (TimerEntry* entry = list.pop_front()) {
         if (entry->when <= e.deadline) {
             entry->level = kPendingLevel;

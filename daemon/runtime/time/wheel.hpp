@@ -6,7 +6,10 @@
 // in which its deadline differs from `elapsed` (the last tick processed), in the slot given by
 // that digit. When the wheel reaches a slot of level L > 0, the slot's timers cascade down to
 // lower levels (or fire); level 0 slots fire. Deadlines further away than the wheel's range go
-// to the top level, whose slots act as a ring: they are re-filed each time the ring comes round.
+// to the top level, whose slots act as a ring: a slot is processed at the ring's next turn, or,
+// when all its timers are further away than that, at the last turn before its earliest timer
+// (the wheel keeps each top slot's earliest deadline), so that reaching a deadline decades or
+// more ahead (sleep(max) on a paused clock) takes one step, not one per 2.2-year turn.
 //
 // Invariants:
 //   * a timer's level never changes while it waits: `elapsed` only moves forward past a slot's
@@ -102,11 +105,22 @@ class Wheel {
     };
 
     [[nodiscard]] std::optional<Expiration> next_expiration_of(unsigned level) const noexcept;
+    [[nodiscard]] std::optional<Expiration> next_expiration_of_top() const noexcept;
     [[nodiscard]] std::optional<Expiration> next_slot() const noexcept;
     void process(const Expiration& e) noexcept;
     void file(TimerEntry* entry, unsigned level) noexcept;
 
+    static constexpr std::uint64_t kNoTimer = ~std::uint64_t{0};
+
     std::array<Level, kLevels> levels_{};
+    // Per top-level slot: the earliest deadline filed in it, or lower (a removal leaves it as it
+    // was: the slot is then processed early, which only files its timers again); kNoTimer when
+    // the slot is empty.
+    std::array<std::uint64_t, kSlots> top_earliest_ = [] {
+        std::array<std::uint64_t, kSlots> a{};
+        a.fill(kNoTimer);
+        return a;
+    }();
     List pending_;
     std::uint64_t elapsed_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #if defined(WEFT_STRESS_INJECT)
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 #endif
@@ -83,7 +84,10 @@ namespace {
 // the Catch2 [stress] cases run under the stress label, and how one of their failures reproduces.
 const bool g_from_environment = [] {
     const char* seed = std::getenv("WEFT_STRESS_SEED");
-    if (seed && *seed) enable(std::strtoull(seed, nullptr, 10));
+    if (seed && *seed) {
+        enable(std::strtoull(seed, nullptr, 10));
+        std::fprintf(stderr, "weft: stress points on, WEFT_STRESS_SEED=%s\n", seed);
+    }
     return true;
 }();
 }  // namespace
