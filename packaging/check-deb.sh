@@ -88,7 +88,7 @@ echo "check-deb.sh: $(basename "${daemon[0]}") $(basename "${sdk[0]}") $(basenam
 # --- 3. lintian --------------------------------------------------------------------------------
 if command -v lintian >/dev/null 2>&1; then
     # Warnings that stay are explained in the README ("Packages").
-    lintian --fail-on error --info --display-level '>=warning' "${daemon[0]}" "${sdk[0]}" |
+    lintian --fail-on error --display-level '>=warning' "${daemon[0]}" "${sdk[0]}" |
         tee "$work/lintian.txt"
     echo "check-deb.sh: lintian: no error ($(grep -c '^W: ' "$work/lintian.txt" || true) warnings)"
 else
