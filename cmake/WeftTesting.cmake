@@ -21,5 +21,8 @@ function(weft_add_test_suite NAME DIR)
     add_executable(${NAME} ${sources})
     target_link_libraries(${NAME} PRIVATE weft_catch_main ${ARGN})
     catch_discover_tests(${NAME} PROPERTIES LABELS ${NAME})
+    # Discovery runs after each link: relink when the discovery script changes, so that a build
+    # tree never keeps tests registered by an older script.
+    set_property(TARGET ${NAME} APPEND PROPERTY LINK_DEPENDS "${_CATCH_DISCOVER_TESTS_SCRIPT}")
     set_property(GLOBAL APPEND PROPERTY WEFT_TEST_SUITES ${NAME})
 endfunction()
