@@ -224,3 +224,29 @@ TEST_CASE("unix: an accept dropped by a timeout takes no connection", "[net][uni
         CHECK(b == '!');
     }((dir.path / "a.sock").string()));
 }
+
+TEST_CASE("udp: a refused datagram is reported once, then the socket waits again", "[net][udp]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto a = net::UdpSocket::bind(net::SocketAddr::localhost_v4(0));
+        auto gone = net::UdpSocket::bind(net::SocketAddr::localhost_v4(0));
+        REQUIRE(a);
+        REQUIRE(gone);
+        const net::SocketAddr dead = gone->local_addr();
+        gone->close();
+        REQUIRE(a->connect(dead));
+        {
+            auto sent = co_await a->send("x", 1);
+            REQUIRE(sent);
+        }
+        char buf[8];
+        auto refused = co_await wt::timeout(10s, a->recv(buf, sizeof buf));
+        REQUIRE(refused);
+        REQUIRE(!*refused);  // the ICMP port unreachable, as an error of the next receive
+        CHECK(refused->error().is_connection_refused());
+        // The error was consumed: the next receive waits (it neither fails again nor spins).
+        auto next = co_await wt::timeout(50ms, a->recv(buf, sizeof buf));
+        CHECK(next.is_elapsed());
+    }());
+}

@@ -54,7 +54,7 @@ ScheduledIo::Poll ScheduledIo::poll_ready(const Context& cx, Direction d,
 }
 
 void ScheduledIo::clear_readiness(Direction d, ReadyEvent ev) noexcept {
-    const std::uint32_t bit = d == Direction::read ? kReadable : kWritable;
+    const std::uint32_t bit = interest_mask(d);
     std::uint32_t cur = ev.state;
     // Fails (and leaves the bit) as soon as the tick differs from the snapshot's: rule 3.
     while ((cur >> kTickShift) == (ev.state >> kTickShift)) {

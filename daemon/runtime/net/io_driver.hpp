@@ -23,13 +23,15 @@
 //      returns pending. Rule 1 and this order mean an event is never lost: either the driver's
 //      lock section comes after the task's, and it finds the waker; or it comes before, and its
 //      CAS (before its lock) is visible to the task's second load (after its own lock).
-//   3. The task makes the syscall. When it says EAGAIN the task clears the direction's
-//      READABLE/WRITABLE bit with clear_readiness(snapshot), a CAS that succeeds only if the tick
+//   3. The task makes the syscall. When it says EAGAIN the task clears the direction's bits
+//      (READABLE or WRITABLE, with its CLOSED bit and ERROR: EAGAIN proves none of them holds
+//      now, and a UDP socket's ICMP error must not stay set and spin its reader) with
+//      clear_readiness(snapshot), a CAS that succeeds only if the tick
 //      is still the snapshot's: an event dispatched between the snapshot and the clear (the socket
 //      became ready again while the task was failing its syscall) changed the tick, so the bit
 //      stays and the task retries at once instead of sleeping on an edge that already passed.
-//   4. Closed and error bits are never cleared: once the peer closed, every later wait proceeds
-//      and the syscall reports the end (0 bytes) or the error.
+//   4. Otherwise closed and error bits stay: once the peer closed, every later wait proceeds and
+//      the syscall reports the end (0 bytes) or the error, without waiting for another edge.
 //   5. A new registration starts READABLE|WRITABLE (optimistic: the first read or write tries
 //      the syscall; EAGAIN clears the bit by rule 3), except a connecting socket, which starts
 //      empty and waits for the WRITABLE edge of the finished connect. Edges that come after
@@ -104,7 +106,7 @@ class ScheduledIo {
     enum class Poll { ready, pending };
     // Rule 2. On `ready`, *out holds the snapshot (maybe SHUTDOWN).
     [[nodiscard]] Poll poll_ready(const Context& cx, Direction d, ReadyEvent* out) noexcept;
-    // Rule 3: clears the direction's READABLE or WRITABLE bit unless an event came since `ev`.
+    // Rule 3: clears the direction's bits unless an event came since `ev`.
     void clear_readiness(Direction d, ReadyEvent ev) noexcept;
     // Rule 1 (the loop thread).
     void dispatch(std::uint32_t bits) noexcept;
