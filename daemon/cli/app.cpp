@@ -65,6 +65,21 @@ int run_app(int argc, char** argv) {
     inspect->add_option("FILE", plugin_file, "The plugin's shared library (.so)")
         ->required()
         ->type_name("FILE");
+    ReleaseOptions release_options;
+    CLI::App* release = plugin->add_subcommand(
+        "release", "End a plugin's crash-loop quarantine: weftd starts it again at its next start");
+    release->add_option("NAME", release_options.name, "The plugin's name in the config")
+        ->required();
+    release
+        ->add_option("-c,--config", release_options.config_path,
+                     "Config file whose crash_loop.state_directory to use (default: " +
+                         std::string(build_info::kInstallConfigFile) + " if it exists)")
+        ->type_name("FILE");
+    release
+        ->add_option("--state-dir", release_options.state_dir,
+                     "weftd's state directory (default: the config's, else $STATE_DIRECTORY, "
+                     "else /var/lib/weft)")
+        ->type_name("DIR");
     AdminOptions admin;
     CLI::App* status = app.add_subcommand(
         "status",
@@ -76,7 +91,7 @@ int run_app(int argc, char** argv) {
         "Print a running daemon's metrics in Prometheus text format, from its admin "
         "socket");
     add_admin_options(*metrics, admin);
-    for (CLI::App* command : {run, check, version, plugin, inspect, status, metrics})
+    for (CLI::App* command : {run, check, version, plugin, inspect, release, status, metrics})
         command->footer(kExitCodeHelp);
 
     if (const auto unknown = unknown_command_message(app, argc, argv)) {
@@ -94,6 +109,7 @@ int run_app(int argc, char** argv) {
     if (run->parsed()) return run_command(options);
     if (check->parsed()) return check_config_command(options);
     if (inspect->parsed()) return plugin_inspect_command(plugin_file);
+    if (release->parsed()) return plugin_release_command(release_options);
     if (status->parsed()) return status_command(admin);
     if (metrics->parsed()) return metrics_command(admin);
     return version_command();

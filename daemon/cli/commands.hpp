@@ -12,6 +12,9 @@ namespace weft::cli {
 [[nodiscard]] int run_command(const ConfigOptions& options);
 // `weftd plugin inspect FILE`: the plugin's descriptor, or why it cannot be loaded (exit 1).
 [[nodiscard]] int plugin_inspect_command(const std::filesystem::path& file);
+// `weftd plugin release NAME`: ends the plugin's crash-loop quarantine (exit 1 if the record
+// cannot be written).
+[[nodiscard]] int plugin_release_command(const ReleaseOptions& options);
 // `weftd status`: the running daemon's /status JSON, pretty-printed (exit 1 if unreachable).
 [[nodiscard]] int status_command(const AdminOptions& options);
 // `weftd metrics`: the running daemon's /metrics text (exit 1 if unreachable).

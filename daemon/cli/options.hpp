@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace weft::cli {
 
@@ -19,6 +20,13 @@ struct AdminOptions {
     std::optional<std::filesystem::path> config_path;
     // Overrides the config's socket.
     std::optional<std::filesystem::path> socket;
+};
+
+// `weftd plugin release NAME`.
+struct ReleaseOptions {
+    std::string name;
+    std::optional<std::filesystem::path> config_path;
+    std::optional<std::filesystem::path> state_dir;
 };
 
 }  // namespace weft::cli

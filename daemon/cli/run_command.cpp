@@ -15,14 +15,25 @@
 //      a thread of its own: a second signal meanwhile forces an immediate exit, logging what was
 //      still running. The admin endpoint keeps answering meanwhile, so the shutdown is observable
 //   7. the admin endpoint stops (its socket file is removed); the runtime shuts down, waiting up
-//      to shutdown.blocking_timeout_ms for blocking work
+//      to shutdown.blocking_timeout_ms for blocking work. If a plugin was abandoned (a hook or a
+//      task that did not end in time: its code may still run), weftd exits here without running
+//      destructors.
+// Before 1, the crash record is opened and the fatal-signal handler installed
+// (host/crash/crash_handler.hpp); plugins that crashed weftd in a loop are quarantined. Steps 6-7
+// are bounded by host::shutdown_bound_ms(config), logged at start-up, and enforced by a
+// watchdog thread.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -36,6 +47,8 @@
 #include "cli/signal_loop.hpp"
 #include "cli/systemd.hpp"
 #include "host/admin/admin_server.hpp"
+#include "host/crash/crash_handler.hpp"
+#include "host/crash/crash_record.hpp"
 #include "host/plugin/plugin_host.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "weft/version.hpp"
@@ -43,12 +56,14 @@
 namespace weft::cli {
 namespace {
 
-// The second signal: exit at once, saying what was still running (plugins that had not finished
-// their shutdown, with their live tasks). The admin socket file goes too: its server is not
-// stopped (that could wait), but no stale socket stays behind.
+// The second signal (or 0: the shutdown overran its bound): exit at once, saying what was still
+// running (plugins that had not finished their shutdown, with their live tasks). The admin
+// socket file goes too: its server is not stopped (that could wait), but no stale socket stays
+// behind.
 [[noreturn]] void force_exit(int signum, const host::PluginHost& plugins,
                              host::admin::AdminServer& admin) {
-    spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
+    if (signum != 0)
+        spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
     std::size_t stuck = 0;
     for (const auto& p : plugins.plugins()) {
         if (p.live_tasks == 0) continue;
@@ -67,19 +82,50 @@ namespace {
     std::_Exit(kExitRuntimeFailure);  // no destructor may wait for what is stuck
 }
 
+// Crash-loop protection: opens the crash record in the state directory, installs the
+// fatal-signal handler with it, and returns the plugins to quarantine with why. Without a usable
+// state directory the handler still names a crashing plugin, but nothing is recorded.
+std::map<std::string, std::string, std::less<>> set_up_crash_handling(
+    const host::Config& config, std::optional<host::CrashRecord>& record) {
+    std::map<std::string, std::string, std::less<>> quarantined;
+    const auto directory = host::resolve_state_directory(config, host::process_environment());
+    const auto now = host::unix_now();
+    std::string error;
+    record = host::CrashRecord::open(directory, config, now, error);
+    if (!record) {
+        spdlog::warn("crash-loop protection is off: {}", error);
+        host::install_crash_handler(-1);
+        return quarantined;
+    }
+    host::install_crash_handler(record->fd());
+    for (const auto& [name, entry] : host::quarantined_plugins(record->text(), config, now)) {
+        quarantined.emplace(
+            name, fmt::format("it crashed weftd {} times within {} minutes (last {} s ago); "
+                              "release it with `weftd plugin release {}` or by changing its "
+                              "config",
+                              entry.crashes, config.crash_loop.window_minutes,
+                              now - entry.last_crash_unix, name));
+    }
+    return quarantined;
+}
+
 int run_daemon(const host::Config& config, const ConfigOptions& options) {
     SignalLoop signals;
+    std::optional<host::CrashRecord> crash_record;  // its fd stays open while weftd runs
+    auto quarantined = set_up_crash_handling(config, crash_record);
 
     Runtime runtime = build_runtime(config.runtime);
     host::RuntimeThread driver(runtime);  // drives a current_thread runtime; idle otherwise
     const auto plugin_dir = resolve_plugin_dir(options);
     spdlog::debug("plugin directory: {}; {}, {} configured", plugin_dir.string(),
                   count_of(config.plugins.size(), "plugin"), count_of(config.jobs.size(), "job"));
-    host::PluginHost plugins(
-        runtime.handle(), config,
-        host::PluginHostOptions{plugin_dir,
-                                std::chrono::milliseconds(config.shutdown.grace_period_ms),
-                                std::chrono::milliseconds(config.shutdown.blocking_timeout_ms)});
+    host::PluginHostOptions host_options;
+    host_options.plugin_dir = plugin_dir;
+    host_options.grace_period = std::chrono::milliseconds(config.shutdown.grace_period_ms);
+    host_options.cancel_timeout = std::chrono::milliseconds(config.shutdown.blocking_timeout_ms);
+    host_options.hook_timeout = std::chrono::milliseconds(config.shutdown.hook_timeout_ms);
+    host_options.quarantined = std::move(quarantined);
+    host::PluginHost plugins(runtime.handle(), config, std::move(host_options));
     const std::size_t failed = plugins.start_all();
     // Declared after the runtime and the plugin host, so that on any exit its threads stop before
     // what they read is destroyed. Before "weftd started", so that the socket is there once that
@@ -92,6 +138,9 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
 
     spdlog::info("weftd started (version {}, pid {}, config {})", build_info::kVersion, ::getpid(),
                  options.config_path.string());
+    const std::uint64_t bound_ms = host::shutdown_bound_ms(config);
+    spdlog::info("a shutdown takes at most {} ms ({})", bound_ms,
+                 host::shutdown_bound_terms(config));
     if (failed != 0) {
         spdlog::warn("{} of {} failed to start (see above); the others run", failed,
                      count_of(plugins.plugins().size(), "plugin"));
@@ -112,18 +161,45 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     admin.begin_shutdown();
 
     std::atomic<bool> done{false};
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
     std::thread shutdown([&] {
         plugins.shutdown();
-        done.store(true);
+        {
+            std::lock_guard lock(done_mutex);
+            done.store(true);
+        }
+        done_cv.notify_all();
         signals.wake();
+    });
+    // The documented bound, enforced: the plugin host's part of it (all but the runtime's wait
+    // for blocking work) plus a margin for a loaded machine. Nothing should ever reach it: each
+    // step has a deadline of its own.
+    const auto watchdog_limit =
+        std::chrono::milliseconds(bound_ms - config.shutdown.blocking_timeout_ms + 5'000);
+    std::thread watchdog([&] {
+        std::unique_lock lock(done_mutex);
+        if (done_cv.wait_for(lock, watchdog_limit, [&] { return done.load(); })) return;
+        lock.unlock();
+        spdlog::critical("the shutdown did not finish within {} ms", watchdog_limit.count());
+        force_exit(0, plugins, admin);
     });
     const int second = signals.wait_for_shutdown_signal();
     if (second != 0 && !done.load()) force_exit(second, plugins, admin);
     shutdown.join();
+    watchdog.join();
 
     driver.stop();
     admin.stop();
     runtime.shutdown_timeout(std::chrono::milliseconds(config.shutdown.blocking_timeout_ms));
+    if (const std::size_t abandoned = plugins.abandoned(); abandoned != 0) {
+        // Code of those plugins may still run (a blocking job, a hook): no destructor may wait
+        // for it or free what it uses. The shutdown itself is complete.
+        spdlog::warn("weftd stopped; {} plugins were left loaded without destroy (see above)",
+                     abandoned);
+        spdlog::shutdown();
+        std::_Exit(kExitOk);
+    }
     spdlog::info("weftd stopped");
     return kExitOk;
 }

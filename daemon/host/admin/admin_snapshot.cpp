@@ -14,6 +14,7 @@ AdminSnapshot take_snapshot(const Handle& runtime, const PluginHost& host,
     s.uptime_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     s.shutting_down = shutting_down;
+    s.shutdown_bound_ms = host.shutdown_bound_ms();
     s.runtime = runtime.metrics();
     s.plugins = host.plugins();
     s.jobs = host.jobs();

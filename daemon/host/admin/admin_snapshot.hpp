@@ -20,6 +20,8 @@ struct AdminSnapshot {
     long pid = 0;
     double uptime_seconds = 0;
     bool shutting_down = false;
+    // The longest a shutdown after SIGTERM takes with this config (plugin_host.hpp).
+    std::uint64_t shutdown_bound_ms = 0;
     RuntimeMetrics runtime;
     std::vector<PluginSummary> plugins;
     std::vector<JobSummary> jobs;

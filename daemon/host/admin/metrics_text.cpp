@@ -12,9 +12,10 @@ namespace {
 using MetricType::counter;
 using MetricType::gauge;
 
-constexpr std::array kPluginStates{
-    PluginState::loaded,  PluginState::initialised, PluginState::running, PluginState::stopping,
-    PluginState::stopped, PluginState::failed,      PluginState::unloaded};
+constexpr std::array kPluginStates{PluginState::loaded,   PluginState::initialised,
+                                   PluginState::running,  PluginState::stopping,
+                                   PluginState::stopped,  PluginState::failed,
+                                   PluginState::unloaded, PluginState::quarantined};
 
 std::uint64_t u64(std::size_t n) { return static_cast<std::uint64_t>(n); }
 
@@ -141,6 +142,10 @@ constexpr std::array kChannelCounters{
                    "Broadcast messages that lagging receivers skipped.", &ChannelReport::lagged},
     ChannelCounter{"weft_channel_unheard_messages_total",
                    "Broadcast messages sent while nobody listened.", &ChannelReport::unheard},
+    ChannelCounter{"weft_channel_no_receiver_sends_total",
+                   "Sends into an mpsc or mpmc channel whose every receiver had closed its "
+                   "handle (refused with WEFT_ERR_NO_RECEIVER).",
+                   &ChannelReport::no_receiver},
 };
 
 void channel_metrics(PrometheusWriter& w, const std::vector<ChannelReport>& channels) {

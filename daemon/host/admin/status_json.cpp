@@ -68,9 +68,10 @@ json job_json(const JobSummary& j) {
 }
 
 json channel_json(const ChannelReport& c) {
-    return json{{"name", c.name},         {"kind", to_string(c.kind)}, {"capacity", c.capacity},
-                {"accepted", c.accepted}, {"delivered", c.delivered},  {"dropped", c.dropped},
-                {"lagged", c.lagged},     {"unheard", c.unheard}};
+    return json{
+        {"name", c.name},         {"kind", to_string(c.kind)}, {"capacity", c.capacity},
+        {"accepted", c.accepted}, {"delivered", c.delivered},  {"dropped", c.dropped},
+        {"lagged", c.lagged},     {"unheard", c.unheard},      {"no_receiver", c.no_receiver}};
 }
 
 template <class T, class F>
@@ -87,6 +88,7 @@ json render_status(const AdminSnapshot& s) {
                 {"pid", s.pid},
                 {"uptime_seconds", s.uptime_seconds},
                 {"shutting_down", s.shutting_down},
+                {"shutdown_bound_ms", s.shutdown_bound_ms},
                 {"runtime", runtime_json(s.runtime)},
                 {"plugins", array_of(s.plugins, plugin_json)},
                 {"jobs", array_of(s.jobs, job_json)},

@@ -45,6 +45,18 @@ struct RuntimeConfig {
 struct ShutdownConfig {
     std::uint32_t grace_period_ms = 5'000;
     std::uint32_t blocking_timeout_ms = 2'000;
+    // How long one plugin hook (init, start, stop, destroy, validate) may run before it is
+    // abandoned and the sequence goes on.
+    std::uint32_t hook_timeout_ms = 5'000;
+};
+
+// Crash-loop protection (host/crash/crash_record.hpp): a plugin that crashed weftd max_crashes
+// times within window_minutes is not started (quarantined); 0 turns it off.
+struct CrashLoopConfig {
+    std::uint32_t max_crashes = 3;
+    std::uint32_t window_minutes = 10;
+    // Unset: $STATE_DIRECTORY (systemd's StateDirectory=weft), else /var/lib/weft.
+    std::optional<std::string> state_directory;
 };
 
 struct LogConfig {
@@ -103,6 +115,7 @@ struct JobConfig {
 struct Config {
     RuntimeConfig runtime;
     ShutdownConfig shutdown;
+    CrashLoopConfig crash_loop;
     LogConfig log;
     AdminConfig admin;
     std::map<std::string, ChannelConfig, std::less<>> channels;

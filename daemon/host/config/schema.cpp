@@ -35,8 +35,8 @@ Config read_config_document(const Json& root, Diagnostics& diag) {
     Config config;
     // "$schema" lets editors find config/weftd.schema.json; weftd itself ignores its value.
     const ObjectReader top(root, "", diag,
-                           {"$schema", "runtime", "shutdown", "log", "admin", "channels",
-                            "semaphores", "plugins", "jobs"});
+                           {"$schema", "runtime", "shutdown", "crash_loop", "log", "admin",
+                            "channels", "semaphores", "plugins", "jobs"});
     if (!top.is_object()) return config;
     (void)top.string("$schema");
     if (const Json* v = top.find("runtime")) {
@@ -44,6 +44,9 @@ Config read_config_document(const Json& root, Diagnostics& diag) {
     }
     if (const Json* v = top.find("shutdown")) {
         read_shutdown_section(*v, top.path_of("shutdown"), diag, config.shutdown);
+    }
+    if (const Json* v = top.find("crash_loop")) {
+        read_crash_loop_section(*v, top.path_of("crash_loop"), diag, config.crash_loop);
     }
     if (const Json* v = top.find("log")) {
         read_log_section(*v, top.path_of("log"), diag, config.log);

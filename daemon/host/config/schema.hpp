@@ -24,6 +24,9 @@ inline constexpr Range kThreadKeepAliveMs{1, 86'400'000};  // one day
 inline constexpr Range kQueueInterval{1, 1'000'000};       // global_queue_interval, event_interval
 inline constexpr Range kBudget{1, 1'000'000};
 inline constexpr Range kShutdownMs{0, 3'600'000};  // one hour
+inline constexpr Range kHookTimeoutMs{1, 3'600'000};
+inline constexpr Range kMaxCrashes{0, 1'000};
+inline constexpr Range kCrashWindowMinutes{1, 10'080};  // one week
 inline constexpr Range kChannelCapacity{1, 1 << 24};
 inline constexpr Range kSemaphorePermits{0, 1 << 30};
 inline constexpr Range kPriority{-1000, 1000};
@@ -39,6 +42,8 @@ void read_runtime_section(const Json& value, const std::string& path, Diagnostic
                           RuntimeConfig& out);
 void read_shutdown_section(const Json& value, const std::string& path, Diagnostics& diag,
                            ShutdownConfig& out);
+void read_crash_loop_section(const Json& value, const std::string& path, Diagnostics& diag,
+                             CrashLoopConfig& out);
 void read_log_section(const Json& value, const std::string& path, Diagnostics& diag,
                       LogConfig& out);
 void read_admin_section(const Json& value, const std::string& path, Diagnostics& diag,

@@ -63,9 +63,26 @@ void read_runtime_section(const Json& value, const std::string& path, Diagnostic
 
 void read_shutdown_section(const Json& value, const std::string& path, Diagnostics& diag,
                            ShutdownConfig& out) {
-    const ObjectReader r(value, path, diag, {"grace_period_ms", "blocking_timeout_ms"});
+    const ObjectReader r(value, path, diag,
+                         {"grace_period_ms", "blocking_timeout_ms", "hook_timeout_ms"});
     assign_if(out.grace_period_ms, read_in(r, "grace_period_ms", kShutdownMs));
     assign_if(out.blocking_timeout_ms, read_in(r, "blocking_timeout_ms", kShutdownMs));
+    assign_if(out.hook_timeout_ms, read_in(r, "hook_timeout_ms", kHookTimeoutMs));
+}
+
+void read_crash_loop_section(const Json& value, const std::string& path, Diagnostics& diag,
+                             CrashLoopConfig& out) {
+    const ObjectReader r(value, path, diag, {"max_crashes", "window_minutes", "state_directory"});
+    assign_if(out.max_crashes, read_in(r, "max_crashes", kMaxCrashes));
+    assign_if(out.window_minutes, read_in(r, "window_minutes", kCrashWindowMinutes));
+    if (auto dir = r.string("state_directory")) {
+        if (dir->empty() || dir->front() != '/') {
+            diag.error(r.path_of("state_directory"),
+                       fmt::format("must be an absolute path, got \"{}\"", *dir));
+        } else {
+            out.state_directory = std::move(*dir);
+        }
+    }
 }
 
 void read_log_section(const Json& value, const std::string& path, Diagnostics& diag,

@@ -44,6 +44,9 @@ class JobRun {
         // it and this stays a failure.
         r.outcome_ = RunOutcome::failed;
         r.status_ = WEFT_ERR_TASK_FAILED;
+        const JobBinding& job = r.core_->jobs[r.index_].binding;
+        const CrashScope scope(job.plugin->crash_identity(), "job",
+                               reinterpret_cast<const void*>(r.poll_), job.config.name.c_str());
         const weft_status status = r.poll_(r.state_, cx);
         if (status == WEFT_PENDING) {
             r.outcome_ = RunOutcome::cancelled;

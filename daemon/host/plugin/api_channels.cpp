@@ -6,6 +6,9 @@
 // wrapping the runtime primitive's own awaitable. Both paths spend one unit of coop budget.
 #include <spdlog/spdlog.h>
 
+#include <memory>
+#include <optional>
+
 #include "host/plugin/api_areas.hpp"
 #include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
@@ -24,7 +27,15 @@ class ChannelHandle final : public weft_channel, public OwnedHandle {
           plugin_(plugin),
           channel_(std::move(channel)),
           endpoint_(std::move(endpoint)),
-          flags_(flags) {}
+          flags_(flags),
+          refuses_without_receiver_(plugin.descriptor().abi_minor >= 2) {
+        if (can(WEFT_CHANNEL_RECV)) channel_->receiver_opened();
+    }
+    ~ChannelHandle() override {
+        if (can(WEFT_CHANNEL_RECV)) channel_->receiver_closed();
+    }
+    ChannelHandle(const ChannelHandle&) = delete;
+    ChannelHandle& operator=(const ChannelHandle&) = delete;
     [[nodiscard]] static ChannelHandle& of(weft_channel* c) noexcept {
         return static_cast<ChannelHandle&>(*c);
     }
@@ -33,6 +44,17 @@ class ChannelHandle final : public weft_channel, public OwnedHandle {
 
     [[nodiscard]] PluginInstance& plugin() const noexcept { return plugin_; }
     [[nodiscard]] NamedChannel& channel() const noexcept { return *channel_; }
+    [[nodiscard]] const std::shared_ptr<NamedChannel>& shared_channel() const noexcept {
+        return channel_;
+    }
+    // True (and counted) when a send must be refused with WEFT_ERR_NO_RECEIVER. A plugin built
+    // for ABI 1.1 or older does not know that status: its sends are counted but accepted, as
+    // they always were.
+    [[nodiscard]] bool refuse_send() const noexcept {
+        if (!channel_->receiver_gone()) return false;
+        channel_->counters().no_receiver.fetch_add(1, std::memory_order_relaxed);
+        return refuses_without_receiver_;
+    }
     [[nodiscard]] Endpoint& endpoint() const noexcept { return *endpoint_; }
     [[nodiscard]] bool can(std::uint32_t flag) const noexcept { return (flags_ & flag) != 0; }
     [[nodiscard]] std::uint32_t flags() const noexcept { return flags_; }
@@ -43,7 +65,44 @@ class ChannelHandle final : public weft_channel, public OwnedHandle {
     std::shared_ptr<NamedChannel> channel_;
     std::unique_ptr<Endpoint> endpoint_;
     std::uint32_t flags_;
+    bool refuses_without_receiver_;
 };
+
+// A pending send that also learns when the channel's last receiver leaves: it wraps the kind's
+// own SendOp and a Notified of the channel's receiver_left(), re-armed after each wake.
+class ReceiverAwareSend final : public SendOp {
+   public:
+    ReceiverAwareSend(const ChannelHandle& handle, std::unique_ptr<SendOp> inner) noexcept
+        : handle_(handle), channel_(handle.shared_channel()), inner_(std::move(inner)) {}
+    weft_status poll(Context& cx) noexcept override {
+        if (!left_) arm();
+        if (handle_.refuse_send()) return WEFT_ERR_NO_RECEIVER;
+        const weft_status s = inner_->poll(cx);
+        if (s != WEFT_PENDING) return s;
+        while (left_->poll_unbudgeted(cx)) {
+            arm();
+            if (handle_.refuse_send()) return WEFT_ERR_NO_RECEIVER;
+        }
+        return WEFT_PENDING;
+    }
+
+   private:
+    // Registered before the check that follows it, so a receiver leaving in between is seen.
+    void arm() noexcept {
+        left_.emplace(channel_->receiver_left().notified());
+        static_cast<void>(left_->enable());
+    }
+    const ChannelHandle& handle_;  // the plugin cancels its operations before closing the handle
+    std::shared_ptr<NamedChannel> channel_;
+    std::unique_ptr<SendOp> inner_;
+    std::optional<sync::Notified> left_;
+};
+
+weft_status no_receiver(const ChannelHandle& h) {
+    set_last_error("channel '" + h.channel().name() +
+                   "': every receiver closed its handle; the message was not accepted");
+    return WEFT_ERR_NO_RECEIVER;
+}
 
 bool message_fits(const weft_message* out) noexcept {
     return out && out->size >= offsetof(weft_message, release_data) + sizeof(out->release_data) &&
@@ -132,19 +191,21 @@ weft_status channel_send(weft_context* c, weft_channel* ch, const void* data, si
                     "WEFT_CHANNEL_SEND");
             if (!data && len) return invalid("weft_channel_send: data is NULL");
             if (!coop::poll_proceed(cx)) return WEFT_PENDING;
+            if (h.refuse_send()) return no_receiver(h);
             Message m = Message::copy_of(data, len);
             const weft_status s = h.endpoint().try_send(m);
             if (s != WEFT_ERR_FULL) return s;
             coop::refund();  // the operation's own poll spends it
             auto pending = h.endpoint().start_send(std::move(m));
             if (!pending) return WEFT_ERR_CLOSED;
-            *op = pending.release();
+            *op = std::make_unique<ReceiverAwareSend>(h, std::move(pending)).release();
         }
         auto* pending = op_cast<SendOp>(*op);
         if (!pending)
             return invalid("weft_channel_send: the operation slot holds another operation");
         const weft_status s = pending->poll(cx);
         if (s != WEFT_PENDING) finish_op(op);
+        if (s == WEFT_ERR_NO_RECEIVER) return no_receiver(h);
         return s;
     });
 }
@@ -156,6 +217,7 @@ weft_status channel_try_send(weft_channel* ch, const void* data, size_t len) {
         return invalid("weft_channel_try_send: the handle was not opened with WEFT_CHANNEL_SEND");
     if (!data && len) return invalid("weft_channel_try_send: data is NULL");
     return guarded([&] {
+        if (h.refuse_send()) return no_receiver(h);
         Message m = Message::copy_of(data, len);
         return h.endpoint().try_send(m);
     });

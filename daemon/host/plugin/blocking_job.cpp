@@ -40,6 +40,8 @@ class JobClosure {
     ~JobClosure() {
         if (!armed_) return;
         if (drop_) {
+            const CrashScope scope(plugin_->crash_identity(), "blocking job drop",
+                                   reinterpret_cast<const void*>(drop_));
             try {
                 drop_(arg_);
             } catch (...) {
@@ -49,6 +51,8 @@ class JobClosure {
         plugin_->tasks().ended();
     }
     int operator()() {
+        const CrashScope scope(plugin_->crash_identity(), "blocking job",
+                               reinterpret_cast<const void*>(fn_));
         const weft_status s = fn_(arg_);  // an exception fails the job (JoinError failed)
         return s == WEFT_PENDING ? WEFT_ERR_PLUGIN : s;
     }

@@ -1,5 +1,7 @@
 #include "host/plugin/inspect.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "host/plugin/hook_call.hpp"
@@ -41,12 +43,24 @@ std::vector<std::string> validate_plugins(const Config& config,
             errors.push_back(fmt::format("{}: {}", where, error->message));
             continue;
         }
-        const weft_plugin_descriptor& d = std::get<PluginLibrary>(loaded).descriptor();
+        PluginLibrary& library = std::get<PluginLibrary>(loaded);
+        const weft_plugin_descriptor& d = library.descriptor();
         if (!d.validate) continue;
-        const std::string text = plugin.config.dump();
-        const HookResult r = call_hook(
-            [&](char* e, std::size_t n) { return d.validate(text.c_str(), text.size(), e, n); });
-        if (!r.ok())
+        // Shared with the hook's thread, which outlives this loop if the hook hangs.
+        auto text = std::make_shared<const std::string>(plugin.config.dump());
+        auto identity = std::make_shared<CrashIdentity>();
+        identity->set(plugin.name, library.path().filename().string(), 0, {});
+        const auto validate = d.validate;
+        const HookResult r =
+            call_hook_within(std::chrono::milliseconds(config.shutdown.hook_timeout_ms), *identity,
+                             "hook validate", reinterpret_cast<const void*>(validate),
+                             [text, identity, validate](char* e, std::size_t n) {
+                                 return validate(text->c_str(), text->size(), e, n);
+                             });
+        if (r.abandoned) {
+            library.leak();  // its code still runs
+            errors.push_back(fmt::format("{}: its validate hook {}", where, r.message));
+        } else if (!r.ok())
             errors.push_back(
                 fmt::format("{}.config: rejected by the plugin: {}", where, r.message));
     }

@@ -101,9 +101,14 @@ LoadResult open_plugin_library(const fs::path& path) {
     if (!fs::is_regular_file(status))
         return error(path, "not a regular file: `path` must name the plugin's .so file");
     if (!has_elf_header(path)) {
-        return error(path,
-                     "not a shared library (no ELF header): build the plugin as a shared "
-                     "library (CMake: add_library(NAME MODULE ...))");
+        // The loader's own words too ("file too short", "invalid ELF header"): without an ELF
+        // header no code of the file can run, so asking dlopen is safe.
+        ::dlerror();
+        if (void* h = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL)) ::dlclose(h);
+        return error(path, fmt::format("not a shared library (no ELF header; the loader says: "
+                                       "{}): build the plugin as a shared library (CMake: "
+                                       "add_library(NAME MODULE ...))",
+                                       dl_error()));
     }
 
     ::dlerror();  // clear a stale message

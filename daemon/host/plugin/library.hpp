@@ -3,10 +3,11 @@
 // open_plugin_library() does every check a plugin file must pass before any of its code other
 // than the entry function runs, and turns each failure into one sentence that names the file,
 // says what is wrong and what to do:
-//   the file is missing / not a regular file / not a shared library (no ELF header, or dlopen's
-//   own reason), it has no `weft_plugin_entry` symbol, the entry returns NULL or a descriptor too
-//   small to be one, the ABI major differs or the minor is newer than the host's (both versions
-//   named), or the name, version or init hook is missing.
+//   the file is missing / not a regular file / not a shared library (no ELF header, with
+//   dlopen's own reason too; or dlopen's reason: "wrong ELF class: ELFCLASS32", "undefined
+//   symbol: foo", "file too short"), it has no `weft_plugin_entry` symbol, the entry returns NULL
+//   or a descriptor too small to be one, the ABI major differs or the minor is newer than the
+//   host's (both versions named), or the name, version or init hook is missing.
 //
 // The library is opened with RTLD_NOW (every symbol resolved now, not at the first call in the
 // middle of a task) and RTLD_LOCAL (a plugin's symbols never satisfy another plugin's). The

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "host/crash/crash_record.hpp"
 #include "host/jobs/job_binding.hpp"
 #include "host/jobs/scheduler.hpp"
 
@@ -21,6 +22,24 @@ fs::path resolve_plugin_path(const std::string& path, const fs::path& plugin_dir
     return plugin_dir / p;
 }
 
+std::uint64_t shutdown_bound_ms(const Config& config) noexcept {
+    std::uint64_t plugins = 0;
+    for (const auto& p : config.plugins) plugins += p.enabled ? 1 : 0;
+    const auto& s = config.shutdown;
+    return std::uint64_t{s.grace_period_ms} + 2 * plugins * std::uint64_t{s.hook_timeout_ms} +
+           2 * std::uint64_t{s.blocking_timeout_ms};
+}
+
+std::string shutdown_bound_terms(const Config& config) {
+    std::uint64_t plugins = 0;
+    for (const auto& p : config.plugins) plugins += p.enabled ? 1 : 0;
+    const auto& s = config.shutdown;
+    return fmt::format(
+        "grace_period_ms {} + 2 hooks x {} plugins x hook_timeout_ms {} + 2 x "
+        "blocking_timeout_ms {}",
+        s.grace_period_ms, plugins, s.hook_timeout_ms, s.blocking_timeout_ms);
+}
+
 PluginHost::PluginHost(Handle runtime, const Config& config, PluginHostOptions options)
     : runtime_(std::move(runtime)),
       config_(config),
@@ -35,6 +54,43 @@ PluginHost::~PluginHost() {
     } catch (...) {
         spdlog::error("plugin host shutdown failed");
     }
+    // An abandoned plugin's tasks, jobs or hooks may still run and refer to its instance and to
+    // the registry's objects: both are deliberately leaked, with the plugin's library.
+    bool leaked = false;
+    for (auto& p : instances_) {
+        if (p && p->abandoned()) {
+            static_cast<void>(p.release());
+            leaked = true;
+        }
+    }
+    if (leaked) static_cast<void>(registry_.release());
+}
+
+std::size_t PluginHost::abandoned() const {
+    std::lock_guard lock(summaries_mutex_);
+    std::size_t n = 0;
+    for (const auto& p : instances_) n += p->abandoned() ? 1 : 0;
+    return n;
+}
+
+void PluginHost::finish(PluginInstance& p) {
+    p.retire_senders();
+    if (const auto live = p.tasks().live(); live != 0) {
+        p.abandon(
+            fmt::format("{} tasks or blocking jobs were not dropped within {} ms of their "
+                        "cancellation",
+                        live, options_.cancel_timeout.count()));
+        return;
+    }
+    auto abandon_if_hook_runs = [&p] {
+        const char* hook = p.hook_still_running();
+        if (hook != nullptr) p.abandon(fmt::format("its {} did not return", hook));
+        return hook != nullptr;
+    };
+    if (abandon_if_hook_runs()) return;
+    p.destroy();
+    if (abandon_if_hook_runs()) return;
+    p.unload();
 }
 
 void PluginHost::record_failure(const PluginConfig& plugin, fs::path path, std::string why) {
@@ -51,10 +107,11 @@ void PluginHost::load(const PluginConfig& plugin) {
         record_failure(plugin, std::move(path), std::move(error->message));
         return;
     }
-    auto instance =
-        std::make_unique<PluginInstance>(plugin.name, std::get<PluginLibrary>(std::move(loaded)),
-                                         HostServices{runtime_, registry_.get(), idle_});
+    auto instance = std::make_unique<PluginInstance>(
+        plugin.name, std::get<PluginLibrary>(std::move(loaded)),
+        HostServices{runtime_, registry_.get(), idle_, options_.hook_timeout});
     PluginInstance& p = *instance;
+    p.set_crash_key(crash_config_key(plugin));
     {
         std::lock_guard lock(summaries_mutex_);
         instances_.push_back(std::move(instance));
@@ -66,6 +123,21 @@ std::size_t PluginHost::start_all() {
     for (const PluginConfig& plugin : config_.plugins) {
         if (!plugin.enabled) {
             spdlog::info("plugin '{}' is disabled in the config: not loaded", plugin.name);
+            continue;
+        }
+        if (const auto q = options_.quarantined.find(plugin.name);
+            q != options_.quarantined.end()) {
+            spdlog::error("plugin '{}' is quarantined: {}", plugin.name, q->second);
+            std::lock_guard lock(summaries_mutex_);
+            load_failures_.push_back(
+                PluginSummary{plugin.name,
+                              resolve_plugin_path(plugin.path, options_.plugin_dir),
+                              {},
+                              {},
+                              {},
+                              PluginState::quarantined,
+                              q->second,
+                              0});
             continue;
         }
         load(plugin);
@@ -87,6 +159,10 @@ PluginInstance* PluginHost::running_plugin(std::string_view name, std::string& w
         return nullptr;
     }
     for (const auto& s : plugins()) {
+        if (s.name == name && s.state == PluginState::quarantined) {
+            why = "is quarantined: " + s.failure;
+            return nullptr;
+        }
         if (s.name == name) {
             why = "failed to load: " + s.failure;
             return nullptr;
@@ -135,9 +211,7 @@ void PluginHost::tear_down(PluginInstance& p) {
         p.log().error("{} tasks still running {} ms after they were cancelled", p.tasks().live(),
                       options_.cancel_timeout.count());
     }
-    p.retire_senders();
-    p.destroy();
-    p.unload();
+    finish(p);
 }
 
 void PluginHost::wait_for_tasks(Clock::time_point deadline) {
@@ -201,12 +275,7 @@ void PluginHost::shutdown() {
         }
     }
 
-    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) {
-        PluginInstance& p = **it;
-        p.retire_senders();
-        p.destroy();
-        p.unload();
-    }
+    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) finish(**it);
     registry_->finish_shutdown();
     if (scheduler_) scheduler_->log_summaries();
     spdlog::info(

@@ -24,8 +24,11 @@
 //   6. destroy and dlclose, in reverse load order;
 //   7. the registry reports every message a channel accepted but nobody received;
 //   8. one debug line per job with its counts.
-// A plugin whose tasks cannot be cancelled (a poll that never returns) is not unloaded, and the
-// log says so; nothing else can keep the sequence from finishing.
+// A plugin whose tasks or blocking jobs are not dropped within cancel_timeout of their
+// cancellation (a poll or a job that never returns) is abandoned instead of step 6: its destroy
+// is skipped (plugin.h promises destroy only after every task and job was dropped), its library
+// stays mapped, the log says so, and the host leaks the instance; nothing else can keep the
+// sequence from finishing.
 //
 // Thread-safety: start_all and shutdown run on one thread at a time (weftd: start_all on the main
 // thread, shutdown on a thread of its own so the main thread can still take a second signal),
@@ -36,6 +39,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,7 +60,20 @@ struct PluginHostOptions {
     std::chrono::milliseconds grace_period{5'000};
     // How long cancelled tasks get to be dropped before their plugin is left loaded.
     std::chrono::milliseconds cancel_timeout{5'000};
+    // How long each plugin hook may run before it is abandoned (shutdown.hook_timeout_ms).
+    std::chrono::milliseconds hook_timeout{5'000};
+    // Plugins not to start (crash-loop protection, host/crash/crash_record.hpp), by config name,
+    // with why: listed as quarantined.
+    std::map<std::string, std::string, std::less<>> quarantined{};
 };
+
+// The longest the shutdown after SIGTERM may take with `config`, in milliseconds: the grace
+// period, a stop and a destroy hook per enabled plugin at hook_timeout_ms each, the wait for
+// cancelled tasks and the runtime's wait for blocking work (blocking_timeout_ms each).
+[[nodiscard]] std::uint64_t shutdown_bound_ms(const Config& config) noexcept;
+// "grace_period_ms 1000 + 2 hooks x 3 plugins x hook_timeout_ms 5000 + 2 x
+// blocking_timeout_ms 2000", the terms of shutdown_bound_ms, for the log.
+[[nodiscard]] std::string shutdown_bound_terms(const Config& config);
 
 struct PluginSummary {
     std::string name;  // from the config
@@ -86,6 +103,13 @@ class PluginHost {
     std::size_t start_jobs();
     // Idempotent; the destructor calls it.
     void shutdown();
+    // How many plugins were abandoned instead of destroyed (PluginInstance::abandon): their code
+    // may still run, so the process should exit without running destructors that wait for it.
+    [[nodiscard]] std::size_t abandoned() const;
+    // shutdown_bound_ms(config) of this host's config. Any thread.
+    [[nodiscard]] std::uint64_t shutdown_bound_ms() const noexcept {
+        return host::shutdown_bound_ms(config_);
+    }
 
     [[nodiscard]] std::vector<PluginSummary> plugins() const;
     // Sets the level of every plugin's logger (each a clone of the default logger, so a change of
@@ -101,6 +125,8 @@ class PluginHost {
    private:
     void load(const PluginConfig& plugin);
     void tear_down(PluginInstance& plugin);
+    // destroy and unload, or abandon when a task or job of the plugin is still live.
+    void finish(PluginInstance& plugin);
     void wait_for_tasks(std::chrono::steady_clock::time_point deadline);
     void record_failure(const PluginConfig& plugin, std::filesystem::path path, std::string why);
     PluginInstance* running_plugin(std::string_view name, std::string& why);

@@ -1,6 +1,9 @@
 #include "host/plugin/plugin_instance.hpp"
 
+#include <dlfcn.h>
 #include <spdlog/spdlog.h>
+
+#include <memory>
 
 #include "host/plugin/hook_call.hpp"
 
@@ -22,6 +25,8 @@ std::string_view to_string(PluginState state) noexcept {
             return "failed";
         case PluginState::unloaded:
             return "unloaded";
+        case PluginState::quarantined:
+            return "quarantined";
     }
     return "unknown";
 }
@@ -35,11 +40,38 @@ PluginInstance::PluginInstance(std::string name, PluginLibrary library, HostServ
       abi_(abi_string(library_.descriptor().abi_major, library_.descriptor().abi_minor)),
       services_(std::move(services)),
       logger_(spdlog::default_logger()->clone(name_)),
-      tasks_(services_.idle) {}
+      tasks_(services_.idle) {
+    set_crash_key({});
+}
 
+void PluginInstance::set_crash_key(std::string_view key) noexcept {
+    Dl_info info{};
+    std::uintptr_t base = 0;
+    if (::dladdr(&library_.descriptor(), &info) != 0)
+        base = reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+    const std::string file = path().filename().string();
+    crash_.set(name_, file, base, key);
+}
+
+HookResult PluginInstance::run_hook(const char* hook, const void* code, HookFunction call) {
+    if (stuck_hook_ != nullptr) {
+        HookResult r;
+        r.status = WEFT_ERR_TIMED_OUT;
+        r.abandoned = true;
+        r.message = fmt::format("not called: the {} still runs", stuck_hook_);
+        return r;
+    }
+    HookResult r = call_hook_within(services_.hook_timeout, crash_, hook, code, std::move(call));
+    if (r.abandoned) {
+        stuck_hook_ = hook;
+        logger_->error("{} of plugin '{}' {}; the sequence goes on without it", hook, name_,
+                       r.message);
+    }
+    return r;
+}
 PluginInstance::~PluginInstance() {
     // Normally unload() already ran; this covers a host torn down by an exception.
-    if (tasks_.live() == 0) {
+    if (tasks_.live() == 0 && stuck_hook_ == nullptr && !abandoned_) {
         handles_.close_all();
         library_.close();
     } else {
@@ -56,24 +88,32 @@ void PluginInstance::mark_failed(std::string reason) {
 }
 
 bool PluginInstance::init(const nlohmann::json& config) {
-    const std::string text = config.dump();
-    weft_init_args args{};
-    args.size = sizeof args;
-    args.api = &host_api();
-    args.host = this;
-    args.config_json = text.c_str();
-    args.config_len = text.size();
-    args.instance_name = name_.c_str();
-    void* instance = nullptr;
+    // Everything the hook may touch is owned by `call`, which the hook's thread shares: a hook
+    // abandoned past its deadline may still write to it.
+    struct InitCall {
+        std::string text;
+        weft_init_args args{};
+        void* instance = nullptr;
+    };
+    auto call = std::make_shared<InitCall>();
+    call->text = config.dump();
+    call->args.size = sizeof call->args;
+    call->args.api = &host_api();
+    call->args.host = this;
+    call->args.config_json = call->text.c_str();
+    call->args.config_len = call->text.size();
+    call->args.instance_name = name_.c_str();
     const auto& d = descriptor();
-    const HookResult r =
-        call_hook([&](char* e, std::size_t n) { return d.init(&args, &instance, e, n); });
+    const auto init = d.init;
+    const HookResult r = run_hook(
+        "hook init", reinterpret_cast<const void*>(init),
+        [call, init](char* e, std::size_t n) { return init(&call->args, &call->instance, e, n); });
     if (!r.ok()) {
         logger_->error("init failed ({}): {}", path().string(), r.message);
         mark_failed("init failed: " + r.message);
         return false;
     }
-    instance_ = instance;
+    instance_ = call->instance;
     initialised_ = true;
     state_ = PluginState::initialised;
     logger_->debug("initialised ({} {}, ABI {}.{}, {})", d.name, d.version, d.abi_major,
@@ -85,8 +125,11 @@ bool PluginInstance::start() {
     if (state_ != PluginState::initialised) return false;
     const auto& d = descriptor();
     if (d.start) {
+        const auto start = d.start;
+        void* instance = instance_;
         const HookResult r =
-            call_hook([&](char* e, std::size_t n) { return d.start(instance_, e, n); });
+            run_hook("hook start", reinterpret_cast<const void*>(start),
+                     [start, instance](char* e, std::size_t n) { return start(instance, e, n); });
         if (!r.ok()) {
             logger_->error("start failed: {}", r.message);
             mark_failed("start failed: " + r.message);
@@ -109,8 +152,11 @@ void PluginInstance::stop() {
     const auto& d = descriptor();
     if (state_ != PluginState::stopping) return;  // only a plugin that ran is stopped
     if (d.stop) {
+        const auto stop = d.stop;
+        void* instance = instance_;
         const HookResult r =
-            call_hook([&](char* e, std::size_t n) { return d.stop(instance_, e, n); });
+            run_hook("hook stop", reinterpret_cast<const void*>(stop),
+                     [stop, instance](char* e, std::size_t n) { return stop(instance, e, n); });
         if (!r.ok()) {
             logger_->error("stop failed: {}", r.message);
             mark_failed("stop failed: " + r.message);
@@ -142,10 +188,17 @@ void PluginInstance::destroy() {
         destroyed_ = true;
         const auto& d = descriptor();
         if (d.destroy) {
-            const HookResult r = call_hook([&](char*, std::size_t) {
-                d.destroy(instance_);
-                return WEFT_OK;
-            });
+            const auto destroy = d.destroy;
+            void* instance = instance_;
+            const HookResult r = run_hook("hook destroy", reinterpret_cast<const void*>(destroy),
+                                          [destroy, instance](char*, std::size_t) {
+                                              destroy(instance);
+                                              return WEFT_OK;
+                                          });
+            if (r.abandoned) {
+                mark_failed("destroy " + r.message);
+                return;  // it may still use what the plugin holds: nothing is closed
+            }
             if (!r.ok()) {
                 logger_->error("destroy failed: {}", r.message);
                 mark_failed("destroy failed: " + r.message);
@@ -162,6 +215,16 @@ void PluginInstance::destroy() {
     }
     if (const auto held = messages_held.load(); held > 0)
         logger_->warn("{} received messages were never released (weft_message_release)", held);
+}
+
+void PluginInstance::abandon(std::string_view why) {
+    if (abandoned_) return;
+    abandoned_ = true;
+    logger_->error(
+        "{}: destroy is not called and the library stays loaded until weftd exits (plugin.h: "
+        "destroy only runs once every task and job of the plugin was dropped)",
+        why);
+    library_.leak();
 }
 
 void PluginInstance::unload() {

@@ -27,7 +27,9 @@
 #include <string>
 #include <string_view>
 
+#include "host/crash/crash_site.hpp"
 #include "host/plugin/abi_objects.hpp"
+#include "host/plugin/hook_call.hpp"
 #include "host/plugin/job_registrations.hpp"
 #include "host/plugin/library.hpp"
 #include "host/plugin/owned_handles.hpp"
@@ -39,7 +41,17 @@ namespace weft::host {
 
 class Registry;
 
-enum class PluginState { loaded, initialised, running, stopping, stopped, failed, unloaded };
+// quarantined: not loaded, as it crashed weftd too often (host/crash/crash_record.hpp).
+enum class PluginState {
+    loaded,
+    initialised,
+    running,
+    stopping,
+    stopped,
+    failed,
+    unloaded,
+    quarantined
+};
 [[nodiscard]] std::string_view to_string(PluginState state) noexcept;
 
 // What every plugin instance shares with the host.
@@ -47,6 +59,8 @@ struct HostServices {
     Handle runtime;
     Registry* registry;
     std::shared_ptr<IdleSignal> idle;
+    // How long each hook may run before it is abandoned (shutdown.hook_timeout_ms).
+    std::chrono::milliseconds hook_timeout{5'000};
 };
 
 class PluginInstance : public weft_host {
@@ -85,6 +99,12 @@ class PluginInstance : public weft_host {
     [[nodiscard]] JobRegistrations& job_functions() noexcept { return job_functions_; }
     [[nodiscard]] Registry& registry() const noexcept { return *services_.registry; }
     [[nodiscard]] const Handle& runtime() const noexcept { return services_.runtime; }
+    // Who the fatal-signal handler names when this plugin's code crashes (crash_site.hpp).
+    [[nodiscard]] const CrashIdentity& crash_identity() const noexcept { return crash_; }
+    // Sets the crash record's key of this plugin's configuration. Before init.
+    void set_crash_key(std::string_view key) noexcept;
+    // The hook that did not return in time and still runs, or null.
+    [[nodiscard]] const char* hook_still_running() const noexcept { return stuck_hook_; }
     // Received messages not yet released (plugin.h section 4), for the unload log line.
     std::atomic<std::int64_t> messages_held{0};
 
@@ -106,10 +126,21 @@ class PluginInstance : public weft_host {
     void destroy();
     // dlcloses the library. Only when no task of it is live; otherwise leaves it mapped.
     void unload();
+    // Instead of destroy and unload, when a task or blocking job of the plugin could not be
+    // dropped in time (or a hook of it is still running): plugin.h promises destroy only after
+    // every task and job was dropped, so destroy is skipped, nothing the plugin may still use is
+    // closed, the library stays mapped, and the log says why. The instance must then outlive
+    // the process's use of it (PluginHost leaks it).
+    void abandon(std::string_view why);
+    [[nodiscard]] bool abandoned() const noexcept { return abandoned_; }
 
     void mark_failed(std::string reason);
 
    private:
+    // Runs a hook under the hook deadline (hook_call.hpp). Past it, logs the plugin's and the
+    // hook's names, marks the plugin failed, and remembers the hook: no other hook runs then.
+    HookResult run_hook(const char* hook, const void* code, HookFunction call);
+
     std::string name_;
     PluginLibrary library_;
     std::string plugin_name_;
@@ -127,6 +158,9 @@ class PluginInstance : public weft_host {
     void* instance_ = nullptr;
     bool initialised_ = false;
     bool destroyed_ = false;
+    bool abandoned_ = false;
+    const char* stuck_hook_ = nullptr;
+    CrashIdentity crash_;
 };
 
 }  // namespace weft::host

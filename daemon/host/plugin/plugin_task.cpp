@@ -11,6 +11,7 @@ void TaskSlot::arm() noexcept {
 }
 
 weft_status TaskSlot::poll(Context& cx) noexcept {
+    const CrashScope scope(plugin_.crash_identity(), "task", reinterpret_cast<const void*>(poll_));
     ContextImpl context(cx, plugin_);
     const LogScope scope(number_);
     weft_status status = WEFT_ERR_TASK_FAILED;
@@ -35,6 +36,8 @@ void TaskSlot::release() noexcept {
     if (!armed_) return;
     armed_ = false;
     if (drop_) {
+        const CrashScope scope(plugin_.crash_identity(), "task drop",
+                               reinterpret_cast<const void*>(drop_));
         try {
             drop_(state_);
         } catch (const std::exception& e) {

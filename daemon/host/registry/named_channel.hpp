@@ -30,6 +30,7 @@
 #include "host/config/config.hpp"
 #include "host/plugin/api_support.hpp"
 #include "host/registry/message.hpp"
+#include "runtime/sync/notify.hpp"
 #include "runtime/task/context.hpp"
 
 namespace weft::host {
@@ -40,6 +41,8 @@ struct ChannelCounters {
     std::atomic<std::uint64_t> lagged{0};                 // broadcast messages receivers skipped
     std::atomic<std::uint64_t> dropped{0};  // buffered when their receiver or channel went away
     std::atomic<std::uint64_t> unheard{0};  // broadcast messages sent while nobody listened
+    // mpsc/mpmc sends made while every receiver had closed its handle (see NamedChannel).
+    std::atomic<std::uint64_t> no_receiver{0};
 };
 
 class SendOp : public OpBase {
@@ -93,6 +96,28 @@ class NamedChannel {
     [[nodiscard]] const std::string& origin() const noexcept { return origin_; }
     [[nodiscard]] ChannelCounters& counters() noexcept { return counters_; }
 
+    // Receivers. Each plugin handle opened with WEFT_CHANNEL_RECV counts while it is open. An
+    // mpsc or mpmc channel whose receivers all closed their handles (after at least one had
+    // opened: a sender may start before its receiver) refuses sends with WEFT_ERR_NO_RECEIVER
+    // instead of buffering messages nobody will take; a pending send is woken to learn it.
+    // Messages already buffered stay, and a receiver that opens the channel again (a restarted
+    // plugin) receives them, and sends are accepted again. Any thread.
+    void receiver_opened() noexcept {
+        receivers_.fetch_add(1, std::memory_order_acq_rel);
+        had_receiver_.store(true, std::memory_order_release);
+    }
+    void receiver_closed() noexcept {
+        if (receivers_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            receiver_left_.notify_waiters();
+    }
+    [[nodiscard]] bool receiver_gone() const noexcept {
+        return (kind_ == ChannelKind::mpsc || kind_ == ChannelKind::mpmc) &&
+               had_receiver_.load(std::memory_order_acquire) &&
+               receivers_.load(std::memory_order_acquire) == 0;
+    }
+    // Notified (notify_waiters) each time the last open receiver closes.
+    [[nodiscard]] sync::Notify& receiver_left() noexcept { return receiver_left_; }
+
     // An endpoint for a handle with WEFT_CHANNEL_SEND and/or _RECV. Throws std::bad_alloc; returns
     // nullptr when sending is asked for during shutdown (the channel may already be closed).
     [[nodiscard]] virtual std::unique_ptr<Endpoint> open(std::uint32_t flags) = 0;
@@ -106,6 +131,9 @@ class NamedChannel {
     ChannelCounters counters_;
 
    private:
+    std::atomic<std::uint32_t> receivers_{0};
+    std::atomic<bool> had_receiver_{false};
+    sync::Notify receiver_left_;
     std::string name_;
     ChannelKind kind_;
     std::uint32_t capacity_;

@@ -179,7 +179,7 @@ std::vector<ChannelReport> Registry::report() const {
         auto& c = channel->counters();
         out.push_back(ChannelReport{name, channel->kind(), channel->capacity(), c.accepted.load(),
                                     c.delivered.load(), c.dropped.load(), c.lagged.load(),
-                                    c.unheard.load()});
+                                    c.unheard.load(), c.no_receiver.load()});
     }
     return out;
 }

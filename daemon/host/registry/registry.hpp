@@ -46,6 +46,7 @@ struct ChannelReport {
     ChannelKind kind;
     std::uint32_t capacity;
     std::uint64_t accepted, delivered, dropped, lagged, unheard;
+    std::uint64_t no_receiver = 0;  // sends made while every receiver had closed its handle
 };
 
 class Registry {

@@ -99,7 +99,8 @@ extern "C" {
 
 #define WEFT_PLUGIN_ABI_MAJOR 1
 /* 1.1 appended job_register to the host table (section 6.10) and WEFT_ERR_EXISTS. */
-#define WEFT_PLUGIN_ABI_MINOR 1
+/* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7). */
+#define WEFT_PLUGIN_ABI_MINOR 2
 
 /* The symbol every plugin exports, and its type. */
 #define WEFT_PLUGIN_ENTRY_SYMBOL "weft_plugin_entry"
@@ -141,7 +142,8 @@ typedef enum weft_status {
     WEFT_ERR_UNSUPPORTED = -14,     /* not available in this host or for this object */
     WEFT_ERR_PLUGIN = -15,          /* a plugin hook reported a failure (see its message) */
     WEFT_ERR_INTERNAL = -16,        /* a bug in the host; logged by the host */
-    WEFT_ERR_EXISTS = -17           /* a name is already taken (ABI 1.1: job_register) */
+    WEFT_ERR_EXISTS = -17,          /* a name is already taken (ABI 1.1: job_register) */
+    WEFT_ERR_NO_RECEIVER = -18      /* mpsc/mpmc send: every receiver closed its handle (1.2) */
 } weft_status;
 
 /* A short English description of `status` ("ok", "channel closed", ...). Static storage; never
@@ -184,6 +186,8 @@ static inline const char* weft_status_str(weft_status status) {
             return "plugin error";
         case WEFT_ERR_INTERNAL:
             return "internal error";
+        case WEFT_ERR_NO_RECEIVER:
+            return "no receiver";
         case WEFT_ERR_EXISTS:
             return "already exists";
     }
@@ -749,6 +753,15 @@ static inline weft_status weft_shutdown_wait(weft_context* cx, weft_host* host, 
  * token fired and it has no task left, and the host closes every handle a plugin left open after
  * its destroy. A message a channel accepted is delivered, or counted in the shutdown log as
  * dropped (with the channel's name): never lost silently.
+ *
+ * No receiver (ABI 1.2). Once every handle with WEFT_CHANNEL_RECV of an mpsc or mpmc channel
+ * was closed (after at least one had been opened: a sender may start before its receiver),
+ * sends fail with WEFT_ERR_NO_RECEIVER, not accepted, instead of filling a buffer nobody takes
+ * from; a send waiting for room is woken to return it. weftd counts these sends
+ * (weft_channel_no_receiver_sends_total). What was buffered stays; when a receiver opens the
+ * channel again (a restarted plugin), it receives those messages and sends are accepted again,
+ * so a sender may retry later. A plugin built for ABI 1.1 or older never gets this status: its
+ * sends are accepted as before (and counted).
  * ------------------------------------------------------------------------------------------ */
 
 /* Opens the channel `name` (copied) for `flags` (WEFT_CHANNEL_SEND and/or WEFT_CHANNEL_RECV).
@@ -774,7 +787,8 @@ static inline weft_status weft_channel_query(weft_channel* channel, weft_channel
 }
 /* Sends a copy of data[0..len) (len may be 0). Waits while an mpsc or mpmc channel is full.
  * Returns WEFT_OK (accepted), WEFT_PENDING, WEFT_ERR_CLOSED (closed, or this handle may no
- * longer send; not accepted) or WEFT_ERR_INVALID_ARGUMENT (handle without WEFT_CHANNEL_SEND;
+ * longer send; not accepted), WEFT_ERR_NO_RECEIVER (every receiver closed its handle; not
+ * accepted; also while pending) or WEFT_ERR_INVALID_ARGUMENT (handle without WEFT_CHANNEL_SEND;
  * data NULL with len > 0) or WEFT_ERR_NO_MEMORY. The bytes are copied by the first call; later
  * calls for the same pending operation ignore data and len. Cancel-safe: a cancelled send was
  * not accepted, and the message is discarded. */
@@ -782,7 +796,7 @@ static inline weft_status weft_channel_send(weft_context* cx, weft_channel* chan
                                             const void* data, size_t len, weft_op** op) {
     return WEFT__API(channel)->channel_send(cx, channel, data, len, op);
 }
-/* Sends without waiting. Returns WEFT_OK, WEFT_ERR_FULL, WEFT_ERR_CLOSED,
+/* Sends without waiting. Returns WEFT_OK, WEFT_ERR_FULL, WEFT_ERR_CLOSED, WEFT_ERR_NO_RECEIVER,
  * WEFT_ERR_INVALID_ARGUMENT or WEFT_ERR_NO_MEMORY. Any thread, including hooks. */
 static inline weft_status weft_channel_try_send(weft_channel* channel, const void* data,
                                                 size_t len) {

@@ -15,6 +15,8 @@
 //   {"mode": "semaphore", "name": S, "permits": P}  acquire/try/release; logs the counts.
 //   {"mode": "hold", "channel": C, "count": M} sends M and keeps its sender until shutdown.
 //   {"mode": "spin", "channel": C}  sends on a broadcast channel in a loop until shutdown.
+//   {"mode": "lonely", "channel": C}  opens a receiver of mpsc C and closes it, then logs what
+//       try_send ("try_send no_receiver") and an awaited send ("send threw NoReceiver") give.
 #include <weft/plugin.hpp>
 
 #include <cstdint>
@@ -68,6 +70,8 @@ class Messenger : public weft::Plugin {
             spawn(hold());
         else if (mode_ == "spin")
             spawn(spin());
+        else if (mode_ == "lonely")
+            spawn(lonely());
         else
             throw weft::ConfigError("unknown mode " + mode_);
     }
@@ -92,6 +96,18 @@ class Messenger : public weft::Plugin {
 
     // Sends on a broadcast channel (never waits) until shutdown: without the coop budget across
     // the ABI this loop would never give its thread back.
+    weft::Task<> lonely() {
+        weft::Sender<std::uint64_t> tx(host(), channel_, weft::ChannelKind::mpsc, 4);
+        weft::Receiver<std::uint64_t>(host(), channel_).close();
+        if (tx.try_send(1) == weft::TrySend::no_receiver) log().info("try_send no_receiver");
+        try {
+            co_await tx.send(2);
+            log().info("send accepted");
+        } catch (const weft::NoReceiver&) {
+            log().info("send threw NoReceiver");
+        }
+    }
+
     weft::Task<> spin() {
         weft::Sender<std::uint64_t> tx(host(), channel_, weft::ChannelKind::broadcast, 16);
         std::uint64_t n = 0;

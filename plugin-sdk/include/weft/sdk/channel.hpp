@@ -2,6 +2,7 @@
 //
 //   weft::Sender<Record> tx(host, "records", weft::ChannelKind::mpsc, 64);   // opens for SEND
 //   if (!co_await tx.send(record)) { /* the channel closed */ }
+//                                     // weft::NoReceiver: every receiver closed its handle
 //   weft::Receiver<Record> rx(host, "records");                            // opens for RECV
 //   while (auto r = co_await rx.recv()) use(*r);                            // empty: closed
 //
@@ -167,7 +168,8 @@ struct MessageGuard {
 
 }  // namespace detail
 
-enum class TrySend { sent, full, closed };
+// no_receiver: every receiver of the mpsc/mpmc channel closed its handle (not accepted).
+enum class TrySend { sent, full, closed, no_receiver };
 
 template <class T>
 class Sender {
@@ -194,10 +196,13 @@ class Sender {
             const auto bytes = Codec<T>::encode(value_);
             return weft_channel_send(cx, channel_, bytes.data(), bytes.size(), &op_);
         }
-        // True when the channel accepted the message; false when it is closed.
+        // True when the channel accepted the message; false when it is closed. Throws
+        // NoReceiver when every receiver closed its handle (the message was not accepted).
         bool await_resume() const {
             if (this->status_ == WEFT_OK) return true;
             if (this->status_ == WEFT_ERR_CLOSED) return false;
+            if (this->status_ == WEFT_ERR_NO_RECEIVER)
+                throw NoReceiver("weft::Sender::send: no receiver");
             throw Error(this->status_, "weft::Sender::send");
         }
 
@@ -216,6 +221,7 @@ class Sender {
         if (s == WEFT_OK) return TrySend::sent;
         if (s == WEFT_ERR_FULL) return TrySend::full;
         if (s == WEFT_ERR_CLOSED) return TrySend::closed;
+        if (s == WEFT_ERR_NO_RECEIVER) return TrySend::no_receiver;
         throw Error(s, "weft::Sender::try_send");
     }
 

@@ -39,6 +39,13 @@ class Lagged : public Error {
     std::uint64_t skipped_;
 };
 
+// An mpsc or mpmc channel's receivers all closed their handles (plugin.h 6.7, ABI 1.2): the
+// message was not accepted. Sending again succeeds once a receiver opens the channel again.
+class NoReceiver : public Error {
+   public:
+    explicit NoReceiver(const std::string& what) : Error(WEFT_ERR_NO_RECEIVER, what) {}
+};
+
 namespace detail {
 
 // Throws Error(status, what + the host's last error) unless status is WEFT_OK.
