@@ -56,6 +56,7 @@ void PluginInstance::mark_failed(std::string reason) {
 }
 
 bool PluginInstance::init(const nlohmann::json& config) {
+    config_ = config;
     const std::string text = config.dump();
     weft_init_args args{};
     args.size = sizeof args;

@@ -85,6 +85,8 @@ class PluginInstance : public weft_host {
     [[nodiscard]] JobRegistrations& job_functions() noexcept { return job_functions_; }
     [[nodiscard]] Registry& registry() const noexcept { return *services_.registry; }
     [[nodiscard]] const Handle& runtime() const noexcept { return services_.runtime; }
+    // Its `config` from weftd.json, set before init and never changed after (plugin.h 6.11).
+    [[nodiscard]] const nlohmann::json& config() const noexcept { return config_; }
     // Received messages not yet released (plugin.h section 4), for the unload log line.
     std::atomic<std::int64_t> messages_held{0};
 
@@ -124,6 +126,7 @@ class PluginInstance : public weft_host {
     std::atomic<PluginState> state_{PluginState::loaded};  // read by plugins() on any thread
     mutable std::mutex failure_mutex_;
     std::string failure_;
+    nlohmann::json config_;
     void* instance_ = nullptr;
     bool initialised_ = false;
     bool destroyed_ = false;
