@@ -89,6 +89,16 @@ void SignalLoop::on_signal(uv_signal_t* handle, int signum) {
         }
         return;
     }
+    const std::uint64_t now = uv_hrtime();
+    const auto window_ns =
+        static_cast<std::uint64_t>(std::chrono::nanoseconds(kDuplicateWindow).count());
+    if (signum == self->last_signal_ && now - self->last_signal_ns_ < window_ns) {
+        spdlog::debug("{} again within {} ms: the same request, ignored", signal_name(signum),
+                      kDuplicateWindow.count());
+        return;
+    }
+    self->last_signal_ = signum;
+    self->last_signal_ns_ = now;
     self->shutdown_signal_ = signum;
     uv_stop(&self->loop_);
 }

@@ -4,10 +4,21 @@
 // SIGINT and SIGTERM end the wait. SIGHUP (systemctl reload) runs the reload handler, if one is
 // set, on the loop's thread; it never stops the process. Handlers are installed in the
 // constructor, so once it returns a signal can no longer be missed.
+//
+// One signal sent twice is one request. GNU `timeout -s INT`, a terminal's Ctrl-C and shells
+// that forward signals deliver the same signal to the process and to its process group, so weftd
+// sees it twice within microseconds (milliseconds on a loaded machine). A shutdown signal equal to
+// the previous one and arriving within kDuplicateWindow of it is therefore dropped (logged at
+// debug); another signal, or the same one later, ends the wait as usual. 250 ms is far above the
+// delay between two deliveries of one kill (one scheduler tick, a few tens of ms when loaded) and
+// below the time a person takes to see the first one acted on and press Ctrl-C again (a visual
+// reaction takes about 250 ms), so a deliberate second Ctrl-C still forces the exit.
 #pragma once
 
 #include <uv.h>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -16,6 +27,8 @@ namespace weft::cli {
 
 class SignalLoop {
    public:
+    static constexpr std::chrono::milliseconds kDuplicateWindow{250};
+
     // Throws std::runtime_error naming the libuv call that failed.
     SignalLoop();
     ~SignalLoop();
@@ -23,7 +36,8 @@ class SignalLoop {
     SignalLoop& operator=(const SignalLoop&) = delete;
 
     // Runs the loop until SIGINT or SIGTERM arrives; returns that signal's number, or 0 when
-    // wake() ended the wait (weftd waits for a second signal while it shuts down).
+    // wake() ended the wait (weftd waits for a second signal while it shuts down). A duplicate of
+    // the signal that ended the previous wait (see kDuplicateWindow) does not end this one.
     [[nodiscard]] int wait_for_shutdown_signal();
     // Ends the current or next wait_for_shutdown_signal() with 0. Any thread.
     void wake() noexcept;
@@ -47,6 +61,8 @@ class SignalLoop {
     bool woken_ = false;
     std::vector<uv_handle_t*> open_handles_;  // initialised handles, closed in reverse order
     int shutdown_signal_ = 0;
+    int last_signal_ = 0;               // the signal that ended the previous wait, or 0
+    std::uint64_t last_signal_ns_ = 0;  // when it was handled (uv_hrtime)
     std::function<void()> reload_;
 };
 

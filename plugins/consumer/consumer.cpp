@@ -43,6 +43,12 @@ class Consumer : public weft::Plugin {
                    ")");
     }
 
+    // It receives from whatever the channel was declared as (ChannelKind::any).
+    static weft::Manifest manifest() {
+        return weft::Manifest().tasks({}).channel(
+            weft::ChannelDecl::receives("records", weft::ChannelKind::any).name_from("/channel"));
+    }
+
     static void validate(const weft::Json& config) {
         if (config.value("path", "records.log").empty())
             throw weft::ConfigError("\"path\" must not be empty");

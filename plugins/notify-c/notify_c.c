@@ -7,7 +7,10 @@
  *
  * One task, a hand-written poll function: it polls the shutdown token and the Notify in the same
  * poll, so it stops as soon as the daemon shuts down. Each wait keeps its operation slot across
- * polls, as plugin.h's poll protocol asks. */
+ * polls, as plugin.h's poll protocol asks.
+ *
+ * init reads its config through the host (weft_config_get_string, plugin.h 6.11). validate runs
+ * without a host (weftd check-config), so it keeps a small scanner of its own. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,14 +99,38 @@ static void drop_task(void* state) {
     weft_op_cancel(&p->wait_op);
 }
 
+/* Reads a non-empty string of the config by JSON pointer; WEFT_ERR_NOT_FOUND when absent. */
+static weft_status read_name(weft_host* host, const char* pointer, char* out, char* error,
+                             size_t error_size) {
+    const char* value = NULL;
+    size_t len = 0;
+    weft_status s = weft_config_get_string(host, pointer, &value, &len);
+    if (s == WEFT_ERR_NOT_FOUND) return s;
+    if (s == WEFT_OK && (len == 0 || len >= NAME_MAX_LEN || strlen(value) != len))
+        s = WEFT_ERR_MISMATCH;
+    if (s != WEFT_OK) {
+        weft_error_set(error, error_size, "\"%s\" must be a Notify's name (%s)", pointer + 1,
+                       s == WEFT_ERR_MISMATCH ? "a non-empty string" : weft_last_error(host));
+        return s;
+    }
+    memcpy(out, value, len + 1);
+    return WEFT_OK;
+}
+
 static weft_status init(const weft_init_args* args, void** instance, char* error,
                         size_t error_size) {
-    char ack[NAME_MAX_LEN];
+    char ack[NAME_MAX_LEN] = "";
     weft_status s;
     struct notify_c* p = (struct notify_c*)calloc(1, sizeof *p);
     if (!p) return WEFT_ERR_NO_MEMORY;
     p->host = args->host;
-    s = check_config(args->config_json, p->notify_name, ack, error, error_size);
+    s = read_name(p->host, "/notify", p->notify_name, error, error_size);
+    if (s == WEFT_ERR_NOT_FOUND)
+        weft_error_set(error, error_size, "\"notify\" must name the Notify to wait on");
+    if (s == WEFT_OK) {
+        s = read_name(p->host, "/ack", ack, error, error_size);
+        if (s == WEFT_ERR_NOT_FOUND) s = WEFT_OK; /* optional */
+    }
     if (s == WEFT_OK) s = weft_notify_open(p->host, p->notify_name, &p->notify);
     if (s == WEFT_OK && ack[0]) s = weft_notify_open(p->host, ack, &p->ack);
     if (s != WEFT_OK) {
@@ -142,8 +169,19 @@ static weft_status validate(const char* config, size_t len, char* error, size_t 
     return check_config(config, notify, ack, error, error_size);
 }
 
+/* It registers no job task and opens no channel (only Notify objects): weftd check-config
+ * reports a job that names one of its tasks. */
+static const char* const no_tasks[] = {NULL};
+static const weft_manifest_channel no_channels[] = {{NULL, NULL, 0, 0, NULL, 0}};
+static const weft_plugin_manifest manifest = {sizeof(weft_plugin_manifest), no_tasks, no_channels};
+
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor descriptor = {
-        WEFT_DESCRIPTOR_HEADER("notify-c", "1.0.0"), init, start, NULL, destroy, validate};
+    static const weft_plugin_descriptor descriptor = {WEFT_DESCRIPTOR_HEADER("notify-c", "1.0.0"),
+                                                      init,
+                                                      start,
+                                                      NULL,
+                                                      destroy,
+                                                      validate,
+                                                      &manifest};
     return &descriptor;
 }

@@ -33,6 +33,15 @@ class Producer : public weft::Plugin {
     }
     ~Producer() override { log().info("producer: stopped; sent ", sent_, " records in total"); }
 
+    // check-config compares this with the config's `channels`: a channel declared with another
+    // kind or capacity is reported before weftd runs.
+    static weft::Manifest manifest() {
+        return weft::Manifest().tasks({}).channel(
+            weft::ChannelDecl::sends("records", weft::ChannelKind::mpsc, 64)
+                .name_from("/channel")
+                .capacity_from("/capacity"));
+    }
+
     static void validate(const weft::Json& config) {
         const auto capacity = config.value<std::int64_t>("capacity", 64);
         if (capacity < 1 || capacity > 1'000'000)

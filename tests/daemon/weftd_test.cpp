@@ -205,3 +205,13 @@ TEST_CASE("weftd --help: documents the exit codes") {
     CHECK_THAT(out, Contains("Exit codes:"));
     CHECK_THAT(out, Contains("3  configuration error"));
 }
+
+TEST_CASE("weftd check-config: an invalid environment variable is named, not the file") {
+    Child check({kWeftd, "check-config", "-c", kDefaultConfig}, {"WEFT_FLAVOR=multi"});
+    REQUIRE(run_to_exit(check) == 3);
+    const std::string err = check.err();
+    INFO(err);
+    CHECK_THAT(err, Contains("environment: WEFT_FLAVOR: must be one of"));
+    CHECK_THAT(err, Contains("environment: 1 error in WEFT_* variables"));
+    CHECK(err.find(kDefaultConfig) == std::string::npos);
+}

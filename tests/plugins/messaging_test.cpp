@@ -75,8 +75,8 @@ TEST_CASE("plugin messaging: opening with another kind or capacity names both") 
     CHECK(
         log.contains("[kind] info: messenger: open failed: opening channel 'numbers': channel "
                      "'numbers' is mpsc with capacity 8 (declared in the config), but plugin "
-                     "'kind' opened it as broadcast with capacity 16 (kind or capacity "
-                     "mismatch)"));
+                     "'kind' opened it as broadcast with capacity 16 (mismatch (kind, "
+                     "capacity or type))"));
     CHECK(log.contains("[kind] error: channel 'numbers' is mpsc with capacity 8"));
     CHECK(
         log.contains("[cap] info: messenger: open failed: opening channel 'numbers': channel "

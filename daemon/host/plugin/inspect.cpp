@@ -6,6 +6,7 @@
 
 #include "host/plugin/hook_call.hpp"
 #include "host/plugin/library.hpp"
+#include "host/plugin/manifest.hpp"
 #include "host/plugin/plugin_host.hpp"
 
 namespace weft::host {
@@ -28,23 +29,37 @@ InspectResult inspect_plugin(const std::filesystem::path& path) {
         "hooks:   {}\n",
         path.string(), d.name, d.version, abi_string(d.abi_major, d.abi_minor),
         abi_string(WEFT_PLUGIN_ABI_MAJOR, WEFT_PLUGIN_ABI_MINOR), hooks);
+    // With an empty config: names and capacities taken from a config show their defaults.
+    std::vector<std::string> problems;
+    if (const auto manifest = read_manifest(d, nlohmann::json::object(), problems)) {
+        text += describe_manifest(*manifest);
+    } else {
+        text += "manifest: none (check-config cannot check its jobs and channels)\n";
+    }
+    for (const auto& problem : problems) text += "problem:  " + problem + "\n";
     return {true, std::move(text)};
 }
 
 std::vector<std::string> validate_plugins(const Config& config,
                                           const std::filesystem::path& plugin_dir) {
     std::vector<std::string> errors;
+    std::vector<std::optional<PluginManifest>> manifests(config.plugins.size());
     for (std::size_t i = 0; i < config.plugins.size(); ++i) {
         const PluginConfig& plugin = config.plugins[i];
         if (!plugin.enabled) continue;
-        const std::string where = fmt::format("plugins[{}] ('{}')", i, plugin.name);
+        const std::string where = fmt::format("/plugins/{}", i);
         LoadResult loaded = open_plugin_library(resolve_plugin_path(plugin.path, plugin_dir));
         if (auto* error = std::get_if<LoadError>(&loaded)) {
-            errors.push_back(fmt::format("{}: {}", where, error->message));
+            errors.push_back(
+                fmt::format("{}: plugin '{}': {}", where, plugin.name, error->message));
             continue;
         }
         PluginLibrary& library = std::get<PluginLibrary>(loaded);
         const weft_plugin_descriptor& d = library.descriptor();
+        std::vector<std::string> problems;
+        manifests[i] = read_manifest(d, plugin.config, problems);
+        for (const auto& problem : problems)
+            errors.push_back(fmt::format("{}: plugin '{}': {}", where, plugin.name, problem));
         if (!d.validate) continue;
         // Shared with the hook's thread, which outlives this loop if the hook hangs.
         auto text = std::make_shared<const std::string>(plugin.config.dump());
@@ -59,11 +74,13 @@ std::vector<std::string> validate_plugins(const Config& config,
                              });
         if (r.abandoned) {
             library.leak();  // its code still runs
-            errors.push_back(fmt::format("{}: its validate hook {}", where, r.message));
+            errors.push_back(fmt::format("{}: plugin '{}': its validate hook {}", where,
+                                         plugin.name, r.message));
         } else if (!r.ok())
-            errors.push_back(
-                fmt::format("{}.config: rejected by the plugin: {}", where, r.message));
+            errors.push_back(fmt::format("{}/config: rejected by plugin '{}': {}", where,
+                                         plugin.name, r.message));
     }
+    for (auto& error : check_manifests(config, manifests)) errors.push_back(std::move(error));
     return errors;
 }
 

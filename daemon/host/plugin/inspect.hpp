@@ -19,8 +19,10 @@ struct InspectResult {
 
 [[nodiscard]] InspectResult inspect_plugin(const std::filesystem::path& path);
 
-// Every problem of the config's enabled plugins, each as "plugins[i]: ..." (file missing, not a
-// plugin, ABI, validate's message). Empty when all load and accept their config.
+// Every problem of the config's enabled plugins, each as "/plugins/<i>...: ..." (file missing,
+// not a plugin, ABI, validate's message), then every disagreement between the config and the
+// plugins' manifests (host/plugin/manifest.hpp: jobs naming tasks a plugin does not register,
+// channels opened with another kind or capacity). Empty when all load and agree.
 [[nodiscard]] std::vector<std::string> validate_plugins(const Config& config,
                                                         const std::filesystem::path& plugin_dir);
 

@@ -26,7 +26,9 @@
 namespace weft::host {
 
 // The oldest descriptor layout the host reads: every field up to `validate` (ABI 1.0).
-inline constexpr std::size_t kMinDescriptorSize = sizeof(weft_plugin_descriptor);
+// Later fields (1.2: manifest) are read only when the descriptor's size covers them.
+inline constexpr std::size_t kMinDescriptorSize =
+    offsetof(weft_plugin_descriptor, validate) + sizeof(weft_plugin_descriptor::validate);
 
 class PluginLibrary {
    public:

@@ -88,6 +88,7 @@ void PluginInstance::mark_failed(std::string reason) {
 }
 
 bool PluginInstance::init(const nlohmann::json& config) {
+    config_ = config;
     // Everything the hook may touch is owned by `call`, which the hook's thread shares: a hook
     // abandoned past its deadline may still write to it.
     struct InitCall {

@@ -105,6 +105,8 @@ class PluginInstance : public weft_host {
     void set_crash_key(std::string_view key) noexcept;
     // The hook that did not return in time and still runs, or null.
     [[nodiscard]] const char* hook_still_running() const noexcept { return stuck_hook_; }
+    // Its `config` from weftd.json, set before init and never changed after (plugin.h 6.11).
+    [[nodiscard]] const nlohmann::json& config() const noexcept { return config_; }
     // Received messages not yet released (plugin.h section 4), for the unload log line.
     std::atomic<std::int64_t> messages_held{0};
 
@@ -155,6 +157,7 @@ class PluginInstance : public weft_host {
     std::atomic<PluginState> state_{PluginState::loaded};  // read by plugins() on any thread
     mutable std::mutex failure_mutex_;
     std::string failure_;
+    nlohmann::json config_;
     void* instance_ = nullptr;
     bool initialised_ = false;
     bool destroyed_ = false;

@@ -15,7 +15,8 @@
  *   4. Messages: byte buffers and who frees them
  *   5. The descriptor and its hooks
  *   6. The host function table, and one inline function per entry, grouped by subject
- *      (6.10: jobs, task functions that weftd runs on the schedules of its config)
+ *      (6.10: jobs, task functions that weftd runs on the schedules of its config;
+ *      6.11: the plugin's config, read by JSON pointer)
  *
  * THE POLL PROTOCOL (futures across the ABI, as Rust's Future::poll)
  *   A plugin task is a poll function, its state and a drop function (weft_task_poll_fn,
@@ -99,7 +100,8 @@ extern "C" {
 
 #define WEFT_PLUGIN_ABI_MAJOR 1
 /* 1.1 appended job_register to the host table (section 6.10) and WEFT_ERR_EXISTS. */
-/* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7). */
+/* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7), config_get_* to the host table (6.11) and
+   the manifest to the descriptor (5). */
 #define WEFT_PLUGIN_ABI_MINOR 2
 
 /* The symbol every plugin exports, and its type. */
@@ -131,8 +133,10 @@ typedef enum weft_status {
     WEFT_ERR_FULL = -3,             /* try_send: no room now */
     WEFT_ERR_EMPTY = -4,            /* try_recv: nothing now */
     WEFT_ERR_LAGGED = -5,           /* broadcast receiver fell behind; messages were skipped */
-    WEFT_ERR_MISMATCH = -6,         /* named object exists with another kind or capacity */
-    WEFT_ERR_NOT_FOUND = -7,        /* named object neither declared nor created */
+    WEFT_ERR_MISMATCH = -6,         /* named object of another kind or capacity; config value
+                                       of another type (ABI 1.2) */
+    WEFT_ERR_NOT_FOUND = -7,        /* named object neither declared nor created; no config
+                                       value at a JSON pointer (ABI 1.2) */
     WEFT_ERR_BUSY = -8,             /* another task is already receiving from this mpsc channel */
     WEFT_ERR_NO_MEMORY = -9,        /* allocation failed */
     WEFT_ERR_CANCELLED = -10,       /* the task or job was cancelled (abort or shutdown) */
@@ -165,7 +169,7 @@ static inline const char* weft_status_str(weft_status status) {
         case WEFT_ERR_LAGGED:
             return "receiver lagged";
         case WEFT_ERR_MISMATCH:
-            return "kind or capacity mismatch";
+            return "mismatch (kind, capacity or type)";
         case WEFT_ERR_NOT_FOUND:
             return "not found";
         case WEFT_ERR_BUSY:
@@ -348,6 +352,29 @@ typedef struct weft_init_args {
     const char* instance_name;       /* the plugin's `name` in weftd.json; valid during init */
 } weft_init_args;
 
+/* A channel the plugin opens (its manifest, below). A plugin that takes the channel's name or
+ * capacity from its config names the key with a JSON pointer (RFC 6901, "/channel"): the value
+ * there, when the config has one, replaces the default. ABI 1.2. */
+typedef struct weft_manifest_channel {
+    const char* name;          /* the channel's name (default); NULL ends a list */
+    const char* name_from;     /* NULL, or a pointer to a string of the config replacing name */
+    int kind;                  /* a weft_channel_kind (section 6); WEFT_CHANNEL_ANY: any */
+    uint32_t capacity;         /* the capacity it opens with (default); 0: any */
+    const char* capacity_from; /* NULL, or a pointer to an integer of the config replacing it */
+    uint32_t flags;            /* WEFT_CHANNEL_SEND and/or WEFT_CHANNEL_RECV */
+} weft_manifest_channel;
+
+/* What a plugin promises to register and open, so that `weftd check-config` can find a job naming
+ * a task the plugin never registers, or a channel declared with another kind or capacity than
+ * the plugin opens, before weftd runs. Static storage. A NULL list means "not declared" (nothing
+ * is checked); an empty list (only its terminator) means "none". The host never checks the
+ * plugin's later calls against it; the C++ SDK logs a warning for a job task it lacks. ABI 1.2. */
+typedef struct weft_plugin_manifest {
+    size_t size;                           /* sizeof(weft_plugin_manifest) as compiled */
+    const char* const* tasks;              /* job task names (6.10), NULL-terminated */
+    const weft_manifest_channel* channels; /* ended by an entry whose name is NULL */
+} weft_plugin_manifest;
+
 typedef struct weft_plugin_descriptor {
     size_t size;         /* sizeof(weft_plugin_descriptor) as the plugin was compiled */
     uint32_t abi_major;  /* WEFT_PLUGIN_ABI_MAJOR the plugin was compiled with */
@@ -373,13 +400,17 @@ typedef struct weft_plugin_descriptor {
      * WEFT_OK, or an error with a message saying what is wrong. May be NULL. */
     weft_status (*validate)(const char* config_json, size_t config_len, char* error,
                             size_t error_size);
+    /* ABI 1.2: what the plugin registers and opens (see weft_plugin_manifest), or NULL. The host
+     * reads it only from a descriptor whose size covers it: a 1.1 descriptor has none. */
+    const weft_plugin_manifest* manifest;
 } weft_plugin_descriptor;
 
 typedef const weft_plugin_descriptor* (*weft_plugin_entry_fn)(void);
 
 /* Fills the fixed fields of a descriptor:
  *     static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("notify-c", "1.0.0"),
- *                                              my_init, my_start, my_stop, my_destroy, NULL}; */
+ *                                              my_init, my_start, my_stop, my_destroy, NULL,
+ *                                              &my_manifest}; */
 #define WEFT_DESCRIPTOR_HEADER(name, version) \
     sizeof(weft_plugin_descriptor), WEFT_PLUGIN_ABI_MAJOR, WEFT_PLUGIN_ABI_MINOR, (name), (version)
 
@@ -524,6 +555,14 @@ typedef struct weft_host_api {
     /* jobs (ABI 1.1) */
     weft_status (*job_register)(weft_host* host, const char* name, weft_job_start_fn start,
                                 void* user_data, weft_job_drop_fn drop);
+
+    /* the plugin's config by JSON pointer (ABI 1.2) */
+    weft_status (*config_get_int)(weft_host* host, const char* pointer, int64_t* out);
+    weft_status (*config_get_double)(weft_host* host, const char* pointer, double* out);
+    weft_status (*config_get_bool)(weft_host* host, const char* pointer, int* out);
+    weft_status (*config_get_string)(weft_host* host, const char* pointer, const char** out,
+                                     size_t* len);
+    weft_status (*config_get_array_length)(weft_host* host, const char* pointer, size_t* out);
 } weft_host_api;
 
 /* True when the host's table has `member` (a newer plugin on an older host checks before use). */
@@ -918,6 +957,55 @@ static inline weft_status weft_job_register(weft_host* host, const char* name,
     if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     if (!WEFT_API_HAS(WEFT__API(host), job_register)) return WEFT_ERR_UNSUPPORTED;
     return WEFT__API(host)->job_register(host, name, start, user_data, drop);
+}
+
+/* --------------------------------------------------------------------------------------------
+ * 6.11 The plugin's config by JSON pointer (ABI 1.2)
+ *
+ * The plugin's `config` from weftd.json, as init received it as text, read without a JSON parser:
+ * `pointer` is an RFC 6901 JSON pointer into it ("/rate_hz", "/targets/0/port"; "" is the whole
+ * config). Each call returns WEFT_OK and fills *out, or: WEFT_ERR_NOT_FOUND (nothing at the
+ * pointer: a missing key or index, or a step through a value that is not an object or array),
+ * WEFT_ERR_MISMATCH (a value of another type; for an integer also a fraction or a number outside
+ * int64_t) or WEFT_ERR_INVALID_ARGUMENT (NULL argument, or a pointer that does not start with
+ * '/'), leaving *out unchanged; weft_last_error names the pointer and what was found.
+ * WEFT_ERR_UNSUPPORTED when the host predates ABI 1.2. The config never changes while the plugin
+ * is loaded: any thread, from init until destroy returns.
+ * ------------------------------------------------------------------------------------------ */
+
+/* An integer (a JSON number without a fraction that fits in int64_t). */
+static inline weft_status weft_config_get_int(weft_host* host, const char* pointer, int64_t* out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), config_get_int)) return WEFT_ERR_UNSUPPORTED;
+    return WEFT__API(host)->config_get_int(host, pointer, out);
+}
+/* Any JSON number. */
+static inline weft_status weft_config_get_double(weft_host* host, const char* pointer,
+                                                 double* out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), config_get_double)) return WEFT_ERR_UNSUPPORTED;
+    return WEFT__API(host)->config_get_double(host, pointer, out);
+}
+/* true or false, as 1 or 0. */
+static inline weft_status weft_config_get_bool(weft_host* host, const char* pointer, int* out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), config_get_bool)) return WEFT_ERR_UNSUPPORTED;
+    return WEFT__API(host)->config_get_bool(host, pointer, out);
+}
+/* A string: *out is host-owned, NUL-terminated and valid until destroy returns; *len (if len is
+ * not NULL) its length in bytes (the string may hold NULs). */
+static inline weft_status weft_config_get_string(weft_host* host, const char* pointer,
+                                                 const char** out, size_t* len) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), config_get_string)) return WEFT_ERR_UNSUPPORTED;
+    return WEFT__API(host)->config_get_string(host, pointer, out, len);
+}
+/* The number of elements of an array (read them as pointer + "/0", "/1", ...). */
+static inline weft_status weft_config_get_array_length(weft_host* host, const char* pointer,
+                                                       size_t* out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), config_get_array_length)) return WEFT_ERR_UNSUPPORTED;
+    return WEFT__API(host)->config_get_array_length(host, pointer, out);
 }
 
 #ifdef __cplusplus

@@ -19,7 +19,12 @@ void destroy(void* instance) {
 }  // namespace
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("hook-throws", "1.0.0"), init, start, nullptr, destroy, nullptr};
+    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("hook-throws", "1.0.0"),
+                                             init,
+                                             start,
+                                             nullptr,
+                                             destroy,
+                                             nullptr,
+                                             nullptr};
     return &d;
 }

@@ -25,6 +25,7 @@ WEFT_PLUGIN_ENTRY {
                                              NULL,
                                              NULL,
                                              destroy,
+                                             NULL,
                                              NULL};
     return &d;
 }

@@ -65,7 +65,12 @@ void destroy(void* p) {
 }  // namespace
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("task-throws", "1.0.0"), init, nullptr, nullptr, destroy, nullptr};
+    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("task-throws", "1.0.0"),
+                                             init,
+                                             nullptr,
+                                             nullptr,
+                                             destroy,
+                                             nullptr,
+                                             nullptr};
     return &d;
 }

@@ -11,6 +11,7 @@ WEFT_PLUGIN_ENTRY {
                                              NULL,
                                              NULL,
                                              NULL,
+                                             NULL,
                                              NULL};
     return &d;
 }

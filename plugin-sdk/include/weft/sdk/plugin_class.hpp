@@ -6,6 +6,7 @@
 //           : Plugin(ctx), interval_(config().value("interval_ms", 1000)) {}
 //       void start() override { spawn(run()); }
 //       static void validate(const weft::Json& config);   // optional: throw to reject
+//       static weft::Manifest manifest();                   // optional: sdk/manifest.hpp
 //      private:
 //       weft::Task<> run();
 //       int interval_;
@@ -16,6 +17,7 @@
 //   init     constructs the class from the host, its parsed config and its instance name
 //   start    start()          stop     stop()          destroy  the destructor
 //   validate the static validate(const Json&), if the class has one (no instance, no host)
+//   manifest the static manifest(), if the class has one (ABI 1.2; check-config reads it)
 // Every exception is caught at that boundary: it becomes the hook's status (Error's own status,
 // WEFT_ERR_INVALID_ARGUMENT for a ConfigError, WEFT_ERR_PLUGIN otherwise) and its message,
 // which the host logs with the plugin's name. Tasks log their own exceptions (task.hpp).
@@ -33,6 +35,7 @@
 #include "weft/sdk/host.hpp"
 #include "weft/sdk/job.hpp"
 #include "weft/sdk/json.hpp"
+#include "weft/sdk/manifest.hpp"
 #include "weft/sdk/shutdown.hpp"
 #include "weft/sdk/task.hpp"
 
@@ -43,12 +46,18 @@ struct PluginContext {
     Host host;
     Json config;
     std::string instance_name;
+    // The class's manifest, or nullptr (register_job warns for a task outside it).
+    const weft_plugin_manifest* manifest = nullptr;
 };
 
 class Plugin {
    public:
     explicit Plugin(const PluginContext& ctx)
-        : host_(ctx.host), shutdown_(ctx.host), config_(ctx.config), name_(ctx.instance_name) {}
+        : host_(ctx.host),
+          shutdown_(ctx.host),
+          config_(ctx.config),
+          name_(ctx.instance_name),
+          manifest_(ctx.manifest) {}
     Plugin(const Plugin&) = delete;
     Plugin& operator=(const Plugin&) = delete;
     virtual ~Plugin() = default;
@@ -70,8 +79,13 @@ class Plugin {
         weft::spawn(host_, std::move(task)).detach();
     }
     // Registers a job task function (weft/sdk/job.hpp); call from the constructor or start().
+    // A name its manifest does not list is registered, with a warning: check-config would
+    // report a job naming it.
     template <class F>
     void register_job(std::string_view name, F fn) const {
+        if (!detail::manifest_lists_task(manifest_, name))
+            log().warn("job task '", name,
+                       "' is missing from this plugin's manifest: add it to manifest().tasks");
         weft::register_job(host_, name, std::move(fn));
     }
 
@@ -80,9 +94,20 @@ class Plugin {
     ShutdownToken shutdown_;
     Json config_;
     std::string name_;
+    const weft_plugin_manifest* manifest_;
 };
 
 namespace detail {
+
+template <class P>
+const weft_plugin_manifest* manifest_of() {
+    if constexpr (requires { P::manifest(); }) {
+        static const ManifestStorage storage(P::manifest());
+        return storage.c_manifest();
+    } else {
+        return nullptr;
+    }
+}
 
 template <class F>
 weft_status hook_boundary(char* error, std::size_t error_size, F&& f) noexcept {
@@ -114,7 +139,7 @@ struct PluginHooks {
         return hook_boundary(error, error_size, [&] {
             PluginContext ctx{Host(args->api, args->host),
                               Json::parse(std::string_view(args->config_json, args->config_len)),
-                              args->instance_name ? args->instance_name : ""};
+                              args->instance_name ? args->instance_name : "", manifest_of<P>()};
             *instance = static_cast<Plugin*>(new P(ctx));
         });
     }
@@ -154,6 +179,7 @@ const weft_plugin_descriptor* plugin_descriptor(const char* name, const char* ve
         &PluginHooks<P>::stop,
         &PluginHooks<P>::destroy,
         validate_hook<P>(),
+        manifest_of<P>(),
     };
     return &d;
 }
