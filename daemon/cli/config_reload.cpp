@@ -12,6 +12,7 @@
 
 #include "cli/logging.hpp"
 #include "cli/systemd.hpp"
+#include "host/config/error_count.hpp"
 
 namespace weft::cli {
 namespace {
@@ -65,8 +66,8 @@ void ConfigReloader::reload() {
     const host::ConfigResult result = host::load_config(file_);
     if (!result.ok()) {
         for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
-        spdlog::error("reload: {} errors in {}; the running config stays", result.errors.size(),
-                      file_.string());
+        spdlog::error("reload: {} errors in {}; the running config stays",
+                      host::count_errors(result), file_.string());
         notify_systemd("READY=1\nSTATUS=running");
         return;
     }
