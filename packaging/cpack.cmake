@@ -11,7 +11,7 @@ set(CPACK_GENERATOR "DEB")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libuv1, libspdlog1.10, libfmt9, libsystemd0, libmicrohttpd12")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libuv1, libspdlog1.10, libfmt9, libsystemd0")
 # Operators edit /etc/weft/weftd.json: mark it a conffile so upgrades keep their changes.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_CURRENT_LIST_DIR}/debian/conffiles")
 

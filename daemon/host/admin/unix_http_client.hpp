@@ -3,8 +3,8 @@
 //
 // One request per connection: it sends `METHOD TARGET` with `Connection: close`, reads until the
 // server closes, and splits the answer into status, headers and body. It understands bodies
-// delimited by Content-Length or by the end of the connection (what libmicrohttpd sends for a
-// buffer), not chunked ones. Each send and receive waits at most `timeout`.
+// delimited by Content-Length or by the end of the connection, not chunked ones. Each send and
+// receive waits at most `timeout`.
 //
 // Failures are one message naming the socket path and the reason ("no such file: is weftd
 // running?"). Thread-safety: no shared state.
