@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config ccache clang-14 clang-format
     libuv1-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev catch2 libsystemd-dev
-    libmicrohttpd-dev
+    libclang-rt-14-dev
 )
 bench_packages=(cargo librust-tokio-dev librust-libc-dev valgrind)
 
