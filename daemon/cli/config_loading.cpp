@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "host/config/error_count.hpp"
+
 namespace weft::cli {
 namespace {
 
@@ -19,7 +21,7 @@ std::optional<host::Config> load_config_or_report(const std::filesystem::path& f
     const auto from_env = static_cast<std::size_t>(
         std::count_if(result.errors.begin(), result.errors.end(),
                       [](const std::string& e) { return e.starts_with("environment: "); }));
-    if (const std::size_t in_file = result.errors.size() - from_env; in_file != 0)
+    if (const std::size_t in_file = host::count_errors(result) - from_env; in_file != 0)
         fmt::print(stderr, "{}: {}\n", file.string(), count_text(in_file));
     if (from_env != 0)
         fmt::print(stderr, "environment: {} in WEFT_* variables\n", count_text(from_env));

@@ -13,6 +13,7 @@
 
 #include "cli/logging.hpp"
 #include "cli/systemd.hpp"
+#include "host/config/error_count.hpp"
 
 namespace weft::cli {
 namespace {
@@ -67,7 +68,7 @@ void ConfigReloader::reload() {
     if (!result.ok()) {
         for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
         spdlog::error("reload: {} in {}; the running config stays",
-                      count_of(result.errors.size(), "error"), file_.string());
+                      count_of(host::count_errors(result), "error"), file_.string());
         notify_systemd("READY=1\nSTATUS=running");
         return;
     }

@@ -1,5 +1,5 @@
 // The admin endpoint in-process: the Unix listener's socket-file rules, the routes, and the
-// libmicrohttpd server answering the Unix-socket client end to end.
+// HTTP server answering the Unix-socket client end to end.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

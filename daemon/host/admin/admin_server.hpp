@@ -1,7 +1,9 @@
 // AdminServer: the admin endpoint of DESIGN.md, on the config's Unix socket and, if configured,
 // its loopback TCP endpoint (admin_routes.hpp says what it answers).
 //
-// The constructor opens each endpoint and serves it on a libmicrohttpd thread of its own. An
+// The constructor opens each endpoint and serves it on a thread of its own (http_server.hpp: with
+// per-connection timeouts and a connection limit, so slow or hostile clients cannot keep /health
+// from answering). An
 // endpoint that cannot be set up (a directory it may not create, a socket path in use, a port
 // taken) is logged as one error naming its address and the OS's reason, and left out: the daemon
 // never fails because of its admin endpoint.

@@ -1,98 +1,269 @@
+// The server thread: one poll() loop over the listening socket, a stop eventfd and at most
+// max_connections connections. Each connection goes through three phases:
+//   reading    until its request head is complete (or refused); deadline: the earlier of
+//              opened + header_timeout and last byte + idle_timeout; then 408.
+//   writing    its answer; deadline: answer ready + write_timeout; then closed.
+//   lingering  shut down for writing, dropping what the client still sends, until it closes or
+//              `linger` passes.
+// Connections in the reading or lingering phase are the ones closed to make room for a new one.
 #include "host/admin/http_server.hpp"
 
-#include <fmt/format.h>
-#include <microhttpd.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 
-#include <cstdarg>
-#include <cstdio>
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include "host/admin/os_error.hpp"
 
 namespace weft::host::admin {
-
 namespace {
 
-// A slow or stuck client must not hold the single server thread's connections forever.
-constexpr unsigned kConnectionTimeoutSeconds = 10;
-constexpr unsigned kConnectionLimit = 32;
+using Clock = std::chrono::steady_clock;
 
-struct DestroyResponse {
-    void operator()(MHD_Response* response) const noexcept { MHD_destroy_response(response); }
+// Accepting is bounded per turn of the loop so that a flood of connections cannot starve the
+// ones already open.
+constexpr int kAcceptsPerTurn = 64;
+// What a lingering connection may still send before it is closed anyway.
+constexpr std::size_t kMaxLingerBytes = 64 * 1024;
+// How long accepting pauses when the process is out of file descriptors.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+// An operator hears about a connection flood, but not once per connection.
+constexpr auto kFloodWarningInterval = std::chrono::minutes(1);
+
+enum class Phase { reading, writing, lingering };
+
+struct Connection {
+    UniqueFd fd;
+    Phase phase = Phase::reading;
+    Clock::time_point opened;
+    Clock::time_point deadline;
+    HttpExchange exchange;
+    std::string out;  // the answer being written
+    std::size_t sent = 0;
+    std::size_t dropped = 0;  // bytes read and ignored while lingering
 };
-using ResponsePtr = std::unique_ptr<MHD_Response, DestroyResponse>;
 
-MHD_Result send(MHD_Connection* connection, const HttpResponse& answer) {
-    // MUST_COPY: the body's string dies when the handler returns.
-    ResponsePtr response(MHD_create_response_from_buffer(
-        answer.body.size(), const_cast<char*>(answer.body.data()), MHD_RESPMEM_MUST_COPY));
-    if (!response) return MHD_NO;
-    MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE,
-                            answer.content_type.c_str());
-    for (const auto& [name, value] : answer.headers)
-        MHD_add_response_header(response.get(), name.c_str(), value.c_str());
-    return MHD_queue_response(connection, answer.status, response.get());
-}
+class Loop {
+   public:
+    Loop(int listening, int wake, const HttpHandler& handler, const std::string& where,
+         const HttpLimits& limits)
+        : listening_(listening), wake_(wake), handler_(handler), where_(where), limits_(limits) {}
+
+    void run() {
+        std::vector<pollfd> fds;
+        while (true) {
+            expire(Clock::now());
+            fds.clear();
+            fds.push_back(pollfd{wake_, POLLIN, 0});
+            // Out of file descriptors, the listening socket stays readable: wait a little.
+            const bool accepting = Clock::now() >= accept_resume_;
+            fds.push_back(pollfd{listening_, accepting ? short(POLLIN) : short(0), 0});
+            for (const Connection& c : connections_)
+                fds.push_back(pollfd{
+                    c.fd.get(), c.phase == Phase::writing ? short(POLLOUT) : short(POLLIN), 0});
+            const int ready = ::poll(fds.data(), fds.size(), poll_timeout(Clock::now()));
+            if (ready < 0) {
+                if (errno == EINTR) continue;
+                spdlog::error("admin endpoint {}: poll failed: {}; it stops serving", where_,
+                              os_error(errno));
+                return;
+            }
+            if (fds[0].revents != 0) return;  // stop
+            const Clock::time_point now = Clock::now();
+            for (std::size_t i = 0; i < connections_.size(); ++i) {
+                if (fds[i + 2].revents != 0) on_ready(connections_[i], now);
+            }
+            std::erase_if(connections_, [](const Connection& c) { return !c.fd; });
+            if (fds[1].revents != 0) accept_new(now);
+        }
+    }
+
+   private:
+    // Milliseconds until the earliest deadline (rounded up, so it has passed when poll returns).
+    int poll_timeout(Clock::time_point now) const {
+        if (connections_.empty() && accept_resume_ <= now) return -1;
+        Clock::time_point first = accept_resume_ > now ? accept_resume_ : Clock::time_point::max();
+        for (const Connection& c : connections_) first = std::min(first, c.deadline);
+        if (first <= now) return 0;
+        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(first - now);
+        return static_cast<int>(std::min<std::int64_t>(wait.count(), 60'000));
+    }
+
+    void expire(Clock::time_point now) {
+        for (Connection& c : connections_) {
+            if (c.deadline > now) continue;
+            if (c.phase == Phase::reading) {
+                spdlog::debug("admin endpoint {}: no complete request within its timeout", where_);
+                answer(c, serialize_response(plain_error(408), false), now);
+            } else {
+                c.fd.reset();  // not reading its answer, or lingered long enough
+            }
+        }
+        std::erase_if(connections_, [](const Connection& c) { return !c.fd; });
+    }
+
+    void on_ready(Connection& c, Clock::time_point now) {
+        switch (c.phase) {
+            case Phase::reading:
+                return read_request(c, now);
+            case Phase::writing:
+                return write_answer(c, now);
+            case Phase::lingering:
+                return drop_input(c);
+        }
+    }
+
+    void read_request(Connection& c, Clock::time_point now) {
+        char buffer[4096];
+        const ssize_t n = ::recv(c.fd.get(), buffer, sizeof buffer, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+        if (n <= 0) {
+            c.fd.reset();  // gone before asking anything
+            return;
+        }
+        if (c.exchange.feed(std::string_view(buffer, static_cast<std::size_t>(n)), handler_,
+                            where_)) {
+            if (c.exchange.status() >= 400 && c.exchange.status() != 404 &&
+                c.exchange.status() != 405)
+                spdlog::debug("admin endpoint {}: refused a request ({})", where_,
+                              c.exchange.status());
+            answer(c, c.exchange.answer(), now);
+            return;
+        }
+        c.deadline = std::min(c.opened + limits_.header_timeout, now + limits_.idle_timeout);
+    }
+
+    // Moves the connection to writing `text` and writes what the socket takes at once.
+    void answer(Connection& c, std::string text, Clock::time_point now) {
+        c.phase = Phase::writing;
+        c.deadline = now + limits_.write_timeout;
+        c.sent = 0;
+        c.out = std::move(text);
+        write_answer(c, now);
+    }
+
+    void write_answer(Connection& c, Clock::time_point now) {
+        const std::string& text = c.out;
+        while (c.sent < text.size()) {
+            const ssize_t n = ::send(c.fd.get(), text.data() + c.sent, text.size() - c.sent,
+                                     MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+            if (n < 0) {
+                close(c);
+                return;
+            }
+            c.sent += static_cast<std::size_t>(n);
+        }
+        c.out = std::string();
+        ::shutdown(c.fd.get(), SHUT_WR);
+        c.phase = Phase::lingering;
+        c.deadline = now + limits_.linger;
+    }
+
+    void drop_input(Connection& c) {
+        char buffer[4096];
+        const ssize_t n = ::recv(c.fd.get(), buffer, sizeof buffer, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+        if (n > 0) c.dropped += static_cast<std::size_t>(n);
+        if (n <= 0 || c.dropped > kMaxLingerBytes) close(c);
+    }
+
+    static void close(Connection& c) { c.fd.reset(); }
+
+    void accept_new(Clock::time_point now) {
+        for (int i = 0; i < kAcceptsPerTurn; ++i) {
+            UniqueFd fd(::accept4(listening_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            if (!fd) {
+                if (errno == EINTR || errno == ECONNABORTED) continue;
+                // EAGAIN: none left. EMFILE and the like: the pending clients stay in the
+                // backlog; try again shortly rather than spin on a readable socket.
+                if (errno != EAGAIN && errno != EWOULDBLOCK) accept_resume_ = now + kAcceptPause;
+                return;
+            }
+            if (connections_.size() >= limits_.max_connections && !make_room(now)) {
+                continue;  // every slot is writing an answer: this client is refused (closed)
+            }
+            Connection c;
+            c.fd = std::move(fd);
+            c.opened = now;
+            c.deadline = now + std::min(limits_.header_timeout, limits_.idle_timeout);
+            connections_.push_back(std::move(c));
+        }
+    }
+
+    // Closes the connection that has waited longest for its request head (or a lingering one).
+    bool make_room(Clock::time_point now) {
+        auto oldest = connections_.end();
+        for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+            if (it->phase == Phase::writing) continue;
+            if (oldest == connections_.end() || it->opened < oldest->opened) oldest = it;
+        }
+        if (!last_flood_warning_ || now - *last_flood_warning_ >= kFloodWarningInterval) {
+            last_flood_warning_ = now;
+            spdlog::warn(
+                "admin endpoint {}: {} connections open (the limit); closing those that wait "
+                "longest for their request to let new clients in",
+                where_, limits_.max_connections);
+        }
+        if (oldest == connections_.end()) return false;
+        close(*oldest);
+        connections_.erase(oldest);
+        return true;
+    }
+
+    int listening_;
+    int wake_;
+    const HttpHandler& handler_;
+    const std::string& where_;
+    const HttpLimits& limits_;
+    std::vector<Connection> connections_;
+    std::optional<Clock::time_point> last_flood_warning_;
+    Clock::time_point accept_resume_{};
+};
 
 }  // namespace
 
-// The C callbacks, a friend so they reach the server's members.
-struct HttpServerCallbacks {
-    static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url,
-                                 const char* method, const char* /*version*/,
-                                 const char* /*upload_data*/, std::size_t* /*upload_data_size*/,
-                                 void** /*request_state*/) noexcept {
-        auto* server = static_cast<HttpServer*>(cls);
-        try {
-            return send(connection, server->handler_(HttpRequest{method, url}));
-        } catch (const std::exception& error) {
-            spdlog::error("admin endpoint {}: {} {} failed: {}", server->where_, method, url,
-                          error.what());
-        } catch (...) {
-            spdlog::error("admin endpoint {}: {} {} failed", server->where_, method, url);
-        }
-        try {
-            return send(connection,
-                        HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}});
-        } catch (...) {
-            return MHD_NO;  // closes the connection
-        }
-    }
-
-    static void on_log(void* cls, const char* format, va_list args) noexcept {
-        char text[512];
-        std::vsnprintf(text, sizeof text, format, args);
-        std::string_view line(text);
-        while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-        try {
-            spdlog::debug("admin endpoint {}: libmicrohttpd: {}",
-                          static_cast<HttpServer*>(cls)->where_, line);
-        } catch (...) {
-        }
-    }
-};
-
-void HttpServer::Stop::operator()(MHD_Daemon* daemon) const noexcept { MHD_stop_daemon(daemon); }
-
-HttpServer::HttpServer(UniqueFd listening, HttpHandler handler, std::string where)
-    : handler_(std::move(handler)), where_(std::move(where)) {
-    // Through a variable of the exact type: varargs do not convert the function pointer.
-    const MHD_LogCallback logger = &HttpServerCallbacks::on_log;
-    // The logger comes first so that start-up messages go to it too.
-    MHD_Daemon* daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
-        &HttpServerCallbacks::on_request, this, MHD_OPTION_EXTERNAL_LOGGER, logger, this,
-        MHD_OPTION_LISTEN_SOCKET, listening.get(), MHD_OPTION_CONNECTION_TIMEOUT,
-        kConnectionTimeoutSeconds, MHD_OPTION_CONNECTION_LIMIT, kConnectionLimit, MHD_OPTION_END);
-    if (daemon == nullptr)
-        throw std::runtime_error(
-            fmt::format("admin endpoint {}: libmicrohttpd did not start "
-                        "(see the debug log)",
-                        where_));
-    daemon_.reset(daemon);
-    // libmicrohttpd closes the listening socket when it stops.
-    [[maybe_unused]] const int owned_by_mhd = listening.release();
+HttpServer::HttpServer(UniqueFd listening, HttpHandler handler, std::string where,
+                       HttpLimits limits)
+    : handler_(std::move(handler)),
+      where_(std::move(where)),
+      limits_(limits),
+      listening_(std::move(listening)) {
+    const int flags = ::fcntl(listening_.get(), F_GETFL);
+    if (flags < 0 || ::fcntl(listening_.get(), F_SETFL, flags | O_NONBLOCK) != 0)
+        throw std::runtime_error("admin endpoint " + where_ +
+                                 ": cannot make the socket non-blocking: " + os_error(errno));
+    wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wake_)
+        throw std::runtime_error("admin endpoint " + where_ +
+                                 ": cannot create an eventfd: " + os_error(errno));
+    thread_ = std::thread([this] { serve(); });
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+    const std::uint64_t one = 1;
+    // An eventfd write of 1 cannot fail short of a counter overflow; the loop wakes and returns.
+    [[maybe_unused]] const ssize_t n = ::write(wake_.get(), &one, sizeof one);
+    thread_.join();
+}
+
+void HttpServer::serve() noexcept {
+    try {
+        Loop(listening_.get(), wake_.get(), handler_, where_, limits_).run();
+    } catch (const std::exception& error) {
+        // Only allocation can throw here (a vector or a string growing).
+        spdlog::error("admin endpoint {}: stopped serving: {}", where_, error.what());
+    }
+}
 
 }  // namespace weft::host::admin

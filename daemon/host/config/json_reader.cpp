@@ -38,6 +38,10 @@ std::string quoted_list(std::span<const std::string_view> words) {
 }  // namespace
 
 void Diagnostics::error(std::string_view path, std::string_view message) {
+    if (full()) {
+        ++unlisted_;
+        return;
+    }
     messages_.push_back(fmt::format("{}: {}", path.empty() ? "/" : path, message));
 }
 
@@ -135,6 +139,10 @@ ObjectReader::ObjectReader(const Json& value, std::string path, Diagnostics& dia
     const std::span<const std::string_view> known(known_keys.begin(), known_keys.size());
     for (const auto& [key, member] : value.items()) {
         if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+        if (diag_.full()) {
+            diag_.count_unlisted();  // no suggestion to compute for an error nobody reads
+            continue;
+        }
         if (auto near = closest_match(key, known)) {
             diag_.error(path_of(key), fmt::format("unknown key (did you mean \"{}\"?)", *near));
         } else {

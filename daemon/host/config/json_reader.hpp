@@ -26,14 +26,25 @@ namespace weft::host {
 // Keeps keys in file order, so errors come out in the order an operator reads the file.
 using Json = nlohmann::ordered_json;
 
+// Collects errors. Only the first kMaxListed are kept (absurd input, such as 100,000 unknown keys,
+// must not cost minutes or megabytes of messages); the rest are counted.
 class Diagnostics {
    public:
+    static constexpr std::size_t kMaxListed = 100;
+
     // Records "<path>: <message>"; the root path "" is shown as "/".
     void error(std::string_view path, std::string_view message);
     [[nodiscard]] const std::vector<std::string>& messages() const noexcept { return messages_; }
+    // Errors counted but not listed.
+    [[nodiscard]] std::size_t unlisted() const noexcept { return unlisted_; }
+    // Whether the next error would only be counted: callers skip the work of composing it.
+    [[nodiscard]] bool full() const noexcept { return messages_.size() >= kMaxListed; }
+    // Counts an error without composing its message (for a caller that checked full()).
+    void count_unlisted() noexcept { ++unlisted_; }
 
    private:
     std::vector<std::string> messages_;
+    std::size_t unlisted_ = 0;
 };
 
 [[nodiscard]] std::string child_path(std::string_view parent, std::string_view key);

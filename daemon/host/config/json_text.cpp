@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -9,12 +10,12 @@
 namespace weft::host {
 namespace {
 
-// Follows the parser's callbacks to know the JSON path being parsed, so that a repeated key can
-// be reported with its path. Each open container is a frame; `segment` is the key or index of the
-// member currently being parsed inside it.
-class DuplicateKeyFinder {
+// Follows the parser's callbacks to know the JSON path being parsed, so that a repeated key, a
+// number out of range or nesting too deep can be reported with its path. Each open container is a
+// frame; `segment` is the key or index of the member currently being parsed inside it.
+class PathTracker {
    public:
-    explicit DuplicateKeyFinder(Diagnostics& diag) : diag_(diag) {}
+    explicit PathTracker(Diagnostics& diag) : diag_(diag) {}
 
     bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
         using Event = Json::parse_event_t;
@@ -22,6 +23,13 @@ class DuplicateKeyFinder {
             case Event::object_start:
             case Event::array_start:
                 begin_element();
+                if (frames_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+                    // Thrown, not a `false` return: that would only drop the value while the
+                    // parser kept reading (and calling us) through every level below.
+                    throw Refused{path(), fmt::format("nested deeper than {} levels of arrays and "
+                                                      "objects (the limit of a config file)",
+                                                      kMaxJsonDepth)};
+                }
                 frames_.push_back(Frame{event == Event::array_start, 0, {}, {}});
                 break;
             case Event::object_end:
@@ -38,6 +46,24 @@ class DuplicateKeyFinder {
         return true;  // keep everything: we only observe
     }
 
+    // Where a scalar that failed to parse sits: the key just read, or the next index of an array.
+    [[nodiscard]] std::string pending_path() const {
+        std::string out;
+        for (std::size_t i = 0; i < frames_.size(); ++i) {
+            const Frame& open = frames_[i];
+            const bool innermost = i + 1 == frames_.size();
+            out = child_path(
+                out, innermost && open.is_array ? std::to_string(open.next_index) : open.segment);
+        }
+        return out;
+    }
+
+    // Thrown from the callback to stop the parse: a document past one of the limits.
+    struct Refused {
+        std::string path;
+        std::string message;
+    };
+
    private:
     struct Frame {
         bool is_array;
@@ -45,6 +71,13 @@ class DuplicateKeyFinder {
         std::string segment;
         std::set<std::string> keys;
     };
+
+    // The path of the member being parsed (each open container's current segment).
+    [[nodiscard]] std::string path() const {
+        std::string out;
+        for (const Frame& open : frames_) out = child_path(out, open.segment);
+        return out;
+    }
 
     // A new value starts; inside an array that advances the index.
     void begin_element() {
@@ -56,14 +89,17 @@ class DuplicateKeyFinder {
 
     void on_key(std::string key) {
         Frame& frame = frames_.back();
+        if (frame.keys.size() == kMaxJsonMembers) {
+            std::string object;
+            for (std::size_t i = 0; i + 1 < frames_.size(); ++i)
+                object = child_path(object, frames_[i].segment);
+            throw Refused{object, fmt::format("more than {} keys in one object (the limit of a "
+                                              "config file)",
+                                              kMaxJsonMembers)};
+        }
         const bool repeated = !frame.keys.insert(key).second;
         frame.segment = std::move(key);
-        if (!repeated) return;
-        std::string path;
-        for (const Frame& open : frames_) {
-            path = child_path(path, open.segment);  // an array index needs no escaping
-        }
-        diag_.error(path, "duplicate key (each key may appear once per object)");
+        if (repeated) diag_.error(path(), "duplicate key (each key may appear once per object)");
     }
 
     Diagnostics& diag_;
@@ -98,12 +134,19 @@ std::optional<Json> parse_json_text(std::string_view text, Diagnostics& diag) {
         diag.error("line 1, column 1", "the file is empty; expected a JSON object");
         return std::nullopt;
     }
+    PathTracker tracker(diag);
     try {
-        return Json::parse(text, DuplicateKeyFinder(diag));
+        return Json::parse(text, std::ref(tracker));
     } catch (const Json::parse_error& error) {
         diag.error(location_of(text, error.byte), "invalid JSON: " + reason_of(error));
-        return std::nullopt;
+    } catch (const Json::out_of_range&) {
+        // nlohmann's only range error while parsing: a number no double holds (1e400, or an
+        // integer of hundreds of digits, which it tries as a double after 64 bits overflow).
+        diag.error(tracker.pending_path(), "number out of range (too large for any number type)");
+    } catch (const PathTracker::Refused& refused) {
+        diag.error(refused.path, refused.message);
     }
+    return std::nullopt;
 }
 
 }  // namespace weft::host

@@ -9,6 +9,7 @@
 
 #include "host/config/config.hpp"
 #include "host/config/env_overrides.hpp"
+#include "host/config/error_count.hpp"
 #include "host/config/json_text.hpp"
 #include "host/config/schema.hpp"
 
@@ -77,6 +78,8 @@ ConfigResult parse_config(std::string_view text, std::string_view origin, const 
     ConfigResult result;
     prefix_all(origin, file_diag, result.errors);
     prefix_all("environment", env_diag, result.errors);
+    const std::size_t unlisted = file_diag.unlisted() + env_diag.unlisted();
+    if (unlisted > 0) result.errors.push_back(unlisted_errors_line(origin, unlisted));
     if (result.errors.empty()) result.config = std::move(config);
     return result;
 }

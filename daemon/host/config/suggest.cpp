@@ -34,6 +34,11 @@ std::optional<std::string_view> closest_match(std::string_view word,
     std::optional<std::string_view> best;
     std::size_t best_distance = limit + 1;
     for (std::string_view candidate : candidates) {
+        // The distance is at least the difference in length: skipping those keeps a megabyte
+        // long key from costing a megabyte-by-candidate table.
+        const std::size_t shorter = std::min(word.size(), candidate.size());
+        const std::size_t longer = std::max(word.size(), candidate.size());
+        if (longer - shorter > limit) continue;
         const std::size_t distance = edit_distance(word, candidate);
         if (distance < best_distance) {
             best = candidate;

@@ -8,6 +8,8 @@
 #include <system_error>
 #include <utility>
 
+#include "host/plugin/descriptor_check.hpp"
+
 namespace weft::host {
 namespace {
 
@@ -29,20 +31,6 @@ bool has_elf_header(const fs::path& path) {
 std::string dl_error() {
     const char* e = ::dlerror();
     return e ? e : "unknown dlopen error";
-}
-
-// Every check of the descriptor after the ABI: the fields the host needs from any plugin.
-std::string check_descriptor(const fs::path& path, const weft_plugin_descriptor& d) {
-    if (d.name == nullptr || d.name[0] == '\0')
-        return error(path, "the plugin descriptor has no name: set its `name` field").message;
-    if (d.version == nullptr)
-        return error(path, "the plugin descriptor has no version: set its `version` field").message;
-    if (d.init == nullptr)
-        return error(path,
-                     "the plugin descriptor has no init hook: every plugin must provide "
-                     "`init`")
-            .message;
-    return {};
 }
 
 }  // namespace
@@ -133,28 +121,7 @@ LoadResult open_plugin_library(const fs::path& path) {
     // dlsym returns a data pointer; POSIX guarantees it converts to a function pointer.
     auto entry = reinterpret_cast<weft_plugin_entry_fn>(symbol);
     const weft_plugin_descriptor* descriptor = entry();
-    if (descriptor == nullptr) {
-        return error(path, "`" WEFT_PLUGIN_ENTRY_SYMBOL
-                           "` returned no descriptor (NULL): the "
-                           "plugin is broken; rebuild it");
-    }
-    // abi_major and abi_minor sit right after `size` in every ABI version, so they are read
-    // before the size is judged: a descriptor from another major may have any size.
-    if (descriptor->size < offsetof(weft_plugin_descriptor, abi_minor) + sizeof(std::uint32_t)) {
-        return error(path, fmt::format("its descriptor is {} bytes, too small to be a weft plugin "
-                                       "descriptor: rebuild the plugin against this weftd's SDK",
-                                       descriptor->size));
-    }
-    if (auto abi = check_abi(path, descriptor->abi_major, descriptor->abi_minor); !abi.empty())
-        return LoadError{std::move(abi)};
-    if (descriptor->size < kMinDescriptorSize) {
-        return error(path, fmt::format("its descriptor is {} bytes but ABI {} needs at least {}: "
-                                       "rebuild the plugin against this weftd's SDK",
-                                       descriptor->size,
-                                       abi_string(descriptor->abi_major, descriptor->abi_minor),
-                                       kMinDescriptorSize));
-    }
-    if (auto problem = check_descriptor(path, *descriptor); !problem.empty())
+    if (auto problem = check_descriptor(path, descriptor); !problem.empty())
         return LoadError{std::move(problem)};
     library.leak();  // ownership of `handle` moves to the result
     return PluginLibrary(path, handle, descriptor);
