@@ -175,6 +175,16 @@ TEST_CASE(
     CHECK(report[0].no_receiver >= 1);
 }
 
+TEST_CASE("plugin sdk: a send without receiver is TrySend::no_receiver or weft::NoReceiver") {
+    LogCapture log;
+    const auto config = config_from(R"({"plugins": [
+        {"name": "lonely", "path": "messenger.so", "config": {"mode": "lonely", "channel": "c"}}]})");
+    HostedPlugins hosted(Flavor::MultiThread, config, kBad);
+    REQUIRE(hosted.host.start_all() == 0);
+    CHECK(log.wait_for("[lonely] info: send threw NoReceiver"));
+    CHECK(log.contains("[lonely] info: try_send no_receiver"));
+}
+
 TEST_CASE("plugin loading: a library the loader refuses is reported with the loader's reason") {
     TempDir dir;
     SECTION("undefined symbol") {

@@ -11,6 +11,9 @@
  * destroy never frees the instance: it marks it destroyed, and every drop function checks that
  * mark and aborts with a clear line if the host dropped a task or job after destroy (plugin.h
  * promises destroy runs last), so such a bug shows as a deterministic crash. */
+/* nanosleep: C11 alone does not declare it. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
