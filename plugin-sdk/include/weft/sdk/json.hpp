@@ -10,8 +10,10 @@
 // Thread-safety: a Json is immutable once parsed; share it freely.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -96,6 +98,12 @@ class Json {
             const std::int64_t i = as_int();
             if (std::is_unsigned_v<T> && i < 0)
                 throw ConfigError("expected a non-negative integer, got " + std::to_string(i));
+            // Never a silent wrap: a 4294967396 read as an int is an error, not 100.
+            if (!std::in_range<T>(i))
+                throw ConfigError("expected an integer between " +
+                                  std::to_string(std::numeric_limits<T>::min()) + " and " +
+                                  std::to_string(std::numeric_limits<T>::max()) + ", got " +
+                                  std::to_string(i));
             return static_cast<T>(i);
         } else if constexpr (std::is_floating_point_v<T>) {
             return static_cast<T>(as_double());
@@ -239,10 +247,15 @@ class Json {
             Number n;
             n.value = std::strtod(digits.c_str(), &end);
             if (end != digits.c_str() + digits.size() || digits == "-") fail("bad number");
+            // Converting a double outside the int64 range is undefined behaviour: 1e300 and an
+            // integer of 30 digits are numbers, not integers.
+            constexpr double kInt64End = 9223372036854775808.0;  // 2^63
             if (integral) {
+                errno = 0;
                 n.integer = std::strtoll(digits.c_str(), nullptr, 10);
-                n.integral = static_cast<double>(n.integer) == n.value;
-            } else if (n.value == static_cast<double>(static_cast<std::int64_t>(n.value))) {
+                n.integral = errno != ERANGE && static_cast<double>(n.integer) == n.value;
+            } else if (n.value >= -kInt64End && n.value < kInt64End &&
+                       n.value == static_cast<double>(static_cast<std::int64_t>(n.value))) {
                 n.integer = static_cast<std::int64_t>(n.value);
                 n.integral = true;  // 1e3 is the integer 1000
             }
