@@ -11,8 +11,9 @@
 // paused, time moves only by advance(), or by auto-advance: when the runtime has no task to run,
 // the driver jumps the clock straight to the next timer instead of sleeping, so sleeps, intervals
 // and timeouts complete in order at their exact instants without waiting. Auto-advance waits
-// while spawn_blocking work is in flight (it may wake a task at any real moment) and while I/O or
-// a wake from another thread is pending.
+// while spawn_blocking work is in flight (it may wake a task at any real moment; awaited or not,
+// its end wakes the runtime so that auto-advance resumes at once) and while I/O or a wake from
+// another thread is pending.
 //
 // pause() freezes the clock at the next millisecond tick of the timer wheel (less than 1 ms
 // ahead), so that sleeps of whole milliseconds from then on complete at exactly their deadline.

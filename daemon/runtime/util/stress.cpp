@@ -82,7 +82,7 @@ void disable() noexcept { g_active.store(false, std::memory_order_relaxed); }
 namespace {
 // WEFT_STRESS_SEED=N in the environment perturbs a whole test program from its start: this is how
 // the Catch2 [stress] cases run under the stress label, and how one of their failures reproduces.
-const bool g_from_environment = [] {
+[[maybe_unused]] const bool g_from_environment = [] {
     const char* seed = std::getenv("WEFT_STRESS_SEED");
     if (seed && *seed) {
         enable(std::strtoull(seed, nullptr, 10));
