@@ -39,14 +39,15 @@ class JobRun {
 
     static weft_status c_poll(void* self, weft_context* cx) {
         auto& r = *static_cast<JobRun*>(self);
-        const LogScope scope(r.core_->jobs[r.index_].binding.config.name.c_str());
+        const LogScope log_scope(r.core_->jobs[r.index_].binding.config.name.c_str());
         // Should the plugin's poll throw (a C++ plugin breaking the ABI), the task slot catches
         // it and this stays a failure.
         r.outcome_ = RunOutcome::failed;
         r.status_ = WEFT_ERR_TASK_FAILED;
         const JobBinding& job = r.core_->jobs[r.index_].binding;
-        const CrashScope scope(job.plugin->crash_identity(), "job",
-                               reinterpret_cast<const void*>(r.poll_), job.config.name.c_str());
+        const CrashScope crash_scope(job.plugin->crash_identity(), "job",
+                                     reinterpret_cast<const void*>(r.poll_),
+                                     job.config.name.c_str());
         const weft_status status = r.poll_(r.state_, cx);
         if (status == WEFT_PENDING) {
             r.outcome_ = RunOutcome::cancelled;

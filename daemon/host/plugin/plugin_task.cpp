@@ -11,9 +11,10 @@ void TaskSlot::arm() noexcept {
 }
 
 weft_status TaskSlot::poll(Context& cx) noexcept {
-    const CrashScope scope(plugin_.crash_identity(), "task", reinterpret_cast<const void*>(poll_));
+    const CrashScope crash_scope(plugin_.crash_identity(), "task",
+                                 reinterpret_cast<const void*>(poll_));
     ContextImpl context(cx, plugin_);
-    const LogScope scope(number_);
+    const LogScope log_scope(number_);
     weft_status status = WEFT_ERR_TASK_FAILED;
     try {
         status = poll_(state_, &context);
