@@ -152,6 +152,23 @@ TEST_CASE("notify_waiters keeps a permit stored by notify_one", "[sync][notify]"
     }());
 }
 
+TEST_CASE("a Notified created before notify_waiters leaves the permit of a later notify_one",
+          "[sync][notify]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Notify notify;
+        auto before = notify.notified();
+        notify.notify_waiters();
+        notify.notify_one();
+        co_await before;  // completed by notify_waiters...
+        auto next = notify.notified();
+        CHECK(next.enable());  // ...so the permit is still there for another waiter
+        auto last = notify.notified();
+        CHECK_FALSE(last.enable());
+    }());
+}
+
 TEST_CASE("a dropped Notified picked by notify_one passes the notification on", "[sync][notify]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);

@@ -128,6 +128,12 @@ bool Notified::poll_notified(const WakerRef* waker) noexcept {
 
 bool Notified::poll_init(const WakerRef* waker) noexcept {
     Notify& n = *notify_;
+    // A notify_waiters() since this Notified was created completes it first, and leaves a stored
+    // permit to the next waiter (taking both would lose one wake-up).
+    if ((n.state_.load(std::memory_order_acquire) >> Notify::kCallsShift) != initial_calls_) {
+        phase_ = Phase::Done;
+        return true;
+    }
     if (n.try_take_permit()) {
         phase_ = Phase::Done;
         return true;
