@@ -149,6 +149,10 @@ void drop_notification(Header* t) noexcept {
     if (t->state.ref_dec()) dealloc(t);
 }
 
+void drop_reference(Header* t) noexcept {
+    if (t->state.ref_dec()) dealloc(t);
+}
+
 void abort(Header* t) noexcept {
     if (t->state.transition_to_notified_and_cancel()) t->scheduler->schedule(t);
 }

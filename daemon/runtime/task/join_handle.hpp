@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/task/abort_handle.hpp"
 #include "runtime/task/frame_alloc.hpp"
 #include "runtime/task/harness.hpp"
 #include "runtime/task/join_error.hpp"
@@ -46,6 +47,9 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
         return task_ && (task_->state.load() & task::State::COMPLETE);
     }
     [[nodiscard]] bool valid() const noexcept { return task_ != nullptr; }
+    // A handle that can abort the task but not await it; it stays valid after this JoinHandle
+    // is dropped (an empty AbortHandle for an empty JoinHandle).
+    [[nodiscard]] AbortHandle abort_handle() const noexcept { return AbortHandle(task_); }
     // The task's id (task_id.hpp), unique in the process; 0 for an empty handle.
     [[nodiscard]] std::uint64_t id() const noexcept { return task_ ? task::id_of(task_) : 0; }
     [[nodiscard]] task::Header* raw() const noexcept { return task_; }
