@@ -287,3 +287,34 @@ TEST_CASE("polling a Notified spends coop budget", "[sync][notify]") {
     }());
     CHECK(other_ran_first);
 }
+
+TEST_CASE("notify_last wakes the most recently registered waiter, else stores the permit",
+          "[sync][notify]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Notify notify;
+        auto first = notify.notified();
+        auto second = notify.notified();
+        auto third = notify.notified();
+        CHECK_FALSE(first.enable());
+        CHECK_FALSE(second.enable());
+        CHECK_FALSE(third.enable());
+        notify.notify_last();
+        CHECK(third.enable());
+        CHECK_FALSE(first.enable());
+        CHECK_FALSE(second.enable());
+        notify.notify_last();
+        CHECK(second.enable());
+        notify.notify_one();
+        CHECK(first.enable());
+        // Nobody waiting: one permit, as notify_one.
+        notify.notify_last();
+        notify.notify_last();
+        auto a = notify.notified();
+        CHECK(a.enable());
+        auto b = notify.notified();
+        CHECK_FALSE(b.enable());
+        co_return;
+    }());
+}

@@ -17,7 +17,7 @@ namespace weft::sync {
 // --- Notify
 // ---------------------------------------------------------------------------------------
 
-Waker Notify::notify_locked() noexcept {
+Waker Notify::notify_locked(bool last) noexcept {
     std::uint64_t cur = state_.load(std::memory_order_relaxed);
     if ((cur & kStateMask) != kWaiting) {
         // Nobody waits: store the permit. Only the lock-free paths may race with us here, and
@@ -28,7 +28,7 @@ Waker Notify::notify_locked() noexcept {
         }
         return Waker();
     }
-    Waiter* w = waiters_.pop_front();
+    Waiter* w = last ? waiters_.pop_back() : waiters_.pop_front();
     if (waiters_.empty())
         state_.store((cur & ~kStateMask) | kEmpty, std::memory_order_release);  // we own WAITING
     Waker waker = std::move(w->waker);
@@ -36,11 +36,11 @@ Waker Notify::notify_locked() noexcept {
     return waker;
 }
 
-void Notify::notify_one_slow() noexcept {
+void Notify::notify_one_slow(bool last) noexcept {
     Waker waker;
     {
         std::lock_guard lock(mutex_);
-        waker = notify_locked();
+        waker = notify_locked(last);
     }
     waker.wake();
 }
