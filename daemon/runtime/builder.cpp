@@ -51,7 +51,8 @@ std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
         return "thread_keep_alive must be between 1 ms and " +
                std::to_string(kMaxKeepAlive.count()) + " ms, got " +
                std::to_string(c.thread_keep_alive.count()) + " ms";
-    if (c.thread_name.empty()) return std::string("thread_name must not be empty");
+    if (c.thread_name.find_first_not_of(" \t\n\v\f\r") == std::string::npos)
+        return std::string("thread_name must not be empty or only whitespace");
     return std::nullopt;
 }
 

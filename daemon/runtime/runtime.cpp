@@ -1,5 +1,8 @@
 #include "runtime/runtime.hpp"
 
+#include <stdexcept>
+#include <thread>
+
 #include "runtime/scheduler/current_thread/current_thread.hpp"
 #include "runtime/scheduler/multi_thread/multi_thread.hpp"
 
@@ -38,8 +41,21 @@ Runtime& Runtime::operator=(Runtime&& other) noexcept {
     }
     return *this;
 }
-Runtime::~Runtime() {
-    if (scheduler_) scheduler_->shutdown(std::chrono::nanoseconds::max());
+Runtime::~Runtime() noexcept(false) {
+    if (!scheduler_) return;
+    if (detail::tls().worker) {
+        // Shutting down waits for the workers and the blocking pool: on a runtime thread that
+        // blocks a worker, and on one of this runtime's own threads it would wait for itself.
+        // The shutdown goes to a thread of its own; the caller learns of the mistake, as Tokio
+        // panics here.
+        std::thread([s = std::move(scheduler_)] {
+            s->shutdown(std::chrono::nanoseconds::max());
+        }).detach();
+        throw std::logic_error(
+            "weft::Runtime destroyed from inside a runtime (in block_on or on a worker thread), "
+            "where blocking is not allowed: destroy it outside, or on a spawn_blocking thread");
+    }
+    scheduler_->shutdown(std::chrono::nanoseconds::max());
 }
 
 RuntimeMetrics Runtime::metrics() const { return scheduler_->metrics(); }

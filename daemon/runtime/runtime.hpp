@@ -2,8 +2,9 @@
 // this header: Runtime, Builder, Handle, Task, spawn, JoinHandle, yield_now.
 //
 // Dropping a Runtime shuts it down: every task is cancelled (its destructors run), workers are
-// joined and nothing leaks. shutdown_timeout() does the same but bounds the wait for running
-// blocking work.
+// joined and nothing leaks. Drop it outside any runtime (or on a spawn_blocking thread): on a
+// runtime thread the destructor throws std::logic_error, as Tokio panics. shutdown_timeout() does
+// the same but bounds the wait for running blocking work.
 #pragma once
 
 #include <chrono>
@@ -27,7 +28,11 @@ class Runtime {
     explicit Runtime(const RuntimeConfig& config);  // prefer Builder: it validates
     Runtime(Runtime&&) noexcept;
     Runtime& operator=(Runtime&&) noexcept;
-    ~Runtime();
+    // Throws std::logic_error when called on a runtime thread (inside any runtime's block_on, or
+    // on a worker): shutting down blocks, which a runtime thread must not do, and on this
+    // runtime's own thread it could never finish. The runtime is then shut down on a thread of
+    // its own.
+    ~Runtime() noexcept(false);
 
     // Runs `task` to completion on this runtime and returns its value; an exception escaping the
     // task is rethrown here. Must not be called from inside a task of this runtime.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -71,14 +72,19 @@ TEST_CASE("spawn_blocking gives the function's value", "[blocking]") {
     rt.block_on([]() -> Task<void> { co_await spawn_blocking([] {}); }());
 }
 
-TEST_CASE("an exception of the blocking function becomes a failed JoinError", "[blocking]") {
+TEST_CASE("an exception of the blocking function becomes a failed JoinError naming the job id",
+          "[blocking]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
-    std::string what = rt.block_on([]() -> Task<std::string> {
+    std::uint64_t id = 0;
+    std::string what = rt.block_on([](std::uint64_t& id) -> Task<std::string> {
+        auto h = spawn_blocking([]() -> int { throw std::runtime_error("disk on fire"); });
+        id = h.id();
         try {
-            co_await spawn_blocking([]() -> int { throw std::runtime_error("disk on fire"); });
+            co_await h;
         } catch (const JoinError& e) {
             CHECK(e.is_failed());
+            CHECK(e.id() == id);
             try {
                 std::rethrow_exception(e.exception());
             } catch (const std::runtime_error& inner) {
@@ -87,8 +93,9 @@ TEST_CASE("an exception of the blocking function becomes a failed JoinError", "[
             co_return e.what();
         }
         co_return "no error";
-    }());
-    CHECK(what == "task failed: disk on fire");
+    }(id));
+    CHECK(id != 0);
+    CHECK(what == "task " + std::to_string(id) + " failed: disk on fire");
 }
 
 TEST_CASE("blocking threads are named weft-blocking-N and see the runtime", "[blocking]") {

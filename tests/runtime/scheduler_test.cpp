@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "probes.hpp"
+#include "runtime/blocking/spawn_blocking.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -199,6 +201,48 @@ TEST_CASE("the builder rejects invalid settings, naming the setting and its rang
     CHECK_THROWS_WITH(
         Builder::new_current_thread().thread_keep_alive(std::chrono::milliseconds(0)).build(),
         Catch::Contains("thread_keep_alive"));
+}
+
+TEST_CASE("the builder rejects a thread name of only whitespace like the empty one", "[builder]") {
+    for (const char* name : {"", " ", "   ", "\t\n"})
+        CHECK_THROWS_WITH(Builder::new_multi_thread().worker_threads(1).thread_name(name).build(),
+                          Catch::Contains("thread_name must not be empty or only whitespace"));
+    auto rt = Builder::new_current_thread().thread_name(" weft ").build();  // spaces around: fine
+    CHECK(rt.config().thread_name == " weft ");
+}
+
+namespace {
+// Builds a runtime and destroys it where the caller runs (its destructor may throw).
+void build_and_destroy(Flavor flavor) { auto rt = weft::test::make_runtime(flavor, 1); }
+}  // namespace
+
+TEST_CASE("destroying a runtime inside another runtime's block_on or on a worker throws",
+          "[scheduler][shutdown]") {
+    auto outer_flavor = GENERATE(from_range(weft::test::flavors()));
+    auto inner_flavor = GENERATE(from_range(weft::test::flavors()));
+    auto outer = weft::test::make_runtime(outer_flavor);
+    // In block_on (the current_thread runtime's thread, or the caller of a multi_thread one).
+    outer.block_on([](Flavor inner_flavor) -> Task<void> {
+        CHECK_THROWS_WITH(build_and_destroy(inner_flavor),
+                          Catch::Contains("destroyed from inside a runtime"));
+        co_return;
+    }(inner_flavor));
+    // In a spawned task (a worker of the multi_thread runtime).
+    bool threw = outer.block_on([](Flavor inner_flavor) -> Task<bool> {
+        co_return co_await spawn([](Flavor inner_flavor) -> Task<bool> {
+            try {
+                build_and_destroy(inner_flavor);
+            } catch (const std::logic_error&) {
+                co_return true;
+            }
+            co_return false;
+        }(inner_flavor));
+    }(inner_flavor));
+    CHECK(threw);
+    // On a blocking thread it is allowed, as in Tokio.
+    outer.block_on([](Flavor inner_flavor) -> Task<void> {
+        co_await spawn_blocking([inner_flavor] { build_and_destroy(inner_flavor); });
+    }(inner_flavor));
 }
 
 TEST_CASE("WEFT_WORKER_THREADS sets the default worker count", "[builder]") {

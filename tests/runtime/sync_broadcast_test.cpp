@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -195,6 +196,16 @@ TEST_CASE("broadcast rejects a zero capacity", "[sync][broadcast]") {
     CHECK_THROWS_AS(broadcast::channel<int>(0), std::invalid_argument);
 }
 
+TEST_CASE("broadcast rejects a capacity above SIZE_MAX >> 1 without allocating it",
+          "[sync][broadcast]") {
+    constexpr std::size_t max = std::numeric_limits<std::size_t>::max() >> 1;
+    CHECK_THROWS_AS(broadcast::channel<int>(max + 1), std::invalid_argument);
+    CHECK_THROWS_AS(broadcast::channel<int>(std::numeric_limits<std::size_t>::max()),
+                    std::invalid_argument);
+    CHECK_THROWS_WITH(broadcast::channel<int>(max + 1),
+                      Catch::Contains("capacity " + std::to_string(max + 1)));
+}
+
 namespace {
 // A value whose move assignment throws on demand.
 struct Flaky {
@@ -227,4 +238,55 @@ TEST_CASE("broadcast: a send whose value throws while stored sends nothing and b
     auto third = rx.try_recv();
     REQUIRE(third.is_ok());
     CHECK(third->v == 3);
+}
+
+namespace {
+// A value whose copy throws on demand.
+struct CopyFails {
+    static inline bool fail = false;
+    int v = 0;
+    explicit CopyFails(int x) : v(x) {}
+    CopyFails(const CopyFails& o) : v(o.v) {
+        if (fail) throw std::runtime_error("copy failed");
+    }
+    CopyFails(CopyFails&&) = default;
+    CopyFails& operator=(const CopyFails&) = default;
+    CopyFails& operator=(CopyFails&&) = default;
+};
+}  // namespace
+
+TEST_CASE("broadcast try_recv moves past a value whose copy throws", "[sync][broadcast]") {
+    auto [tx, rx] = broadcast::channel<CopyFails>(4);
+    REQUIRE(tx.send(CopyFails(1)).is_ok());
+    REQUIRE(tx.send(CopyFails(2)).is_ok());
+    CopyFails::fail = true;
+    CHECK_THROWS_WITH(rx.try_recv(), "copy failed");
+    CopyFails::fail = false;
+    auto next = rx.try_recv();  // the next value, not the one that failed again
+    REQUIRE(next.is_ok());
+    CHECK(next->v == 2);
+    CHECK(rx.try_recv().error().is_empty());
+}
+
+TEST_CASE("broadcast recv moves past a value whose copy throws and rethrows in the task",
+          "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<CopyFails>(4);
+        REQUIRE(tx.send(CopyFails(1)).is_ok());
+        REQUIRE(tx.send(CopyFails(2)).is_ok());
+        CopyFails::fail = true;
+        bool threw = false;
+        try {
+            (void)co_await rx.recv();
+        } catch (const std::runtime_error& e) {
+            threw = std::string(e.what()) == "copy failed";
+        }
+        CopyFails::fail = false;
+        CHECK(threw);
+        auto next = co_await rx.recv();
+        REQUIRE(next.is_ok());
+        CHECK(next->v == 2);
+    }());
 }

@@ -2,8 +2,10 @@
 // tasks, abort_all, aborting on destruction, shutdown, len, a dropped join_next, coop budget.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -183,4 +185,86 @@ TEST_CASE("join set: join_next spends coop budget", "[sync][join_set]") {
         co_return seen;
     }());
     CHECK(other_ran);
+}
+
+TEST_CASE("try_join_next gives a finished task's result without waiting, else nullopt",
+          "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        JoinSet<int> set;
+        CHECK_FALSE(set.try_join_next().has_value());  // empty
+        auto [tx, rx] = oneshot::channel<int>();
+        set.spawn(wait_then(std::move(rx), 4));
+        for (int i = 0; i < 10; ++i) co_await yield_now();
+        CHECK_FALSE(set.try_join_next().has_value());  // not finished yet
+        CHECK(set.len() == 1);
+        (void)tx.send(0);
+        std::optional<JoinSet<int>::Output> r;
+        while (!(r = set.try_join_next())) co_await yield_now();
+        REQUIRE(r->is_ok());
+        CHECK(**r == 4);
+        CHECK(set.is_empty());
+    }());
+}
+
+TEST_CASE("detach_all empties the set and the tasks run on", "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        std::atomic<int> ran{0};
+        auto [tx, rx] = oneshot::channel<int>();
+        {
+            JoinSet<void> set;
+            set.spawn([](oneshot::Receiver<int> rx_, std::atomic<int>& ran) -> Task<void> {
+                auto rx = std::move(rx_);
+                (void)co_await rx;
+                ran.fetch_add(1);
+            }(std::move(rx), ran));
+            set.detach_all();
+            CHECK(set.is_empty());
+            CHECK_FALSE((co_await set.join_next()).has_value());
+        }  // destroying the set aborts nothing now
+        (void)tx.send(1);
+        while (ran.load() == 0) co_await yield_now();
+        CHECK(ran.load() == 1);
+    }());
+}
+
+TEST_CASE("join_all gives every value, or throws the first error and aborts the rest",
+          "[sync][join_set]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    std::atomic<int> live{0};
+    rt.block_on([](std::atomic<int>& live) -> Task<void> {
+        JoinSet<int> set;
+        for (int i = 0; i < 5; ++i) set.spawn([](int v) -> Task<int> { co_return v* v; }(i));
+        std::vector<int> values = co_await set.join_all();
+        std::sort(values.begin(), values.end());
+        CHECK(values == std::vector<int>{0, 1, 4, 9, 16});
+        CHECK(set.is_empty());
+
+        JoinSet<int> empty;
+        CHECK((co_await empty.join_all()).empty());
+
+        JoinSet<int> failing;
+        failing.spawn(forever(live));
+        failing.spawn([]() -> Task<int> {
+            throw std::runtime_error("one failed");
+            co_return 0;
+        }());
+        bool threw = false;
+        try {
+            (void)co_await failing.join_all();
+        } catch (const JoinError& e) {
+            threw = e.is_failed();
+        }
+        CHECK(threw);
+        while (live.load() != 0) co_await yield_now();  // the endless one was aborted
+
+        JoinSet<void> voids;
+        voids.spawn([]() -> Task<void> { co_return; }());
+        co_await voids.join_all();
+        CHECK(voids.is_empty());
+    }(live));
 }

@@ -152,6 +152,23 @@ TEST_CASE("notify_waiters keeps a permit stored by notify_one", "[sync][notify]"
     }());
 }
 
+TEST_CASE("a Notified created before notify_waiters leaves the permit of a later notify_one",
+          "[sync][notify]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Notify notify;
+        auto before = notify.notified();
+        notify.notify_waiters();
+        notify.notify_one();
+        co_await before;  // completed by notify_waiters...
+        auto next = notify.notified();
+        CHECK(next.enable());  // ...so the permit is still there for another waiter
+        auto last = notify.notified();
+        CHECK_FALSE(last.enable());
+    }());
+}
+
 TEST_CASE("a dropped Notified picked by notify_one passes the notification on", "[sync][notify]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
@@ -269,4 +286,35 @@ TEST_CASE("polling a Notified spends coop budget", "[sync][notify]") {
         co_return seen;
     }());
     CHECK(other_ran_first);
+}
+
+TEST_CASE("notify_last wakes the most recently registered waiter, else stores the permit",
+          "[sync][notify]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        Notify notify;
+        auto first = notify.notified();
+        auto second = notify.notified();
+        auto third = notify.notified();
+        CHECK_FALSE(first.enable());
+        CHECK_FALSE(second.enable());
+        CHECK_FALSE(third.enable());
+        notify.notify_last();
+        CHECK(third.enable());
+        CHECK_FALSE(first.enable());
+        CHECK_FALSE(second.enable());
+        notify.notify_last();
+        CHECK(second.enable());
+        notify.notify_one();
+        CHECK(first.enable());
+        // Nobody waiting: one permit, as notify_one.
+        notify.notify_last();
+        notify.notify_last();
+        auto a = notify.notified();
+        CHECK(a.enable());
+        auto b = notify.notified();
+        CHECK_FALSE(b.enable());
+        co_return;
+    }());
 }

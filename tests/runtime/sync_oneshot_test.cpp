@@ -241,3 +241,47 @@ TEST_CASE("oneshot round trips across tasks and threads", "[sync][oneshot]") {
     }());
     CHECK(sum == 2 * (1999L * 2000L / 2));
 }
+
+TEST_CASE("oneshot is_empty and is_terminated follow the value and the receiver's end",
+          "[sync][oneshot]") {
+    {
+        auto [tx, rx] = oneshot::channel<int>();
+        CHECK(rx.is_empty());
+        CHECK_FALSE(rx.is_terminated());
+        REQUIRE(tx.send(3).is_ok());
+        CHECK_FALSE(rx.is_empty());
+        CHECK_FALSE(rx.is_terminated());
+        auto r = rx.try_recv();
+        REQUIRE(r.is_ok());
+        CHECK(*r == 3);
+        CHECK(rx.is_empty());
+        CHECK(rx.is_terminated());
+    }
+    {
+        auto [tx, rx] = oneshot::channel<int>();
+        { auto gone = std::move(tx); }  // dropped without a value
+        CHECK(rx.is_empty());
+        CHECK_FALSE(rx.is_terminated());  // its Closed result was not taken yet
+        CHECK(rx.try_recv().error().kind == oneshot::TryRecvError::Kind::Closed);
+        CHECK(rx.is_terminated());
+    }
+    {
+        auto [tx, rx] = oneshot::channel<int>();
+        rx.close();
+        CHECK(tx.send(1).is_err());
+        CHECK(rx.is_empty());  // a send after close leaves nothing to receive
+    }
+}
+
+TEST_CASE("oneshot is_terminated after the receiver was awaited", "[sync][oneshot]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = oneshot::channel<int>();
+        REQUIRE(tx.send(9).is_ok());
+        auto r = co_await rx;
+        CHECK(*r == 9);
+        CHECK(rx.is_terminated());
+        CHECK(rx.is_empty());
+    }());
+}

@@ -2,9 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "runtime/sync/notify.hpp"
 #include "support.hpp"
@@ -77,20 +79,83 @@ TEST_CASE("a spawned task's value is awaited through its JoinHandle", "[task]") 
     CHECK(v == 42);
 }
 
-TEST_CASE("an exception escaping a task becomes a failed JoinError with its message", "[task]") {
+TEST_CASE("an exception escaping a task becomes a failed JoinError naming the task id", "[task]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
-    std::string message = rt.block_on([]() -> Task<std::string> {
+    std::uint64_t id = 0;
+    std::string message = rt.block_on([](std::uint64_t& id) -> Task<std::string> {
         auto h = spawn(throws());
+        id = h.id();
         try {
             co_await h;
         } catch (const JoinError& e) {
             CHECK(e.is_failed());
+            CHECK(e.id() == id);
             co_return std::string(e.what());
         }
         co_return std::string("no error");
+    }(id));
+    CHECK(id != 0);
+    CHECK(message == "task " + std::to_string(id) + " failed: boom");
+}
+
+TEST_CASE("task ids are unique and a cancelled task's JoinError names its id", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        std::atomic<int> live{0};
+        auto a = spawn(add(1, 2));
+        auto b = spawn(pending_forever(live));
+        CHECK(a.id() != 0);
+        CHECK(a.id() != b.id());
+        b.abort();
+        try {
+            co_await b;
+            FAIL("an aborted task gave a value");
+        } catch (const JoinError& e) {
+            CHECK(e.is_cancelled());
+            CHECK(e.id() == b.id());
+            CHECK(std::string(e.what()) == "task " + std::to_string(b.id()) + " was cancelled");
+        }
+        CHECK(co_await a == 3);
+        CHECK(JoinHandle<int>().id() == 0);
     }());
-    CHECK(message == "task failed: boom");
+}
+
+namespace {
+// An output whose destructor throws while armed (a moved-from one is not).
+struct ThrowsOnDestroy {
+    static inline std::atomic<int> destroyed{0};
+    bool armed = true;
+    ThrowsOnDestroy() = default;
+    ThrowsOnDestroy(ThrowsOnDestroy&& o) noexcept : armed(std::exchange(o.armed, false)) {}
+    ~ThrowsOnDestroy() noexcept(false) {
+        if (!armed) return;
+        destroyed.fetch_add(1);
+        throw std::runtime_error("output destructor failed");
+    }
+};
+Task<ThrowsOnDestroy> make_throwing_output() { co_return ThrowsOnDestroy{}; }
+}  // namespace
+
+TEST_CASE("an output whose destructor throws when its JoinHandle is dropped is contained",
+          "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    ThrowsOnDestroy::destroyed = 0;
+    int after = rt.block_on([]() -> Task<int> {
+        {  // dropped after the task finished: the handle's drop frees the output
+            auto h = spawn(make_throwing_output());
+            while (!h.is_finished()) co_await yield_now();
+        }
+        CHECK(ThrowsOnDestroy::destroyed.load() == 1);
+        // Detached before it runs: the task's completion frees the output.
+        spawn(make_throwing_output()).detach();
+        while (ThrowsOnDestroy::destroyed.load() < 2) co_await yield_now();
+        co_return co_await spawn(add(20, 22));  // the runtime goes on
+    }());
+    CHECK(after == 42);
+    CHECK(ThrowsOnDestroy::destroyed.load() == 2);
 }
 
 TEST_CASE("abort drops an idle task at once and its JoinHandle reports cancelled", "[task]") {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "runtime/sync/notify.hpp"
 #include "runtime/time/time.hpp"
 #include "support.hpp"
 
@@ -39,6 +40,20 @@ Task<int> guarded_forever(std::atomic<int>& live) {
     DropCounter guard(live);
     co_await wt::sleep(24h);
     co_return 0;
+}
+
+// Loops over an always-ready operation (a Notify handing itself a permit), so every poll of the
+// task spends its whole coop budget, until `limit` of real time passed; gives the iterations.
+Task<long> busy_until(std::chrono::steady_clock::duration limit) {
+    weft::sync::Notify notify;
+    const auto end = std::chrono::steady_clock::now() + limit;
+    long n = 0;
+    while (std::chrono::steady_clock::now() < end) {
+        notify.notify_one();
+        co_await notify.notified();
+        ++n;
+    }
+    co_return n;
 }
 
 Task<void> fails_after(std::chrono::milliseconds d) {
@@ -166,5 +181,21 @@ TEST_CASE("timeouts work on the real clock on both flavors", "[time][timeout]") 
         CHECK(wt::now() - t0 >= 20ms);
         auto r2 = co_await wt::timeout(10s, slow_value(5ms, 2));
         CHECK(r2.value() == 2);
+    }());
+}
+
+TEST_CASE("timeout fires when the inner work spends the whole coop budget on every poll",
+          "[time][timeout]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        // Without the fix the deadline is never checked and the loop runs its 20 s to the end.
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = co_await wt::timeout(20ms, busy_until(20s));
+        CHECK(r.is_elapsed());
+        CHECK(std::chrono::steady_clock::now() - t0 < 15s);
+        // The same for a fixed deadline.
+        auto r2 = co_await wt::timeout_at(wt::now() + 20ms, busy_until(20s));
+        CHECK(r2.is_elapsed());
     }());
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <utility>
 
+#include "runtime/task/task_id.hpp"
 #include "runtime/task/waker.hpp"
 
 namespace weft::detail {
@@ -44,6 +45,7 @@ class BlockingTask {
     [[nodiscard]] std::uint32_t state() const noexcept {
         return state_.load(std::memory_order_acquire);
     }
+    [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
     // Drops the handle's reference (taking its waker back if still registered).
     void release_handle() noexcept;
 
@@ -55,7 +57,7 @@ class BlockingTask {
         void (*destroy_fn)(BlockingTask*) noexcept;  // destroys the closure unrun
         void (*free)(BlockingTask*) noexcept;        // deletes the whole object
     };
-    explicit BlockingTask(const VTable* vtable) noexcept : vtable_(vtable) {}
+    explicit BlockingTask(const VTable* vtable) noexcept : vtable_(vtable), id_(task::next_id()) {}
     ~BlockingTask() = default;
 
    private:
@@ -63,6 +65,7 @@ class BlockingTask {
     void release() noexcept;
 
     const VTable* vtable_;
+    std::uint64_t id_;
     std::atomic<std::uint32_t> refs_{2};
     std::atomic<std::uint32_t> state_{0};
     Waker waker_;

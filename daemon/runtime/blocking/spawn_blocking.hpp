@@ -54,8 +54,8 @@ class [[nodiscard]] BlockingHandle : public Pollable<BlockingHandle<R>> {
 
     // The output of finished work (is_finished() must be true). Throws JoinError.
     R take_output() {
-        if (task_->state() & detail::BlockingTask::DROPPED) throw JoinError::cancelled();
-        if (task_->error()) throw JoinError::failed(task_->error());
+        if (task_->state() & detail::BlockingTask::DROPPED) throw JoinError::cancelled(id());
+        if (task_->error()) throw JoinError::failed(id(), task_->error());
         return task_->take();
     }
 
@@ -67,6 +67,8 @@ class [[nodiscard]] BlockingHandle : public Pollable<BlockingHandle<R>> {
         return task_ && (task_->state() & detail::BlockingTask::COMPLETE);
     }
     [[nodiscard]] bool valid() const noexcept { return task_ != nullptr; }
+    // The job's id, from the same sequence as spawned tasks' (task_id.hpp); 0 when empty.
+    [[nodiscard]] std::uint64_t id() const noexcept { return task_ ? task_->id() : 0; }
     void detach() noexcept {
         if (task_) std::exchange(task_, nullptr)->release_handle();
     }

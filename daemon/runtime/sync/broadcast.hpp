@@ -21,6 +21,10 @@
 // a time). T must be copyable: each receiver gets its own copy. A Receiver must outlive its recv()
 // awaits.
 //
+// A copy that throws: the receiver has still moved past that value (a later receive gets the next
+// one, instead of throwing again on the same value forever); try_recv() throws the copy's
+// exception, and awaiting recv() rethrows it in the awaiting task.
+//
 // Cancellation safety: recv() is cancellation safe (a dropped recv consumes nothing).
 // Coop: each poll of recv() spends one budget unit.
 //
@@ -38,10 +42,13 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -207,10 +214,17 @@ class Receiver {
                 waiter_.queued.store(false, std::memory_order_relaxed);
             }
         }
-        bool poll(Context& cx) {
+        bool poll(Context& cx) noexcept {
             if (done_) return true;
             if (!coop::poll_proceed(cx)) return false;
-            Outcome o = rx_->recv_ref(&waiter_, &cx.waker(), value_);
+            Outcome o;
+            try {
+                o = rx_->recv_ref(&waiter_, &cx.waker(), value_);
+            } catch (...) {  // the copy threw (the cursor moved on): rethrown by await_resume
+                error_ = std::current_exception();
+                done_ = true;
+                return true;
+            }
             if (o.kind == Outcome::Kind::Empty) {
                 coop::refund();
                 return false;
@@ -220,6 +234,7 @@ class Receiver {
             return true;
         }
         Result<T, RecvError> await_resume() {
+            if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
             switch (outcome_.kind) {
                 case Outcome::Kind::Value:
                     return std::move(*value_);
@@ -235,6 +250,7 @@ class Receiver {
         detail::Waiter waiter_;
         std::optional<T> value_;
         Outcome outcome_{};
+        std::exception_ptr error_;
         bool done_ = false;
     };
     // The next value (a copy), Lagged(n) after falling behind, Closed at the end.
@@ -295,8 +311,8 @@ class Receiver {
                     detail::SlotLock& l;
                     ~Unlock() { l.unlock_shared(); }
                 } guard{slot.lock};
+                ++next_;  // first: a copy that throws still moves the cursor past the value
                 out.emplace(slot.value);
-                ++next_;
                 return {Outcome::Kind::Value, 0};
             }
             slot.lock.unlock_shared();
@@ -312,8 +328,8 @@ class Receiver {
         // Slow path. Writers hold the tail mutex, so under it the slot is stable.
         std::unique_lock lock(s.mutex);
         if (slot.pos == next_) {
+            ++next_;  // before the copy, as on the fast path
             out.emplace(slot.value);
-            ++next_;
             return {Outcome::Kind::Value, 0};
         }
         if (slot.pos + s.cap() == next_) {  // nothing new yet
@@ -333,8 +349,8 @@ class Receiver {
         std::uint64_t oldest = s.pos - s.cap();
         std::uint64_t missed = oldest - next_;
         if (missed == 0) {  // the slot was rewritten with exactly our value meanwhile
+            ++next_;        // before the copy, as on the fast path
             out.emplace(slot.value);
-            ++next_;
             return {Outcome::Kind::Value, 0};
         }
         next_ = oldest;
@@ -411,13 +427,15 @@ class Sender {
 };
 
 // A channel keeping the last `capacity` values (rounded up to a power of two). Throws
-// std::invalid_argument for 0 or more than 2^63.
+// std::invalid_argument for 0 or more than SIZE_MAX >> 1 (as Tokio's assertion).
 template <class T>
 [[nodiscard]] std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
     static_assert(std::is_copy_constructible_v<T>, "broadcast::channel<T>: T must be copyable");
     if (capacity == 0) throw std::invalid_argument("broadcast::channel: capacity must be positive");
-    if (capacity > (std::size_t{1} << 63))
-        throw std::invalid_argument("broadcast::channel: capacity too large");
+    constexpr std::size_t kMaxCapacity = std::numeric_limits<std::size_t>::max() >> 1;
+    if (capacity > kMaxCapacity)
+        throw std::invalid_argument("broadcast::channel: capacity " + std::to_string(capacity) +
+                                    " is larger than the maximum " + std::to_string(kMaxCapacity));
     auto shared = std::make_shared<detail::Shared<T>>(std::bit_ceil(capacity));
     Receiver<T> rx(shared, 0);
     return {Sender<T>(std::move(shared)), std::move(rx)};

@@ -18,7 +18,7 @@ namespace weft::sync {
 // --- Notify
 // ---------------------------------------------------------------------------------------
 
-Waker Notify::notify_locked() noexcept {
+Waker Notify::notify_locked(bool last) noexcept {
     std::uint64_t cur = state_.load(std::memory_order_relaxed);
     if ((cur & kStateMask) != kWaiting) {
         // Nobody waits: store the permit. Only the lock-free paths may race with us here, and
@@ -29,7 +29,7 @@ Waker Notify::notify_locked() noexcept {
         }
         return Waker();
     }
-    Waiter* w = waiters_.pop_front();
+    Waiter* w = last ? waiters_.pop_back() : waiters_.pop_front();
     if (waiters_.empty())
         state_.store((cur & ~kStateMask) | kEmpty, std::memory_order_release);  // we own WAITING
     Waker waker = std::move(w->waker);
@@ -37,12 +37,12 @@ Waker Notify::notify_locked() noexcept {
     return waker;
 }
 
-void Notify::notify_one_slow() noexcept {
+void Notify::notify_one_slow(bool last) noexcept {
     WEFT_STRESS_POINT();
     Waker waker;
     {
         std::lock_guard lock(mutex_);
-        waker = notify_locked();
+        waker = notify_locked(last);
     }
     waker.wake();
 }
@@ -130,6 +130,12 @@ bool Notified::poll_notified(const WakerRef* waker) noexcept {
 
 bool Notified::poll_init(const WakerRef* waker) noexcept {
     Notify& n = *notify_;
+    // A notify_waiters() since this Notified was created completes it first, and leaves a stored
+    // permit to the next waiter (taking both would lose one wake-up).
+    if ((n.state_.load(std::memory_order_acquire) >> Notify::kCallsShift) != initial_calls_) {
+        phase_ = Phase::Done;
+        return true;
+    }
     if (n.try_take_permit()) {
         phase_ = Phase::Done;
         return true;

@@ -3,6 +3,7 @@
 //   notify_one()     wakes the longest-waiting registered waiter; with nobody registered it stores
 //                    ONE permit (several calls still store one) that the next `notified()` takes
 //                    at once.
+//   notify_last()    the same, but wakes the most recently registered waiter (LIFO).
 //   notify_waiters() wakes every waiter registered now and every `Notified` created before the
 //                    call (even one not yet polled); it stores no permit.
 //   notified()       returns a `Notified` awaitable. It is registered (queued for notify_one) when
@@ -109,7 +110,17 @@ class Notify {
                                              std::memory_order_acq_rel, std::memory_order_acquire))
                 return;
         }
-        notify_one_slow();
+        notify_one_slow(false);
+    }
+    // As notify_one(), releasing the most recently registered waiter instead of the oldest.
+    void notify_last() noexcept {
+        std::uint64_t cur = state_.load(std::memory_order_acquire);
+        while ((cur & kStateMask) != kWaiting) {
+            if (state_.compare_exchange_weak(cur, (cur & ~kStateMask) | kNotified,
+                                             std::memory_order_acq_rel, std::memory_order_acquire))
+                return;
+        }
+        notify_one_slow(true);
     }
     void notify_waiters() noexcept;
 
@@ -140,10 +151,10 @@ class Notify {
         }
         return false;
     }
-    void notify_one_slow() noexcept;
-    // With the lock held: releases one waiter (returns its waker, to wake after unlocking) or,
-    // with nobody waiting, stores the permit.
-    [[nodiscard]] Waker notify_locked() noexcept;
+    void notify_one_slow(bool last) noexcept;
+    // With the lock held: releases one waiter, the oldest or with `last` the newest (returns its
+    // waker, to wake after unlocking) or, with nobody waiting, stores the permit.
+    [[nodiscard]] Waker notify_locked(bool last = false) noexcept;
 
     std::atomic<std::uint64_t> state_{kEmpty};
     weft::detail::SpinLock mutex_;

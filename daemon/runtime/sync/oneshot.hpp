@@ -307,6 +307,17 @@ class [[nodiscard]] Receiver : public Pollable<Receiver<T>> {
     }
 
     [[nodiscard]] bool valid() const noexcept { return inner_ != nullptr; }
+    // True once this Receiver gave its result (awaited to the end, or try_recv() gave a value or
+    // Closed): it must not be awaited again (Tokio's is_terminated). Also true for an empty one.
+    [[nodiscard]] bool is_terminated() const noexcept { return inner_ == nullptr; }
+    // True when there is no value to take now: nothing sent yet, the Sender dropped without one,
+    // or this Receiver is terminated (Tokio's is_empty). False exactly when a value waits.
+    [[nodiscard]] bool is_empty() const noexcept {
+        if (!inner_) return true;
+        // has_value is written before VALUE_SENT is published (acquire pairs with complete()).
+        return !(inner_->state.load(std::memory_order_acquire) & detail::kValueSent) ||
+               !inner_->has_value;
+    }
 
    private:
     friend std::pair<Sender<T>, Receiver<T>> channel<T>();

@@ -12,12 +12,6 @@ void* allocate_block(std::size_t bytes) {
 
 void free_block(void* block) noexcept { std::free(block); }
 
-void release_plain(Header* header) noexcept {
-    header->destroy_error();
-    header->~Header();
-    free_block(header);
-}
-
 }  // namespace weft::task::frame_layout
 
 namespace weft::task {

@@ -2,41 +2,77 @@
 //
 // One block per coroutine:
 //
-//     void:  [ Header ][ coroutine frame ... ]
-//     T:     [ Output<T> | OutputTail ][ Header ][ coroutine frame ... ]
-//                                               ^ the address the coroutine sees
+//     void:  [ BlockTail ][ Header ][ coroutine frame ... ]
+//     T:     [ Output<T> | BlockTail ][ Header ][ coroutine frame ... ]
+//                                     ^ the address the coroutine sees
 //
 // The result is kept outside the frame (the value in the output slot, an exception in the
 // header), so that a spawned task's frame (its locals and parameters: a Sender passed by value,
 // say) is destroyed the moment the task completes, as Tokio drops a future once it is ready,
-// while the JoinHandle can still take the output later. A `void` coroutine's block is just the
-// header and the frame.
+// while the JoinHandle can still take the output later. The tail, just before the header, says
+// how to free the block (a type-erased owner does not know T) and holds the task's id, kept out
+// of the header's single cache line since only spawning and errors read it.
 //
 // A coroutine that is only awaited (a child) is never bound: its reference count stays 0, and
 // destroying its frame frees the block. A spawned coroutine's block outlives its frame; the task
 // frees it when its last reference goes (release_block).
+//
+// An output whose destructor throws (declared noexcept(false)) when the block is freed (its
+// JoinHandle was dropped without taking it) is contained: the exception is discarded, as Tokio
+// discards a panic from dropping a task's output, instead of ending the process.
 #pragma once
 
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <new>
-#include <optional>
 #include <type_traits>
+#include <utility>
 
 #include "runtime/task/header.hpp"
 
 namespace weft::task {
 
+// Holds one T or nothing; unlike std::optional, destroying the value may throw (reset() lets a
+// noexcept(false) destructor's exception out, to the caller that contains it).
+template <class T>
+class OutputSlot {
+   public:
+    OutputSlot() noexcept {}
+    OutputSlot(const OutputSlot&) = delete;
+    OutputSlot& operator=(const OutputSlot&) = delete;
+    ~OutputSlot() {}  // the owner calls reset() first (release_block_of)
+
+    template <class U>
+    void emplace(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+        std::construct_at(&value_, std::forward<U>(value));
+        engaged_ = true;
+    }
+    [[nodiscard]] T& operator*() noexcept { return value_; }
+    [[nodiscard]] bool has_value() const noexcept { return engaged_; }
+    void reset() noexcept(std::is_nothrow_destructible_v<T>) {
+        if (std::exchange(engaged_, false)) std::destroy_at(&value_);
+    }
+
+   private:
+    union {
+        T value_;
+    };
+    bool engaged_ = false;
+};
+
 // The slot of a coroutine's value.
 template <class T>
 struct Output {
-    std::optional<T> value;
+    OutputSlot<T> value;
 };
 
-// Just before the header of a block with an output slot: how a type-erased owner (the harness)
-// destroys the output and frees the block.
-struct OutputTail {
+// Just before the header of every block: how a type-erased owner (the harness) destroys the
+// output and frees the block, and the id of a spawned task (0 for a coroutine never spawned).
+struct BlockTail {
     void (*release)(Header*) noexcept;
+    std::uint64_t id = 0;
 };
 
 namespace frame_layout {
@@ -46,9 +82,9 @@ constexpr std::size_t round16(std::size_t n) noexcept { return (n + 15) & ~std::
 template <class T>
 constexpr std::size_t prefix_bytes() noexcept {
     if constexpr (std::is_void_v<T>) {
-        return 0;
+        return round16(sizeof(BlockTail));
     } else {
-        return round16(sizeof(Output<T>) + sizeof(OutputTail));
+        return round16(sizeof(Output<T>) + sizeof(BlockTail));
     }
 }
 template <class T>
@@ -62,9 +98,6 @@ template <class T>
     return reinterpret_cast<std::byte*>(header) - kPrefixBytes<T>;
 }
 
-// Frees a block without an output slot.
-void release_plain(Header* header) noexcept;
-
 }  // namespace frame_layout
 
 template <class T>
@@ -72,24 +105,32 @@ template <class T>
     return *std::launder(reinterpret_cast<Output<T>*>(frame_layout::prefix_of<T>(header)));
 }
 
-[[nodiscard]] inline OutputTail& tail_of(Header* header) noexcept {
+[[nodiscard]] inline BlockTail& tail_of(Header* header) noexcept {
     return *std::launder(
-        reinterpret_cast<OutputTail*>(reinterpret_cast<std::byte*>(header) - sizeof(OutputTail)));
+        reinterpret_cast<BlockTail*>(reinterpret_cast<std::byte*>(header) - sizeof(BlockTail)));
 }
 
 // Destroys the header, its error and output, and frees the block of a coroutine returning T.
 template <class T>
 void release_block_of(Header* header) noexcept {
-    if constexpr (std::is_void_v<T>) {
-        frame_layout::release_plain(header);
-    } else {
+    std::byte* block = frame_layout::prefix_of<T>(header);
+    header->destroy_error();
+    header->~Header();
+    tail_of(header).~BlockTail();
+    if constexpr (!std::is_void_v<T>) {
         static_assert(alignof(Output<T>) <= 16, "over-aligned task results are not supported");
-        std::byte* block = frame_layout::prefix_of<T>(header);
-        header->destroy_error();
-        header->~Header();
-        output_of<T>(header).~Output<T>();
-        frame_layout::free_block(block);
+        Output<T>& out = output_of<T>(header);
+        if constexpr (std::is_nothrow_destructible_v<T>) {
+            out.value.reset();
+        } else {
+            try {
+                out.value.reset();
+            } catch (...) {  // contained: see the top of this file
+            }
+        }
+        out.~Output<T>();
     }
+    frame_layout::free_block(block);
 }
 
 // The frame of a coroutine returning T: its block, with a fresh header and an empty output.
@@ -98,14 +139,10 @@ template <class T>
     constexpr std::size_t prefix = frame_layout::kPrefixBytes<T>;
     auto* block =
         static_cast<std::byte*>(frame_layout::allocate_block(prefix + sizeof(Header) + frame_size));
-    Header* header;
-    if constexpr (std::is_void_v<T>) {
-        header = ::new (block) Header();
-    } else {
-        ::new (block) Output<T>();
-        ::new (block + prefix - sizeof(OutputTail)) OutputTail{&release_block_of<T>};
-        header = ::new (block + prefix) Header(State::OUTPUT_SLOT);
-    }
+    if constexpr (!std::is_void_v<T>) ::new (block) Output<T>();
+    ::new (block + prefix - sizeof(BlockTail)) BlockTail{&release_block_of<T>};
+    Header* header = ::new (block + prefix)
+        Header(std::is_void_v<T> ? State::Word{0} : State::Word{State::OUTPUT_SLOT});
     return header->frame();
 }
 
@@ -123,12 +160,9 @@ void deallocate_frame(void* frame) noexcept {
 }
 
 // Frees a spawned task's block; its frame was destroyed already.
-inline void release_block(Header* header) noexcept {
-    if (header->state.load(std::memory_order_acquire) & State::OUTPUT_SLOT) {
-        tail_of(header).release(header);
-    } else {
-        frame_layout::release_plain(header);
-    }
-}
+inline void release_block(Header* header) noexcept { tail_of(header).release(header); }
+
+// The id of a spawned task (0 for a coroutine that was never spawned).
+[[nodiscard]] inline std::uint64_t id_of(Header* header) noexcept { return tail_of(header).id; }
 
 }  // namespace weft::task

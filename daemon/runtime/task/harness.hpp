@@ -23,6 +23,8 @@ void shutdown(Header* task) noexcept;
 
 // A queued notification that will never run (queues drained at shutdown).
 void drop_notification(Header* task) noexcept;
+// Gives back one plain reference (an AbortHandle's); frees the task if it was the last.
+void drop_reference(Header* task) noexcept;
 
 // JoinHandle operations.
 void abort(Header* task) noexcept;

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/task/abort_handle.hpp"
 #include "runtime/task/frame_alloc.hpp"
 #include "runtime/task/harness.hpp"
 #include "runtime/task/join_error.hpp"
@@ -45,6 +47,11 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
         return task_ && (task_->state.load() & task::State::COMPLETE);
     }
     [[nodiscard]] bool valid() const noexcept { return task_ != nullptr; }
+    // A handle that can abort the task but not await it; it stays valid after this JoinHandle
+    // is dropped (an empty AbortHandle for an empty JoinHandle).
+    [[nodiscard]] AbortHandle abort_handle() const noexcept { return AbortHandle(task_); }
+    // The task's id (task_id.hpp), unique in the process; 0 for an empty handle.
+    [[nodiscard]] std::uint64_t id() const noexcept { return task_ ? task::id_of(task_) : 0; }
     [[nodiscard]] task::Header* raw() const noexcept { return task_; }
     // Detaches now (as the destructor does).
     void detach() noexcept { reset(); }
@@ -62,8 +69,8 @@ class [[nodiscard]] JoinHandle : public Pollable<JoinHandle<T>> {
         if (!is_finished())
             throw std::logic_error("JoinHandle::take_output: the task has not finished");
         const auto state = task_->state.load();
-        if (state & task::State::NO_OUTPUT) throw JoinError::cancelled();
-        if (state & task::State::FAILED) throw JoinError::failed(task_->take_error());
+        if (state & task::State::NO_OUTPUT) throw JoinError::cancelled(id());
+        if (state & task::State::FAILED) throw JoinError::failed(id(), task_->take_error());
         if constexpr (!std::is_void_v<T>) return std::move(*task::output_of<T>(task_).value);
     }
 

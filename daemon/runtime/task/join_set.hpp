@@ -8,9 +8,14 @@
 //     }                                                // nullopt: the set is empty
 //
 // join_next() gives the result of a task that finished (in the order they finished; the value, or
-// the JoinError of a cancelled or failed task), or nullopt once the set is empty. abort_all()
-// aborts every task (they stay in the set and come out of join_next() as cancelled). Destroying the
-// JoinSet aborts every task it still holds. shutdown() aborts all and waits until all are gone.
+// the JoinError of a cancelled or failed task), or nullopt once the set is empty. try_join_next()
+// is the same without waiting: nullopt when no task has finished yet (or the set is empty).
+// spawn() returns an AbortHandle for that one task. abort_all() aborts every task (they stay in
+// the set and come out of join_next() as cancelled). detach_all() empties the set without aborting:
+// the tasks run on, detached. Destroying the JoinSet aborts every task it still holds. shutdown()
+// aborts all and waits until all are gone. join_all() waits for every task and gives their values
+// in completion order; the first failed or cancelled task's JoinError is thrown instead, and the
+// tasks still running are then aborted (as Tokio's join_all resumes the panic and drops the set).
 //
 // How (Tokio's IdleNotifiedSet): each task's entry is itself the waker registered as the task's
 // join waker; when the task completes, the wake moves the entry from the idle list to the notified
@@ -27,7 +32,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "runtime/coop/budget.hpp"
 #include "runtime/handle.hpp"
@@ -49,12 +56,14 @@ class JoinSet {
     JoinSet(const JoinSet&) = delete;
     JoinSet& operator=(const JoinSet&) = delete;
     JoinSet(JoinSet&&) noexcept = default;
-    ~JoinSet() { detach_all(true); }
+    ~JoinSet() { drop_all(true); }
 
     // Spawns `task` on the current runtime into the set. Throws outside a runtime.
-    void spawn(Task<T> task) { insert(weft::spawn(std::move(task))); }
+    AbortHandle spawn(Task<T> task) { return insert(weft::spawn(std::move(task))); }
     // Spawns `task` on the runtime of `handle` into the set.
-    void spawn_on(Task<T> task, const Handle& handle) { insert(handle.spawn(std::move(task))); }
+    AbortHandle spawn_on(Task<T> task, const Handle& handle) {
+        return insert(handle.spawn(std::move(task)));
+    }
 
     [[nodiscard]] std::size_t len() const noexcept {
         std::lock_guard lock(shared_->mutex);
@@ -96,15 +105,7 @@ class JoinSet {
                     set_->remove(e);
                     return true;
                 }
-                // Woken but not finished (spurious): back to idle, unless woken again meanwhile.
-                std::lock_guard lock(s.mutex);
-                if (e->where == Where::PollingNotified) {
-                    e->where = Where::Notified;
-                    s.notified.push_back(e);
-                } else {
-                    e->where = Where::Idle;
-                    s.idle.push_back(e);
-                }
+                set_->back_to_waiting(e);
             }
         }
         std::optional<Output> await_resume() { return std::move(*result_); }
@@ -129,6 +130,61 @@ class JoinSet {
     };
     // The result of the next task to finish, or nullopt if the set is empty.
     [[nodiscard]] JoinNext join_next() noexcept { return JoinNext(this); }
+
+    // The result of a task that already finished, or nullopt if none has (or the set is empty).
+    // Never waits; spends no coop budget.
+    [[nodiscard]] std::optional<Output> try_join_next() {
+        Shared& s = *shared_;
+        for (;;) {
+            Entry* e;
+            {
+                std::lock_guard lock(s.mutex);
+                e = s.notified.pop_front();
+                if (!e) return std::nullopt;
+                e->where = Where::Polling;
+            }
+            if (task::can_read_output(e->handle.raw(), e->waker_ref())) {
+                std::optional<Output> r(JoinNext::take(e->handle));
+                remove(e);
+                return r;
+            }
+            back_to_waiting(e);
+        }
+    }
+
+    // Empties the set without aborting its tasks: they run on, detached.
+    void detach_all() noexcept { drop_all(false); }
+
+    // What join_all() gives: every value in completion order (nothing for JoinSet<void>).
+    using JoinAll = std::conditional_t<std::is_void_v<T>, void, std::vector<T>>;
+    // Waits for every task of the set, which is empty afterwards (the set must outlive the
+    // await). Throws the JoinError of the first task that failed or was cancelled, after
+    // aborting the others (they stay in the set until joined or the set is destroyed).
+    [[nodiscard]] Task<JoinAll> join_all() {
+        if constexpr (std::is_void_v<T>) {
+            for (;;) {
+                auto next = co_await join_next();
+                if (!next) break;
+                if (!*next) {
+                    abort_all();
+                    throw std::move(*next).error();
+                }
+            }
+        } else {
+            std::vector<T> values;
+            values.reserve(len());
+            for (;;) {
+                auto next = co_await join_next();
+                if (!next) break;
+                if (!*next) {
+                    abort_all();
+                    throw std::move(*next).error();
+                }
+                values.push_back(std::move(**next));
+            }
+            co_return values;
+        }
+    }
 
     // Aborts every task and waits until each has finished and left the set.
     [[nodiscard]] Task<void> shutdown() {
@@ -202,7 +258,21 @@ class JoinSet {
         Waker waiter;  // the task awaiting join_next()
     };
 
-    void insert(JoinHandle<T> h) {
+    // A polled entry whose task had not finished (a spurious wake): back to idle, unless it was
+    // woken again meanwhile.
+    void back_to_waiting(Entry* e) noexcept {
+        std::lock_guard lock(shared_->mutex);
+        if (e->where == Where::PollingNotified) {
+            e->where = Where::Notified;
+            shared_->notified.push_back(e);
+        } else {
+            e->where = Where::Idle;
+            shared_->idle.push_back(e);
+        }
+    }
+
+    AbortHandle insert(JoinHandle<T> h) {
+        AbortHandle abort = h.abort_handle();
         auto owned = std::make_unique<Entry>(shared_, std::move(h));
         Entry* e = owned.release();
         {
@@ -212,6 +282,7 @@ class JoinSet {
         }
         // Registers the entry as the join waker; a task that already finished is notified now.
         if (task::can_read_output(e->handle.raw(), e->waker_ref())) Entry::wake_by_ref(e);
+        return abort;
     }
     // Takes a polled entry out of the set (its handle already consumed the output).
     void remove(Entry* e) noexcept {
@@ -224,7 +295,7 @@ class JoinSet {
         Entry::drop(e);
     }
     // Drops every entry (aborting the tasks first when `abort`).
-    void detach_all(bool abort) noexcept {
+    void drop_all(bool abort) noexcept {
         if (!shared_) return;
         for (;;) {
             Entry* e;

@@ -25,7 +25,10 @@
 // awaited starts counting when awaited). timeout_at(deadline, x) has a fixed deadline.
 //
 // Cancellation safe when the inner awaitable is: dropping a Timeout drops the inner awaitable (or
-// Task) and unlinks its timer. Polling the timer consumes coop budget, as polling a Sleep does.
+// Task) and unlinks its timer. Polling the timer consumes coop budget, as polling a Sleep does,
+// except when the inner awaitable spent the last unit during this poll: then the deadline is
+// checked without budget (as Tokio does), so a timeout around work that spends the whole budget
+// on every poll (a loop over always-ready operations) still fires.
 #pragma once
 
 #include <optional>
@@ -139,6 +142,7 @@ class [[nodiscard]] Timeout : public Pollable<Timeout<Inner>> {
     Timeout& operator=(Timeout&&) = delete;
 
     bool poll(Context& cx) noexcept {
+        const bool had_budget = coop::has_budget_remaining();
         if (inner_.poll(cx)) return true;
         if (!timer_) {  // first pending poll: the timer comes into being, the clock starts
             detail::TimeHandle* h = detail::try_current_time_handle();
@@ -148,6 +152,14 @@ class [[nodiscard]] Timeout : public Pollable<Timeout<Inner>> {
                 deadline_ = detail::add_saturating(h->clock().now(), duration_);
                 has_deadline_ = true;
             }
+        }
+        if (had_budget && !coop::has_budget_remaining()) {
+            // The inner awaitable spent the last unit (its task was woken to yield). Check the
+            // deadline anyway, as Tokio does: work that spends the whole budget every poll would
+            // otherwise never let the timeout fire.
+            if (!timer_->poll(deadline_, cx)) return false;
+            elapsed_ = true;
+            return true;
         }
         if (!coop::poll_proceed(cx)) return false;
         if (timer_->poll(deadline_, cx)) {

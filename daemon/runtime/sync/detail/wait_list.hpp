@@ -49,6 +49,11 @@ class WaitList {
         n->next = n->prev = nullptr;
         return static_cast<Node*>(n);
     }
+    [[nodiscard]] Node* pop_back() noexcept {
+        auto* n = static_cast<Node*>(tail_);
+        if (n) remove(n);
+        return n;
+    }
     // `node` must be linked in this list.
     void remove(Node* node) noexcept {
         WaitNode* n = node;
