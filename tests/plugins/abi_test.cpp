@@ -33,7 +33,7 @@ TEST_CASE("plugin abi: a plugin built for another ABI major is refused, naming b
     REQUIRE_FALSE(r.ok);
     CHECK_THAT(r.text, Catch::Contains("bad_wrong_major.so"));
     CHECK_THAT(r.text, Catch::Contains("built for plugin ABI 2.0"));
-    CHECK_THAT(r.text, Catch::Contains("this weftd provides ABI 1.1"));
+    CHECK_THAT(r.text, Catch::Contains("this weftd provides ABI 1.2"));
     CHECK_THAT(r.text, Catch::Contains("rebuild the plugin"));
 }
 
@@ -41,8 +41,8 @@ TEST_CASE("plugin abi: a plugin built for a newer ABI minor is refused, naming b
     const auto r = inspect_plugin(bad("bad_newer_minor.so"));
     REQUIRE_FALSE(r.ok);
     CHECK_THAT(r.text, Catch::Contains("bad_newer_minor.so"));
-    CHECK_THAT(r.text, Catch::Contains("built for plugin ABI 1.2"));
-    CHECK_THAT(r.text, Catch::Contains("this weftd's ABI 1.1"));
+    CHECK_THAT(r.text, Catch::Contains("built for plugin ABI 1.3"));
+    CHECK_THAT(r.text, Catch::Contains("this weftd's ABI 1.2"));
     CHECK_THAT(r.text, Catch::Contains("upgrade weftd"));
 }
 

@@ -11,5 +11,6 @@ void fill_time_api(weft_host_api& api) noexcept;     // time, shutdown token
 void fill_channel_api(weft_host_api& api) noexcept;  // named channels
 void fill_sync_api(weft_host_api& api) noexcept;     // named Notify, named semaphores
 void fill_job_api(weft_host_api& api) noexcept;      // job registration
+void fill_net_api(weft_host_api& api) noexcept;      // sockets and name resolution (ABI 1.2)
 
 }  // namespace weft::host

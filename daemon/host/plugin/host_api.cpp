@@ -17,6 +17,7 @@ const weft_host_api& host_api() noexcept {
         fill_channel_api(api);
         fill_sync_api(api);
         fill_job_api(api);
+        fill_net_api(api);
         return api;
     }();
     return table;
