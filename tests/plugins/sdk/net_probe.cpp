@@ -20,10 +20,10 @@ weft::Task<> echo(weft::Stream s) {
     }
 }
 
-weft::Task<> serve(weft::Listener& l, int connections) {
+weft::Task<> serve(weft::Listener& l, int connections, bool tcp) {
     for (int i = 0; i < connections; ++i) {
         weft::Stream s = co_await l.accept();
-        s.set_nodelay(true);
+        if (tcp) s.set_nodelay(true);  // a Unix stream has no TCP_NODELAY
         weft::spawn(echo(std::move(s))).detach();
     }
 }
@@ -42,7 +42,7 @@ class NetProbe : public weft::Plugin {
    private:
     weft::Task<> run() {
         const std::string addr = listener_.local_addr();
-        auto server = weft::spawn(serve(listener_, 3));
+        auto server = weft::spawn(serve(listener_, 3, true));
 
         // 1. echo through the ABI, both directions
         weft::Stream c = co_await weft::Stream::connect(addr, 5s);
@@ -102,7 +102,7 @@ class NetProbe : public weft::Plugin {
         // 8. Unix-domain stream
         if (!unix_path_.empty()) {
             weft::Listener ul = weft::Listener::unix_socket(host(), unix_path_);
-            auto userver = weft::spawn(serve(ul, 1));
+            auto userver = weft::spawn(serve(ul, 1, false));
             weft::Stream us = co_await weft::Stream::connect_unix(unix_path_);
             co_await us.write_all(std::string("unix"));
             std::string ub(4, '\0');
