@@ -90,7 +90,7 @@ TEST_CASE("plugin abi: inspect describes a good plugin's descriptor") {
     REQUIRE(r.ok);
     CHECK_THAT(r.text, Catch::Contains("name:    lifecycle"));
     CHECK_THAT(r.text, Catch::Contains("version: 2.3.4"));
-    CHECK_THAT(r.text, Catch::Contains("ABI:     1.1"));
+    CHECK_THAT(r.text, Catch::Contains("ABI:     1.2"));
     CHECK_THAT(r.text, Catch::Contains("hooks:   init start stop destroy validate"));
 }
 
