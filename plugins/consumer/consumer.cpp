@@ -1,7 +1,11 @@
 // consumer: appends every record of a named channel to a file, in order, through the blocking
 // pool.
 //
-// Config: {"channel": "records", "path": "records.log", "batch": 256, "truncate": false}
+// Config: {"channel": "records", "path": "records.log", "batch": 256, "truncate": false,
+//          "format": "records"}
+//   format  "records": the channel carries the producer's numbered records, each written as
+//           "record <seq>"; "lines": it carries text (tcp-ingest's lines), each written as is,
+//           followed by a newline
 //   path  a relative path is under $STATE_DIRECTORY (systemd's StateDirectory=, /var/lib/weft for
 //         weftd.service), else under the temporary directory ($TMPDIR or /tmp)
 //   truncate  start from an empty file (each run's records then start at 1) instead of appending
@@ -35,7 +39,8 @@ class Consumer : public weft::Plugin {
           channel_(config().value("channel", "records")),
           path_(resolve(config().value("path", "records.log"))),
           batch_(config().value<std::uint32_t>("batch", 256)),
-          truncate_(config().value("truncate", false)) {
+          truncate_(config().value("truncate", false)),
+          lines_(config().value("format", "records") == "lines") {
         validate(config());
     }
     ~Consumer() override {
@@ -57,6 +62,10 @@ class Consumer : public weft::Plugin {
             throw weft::ConfigError("\"batch\" must be between 1 and 1000000");
         (void)config.value("channel", "records");
         (void)config.value("truncate", false);
+        const std::string format = config.value("format", "records");
+        if (format != "records" && format != "lines")
+            throw weft::ConfigError("\"format\" must be \"records\" or \"lines\", got \"" + format +
+                                    "\"");
     }
 
     void start() override {
@@ -66,8 +75,13 @@ class Consumer : public weft::Plugin {
             throw weft::Error(WEFT_ERR_PLUGIN,
                               "cannot open " + path_ + " for appending: " + std::strerror(errno));
         file_ = File(f, [](std::FILE* p) { std::fclose(p); });
-        in_ = weft::Receiver<Record>(host(), channel_);
-        spawn(run());
+        if (lines_) {
+            text_in_ = weft::Receiver<std::string>(host(), channel_);
+            spawn(run_lines());
+        } else {
+            in_ = weft::Receiver<Record>(host(), channel_);
+            spawn(run());
+        }
         log().info("consumer: appending '", channel_, "' to ", path_);
     }
 
@@ -123,12 +137,39 @@ class Consumer : public weft::Plugin {
         log().info("consumer: channel '", channel_, "' closed; wrote ", written_, " records");
     }
 
+    // The "lines" format: the same loop over text messages.
+    weft::Task<> run_lines() {
+        while (auto first = co_await text_in_.recv()) {
+            std::string text = std::move(*first);
+            text += '\n';
+            std::uint64_t n = 1;
+            while (n < batch_) {
+                auto more = text_in_.try_recv();
+                if (!more) break;
+                text += *more;
+                text += '\n';
+                ++n;
+            }
+            auto write = weft::spawn_blocking(
+                [file = file_, text = std::move(text)] { return write_batch(file, text); });
+            const bool ok = co_await write;
+            if (!ok) {
+                log().error("consumer: writing ", path_, " failed: ", std::strerror(errno));
+                co_return;
+            }
+            written_ += n;
+        }
+        log().info("consumer: channel '", channel_, "' closed; wrote ", written_, " lines");
+    }
+
     std::string channel_;
     std::string path_;
     std::uint32_t batch_;
     bool truncate_;
+    bool lines_;
     File file_;
     weft::Receiver<Record> in_;
+    weft::Receiver<std::string> text_in_;
     std::uint64_t written_ = 0;
     std::uint64_t last_ = 0;
 };

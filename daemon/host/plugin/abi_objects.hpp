@@ -36,6 +36,15 @@ struct weft_task {
 struct weft_blocking {
     const weft_host_api* api;
 };
+struct weft_listener {
+    const weft_host_api* api;
+};
+struct weft_stream {
+    const weft_host_api* api;
+};
+struct weft_udp {
+    const weft_host_api* api;
+};
 
 namespace weft::host {
 

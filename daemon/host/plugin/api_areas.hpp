@@ -12,5 +12,6 @@ void fill_channel_api(weft_host_api& api) noexcept;  // named channels
 void fill_sync_api(weft_host_api& api) noexcept;     // named Notify, named semaphores
 void fill_job_api(weft_host_api& api) noexcept;      // job registration
 void fill_config_api(weft_host_api& api) noexcept;   // the plugin's config by JSON pointer
+void fill_net_api(weft_host_api& api) noexcept;      // sockets and name resolution (ABI 1.2)
 
 }  // namespace weft::host

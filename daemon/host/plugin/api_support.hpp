@@ -41,7 +41,17 @@ template <class F>
 // Reports a misuse by the plugin: sets the message, returns WEFT_ERR_INVALID_ARGUMENT.
 [[nodiscard]] weft_status invalid(std::string message) noexcept;
 
-enum class OpKind : unsigned char { sleep, shutdown_wait, send, recv, notified, acquire };
+enum class OpKind : unsigned char {
+    sleep,
+    shutdown_wait,
+    send,
+    recv,
+    notified,
+    acquire,
+    tcp_connect,  // ABI 1.2 (api_net.cpp)
+    unix_connect,
+    resolve
+};
 
 class OpBase : public weft_op {
    public:

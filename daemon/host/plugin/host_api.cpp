@@ -18,6 +18,7 @@ const weft_host_api& host_api() noexcept {
         fill_sync_api(api);
         fill_job_api(api);
         fill_config_api(api);
+        fill_net_api(api);
         return api;
     }();
     return table;

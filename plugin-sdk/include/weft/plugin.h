@@ -16,7 +16,8 @@
  *   5. The descriptor and its hooks
  *   6. The host function table, and one inline function per entry, grouped by subject
  *      (6.10: jobs, task functions that weftd runs on the schedules of its config;
- *      6.11: the plugin's config, read by JSON pointer)
+ *      6.11: the plugin's config, read by JSON pointer;
+ *      6.12: network, TCP, Unix-domain and UDP sockets and name resolution)
  *
  * THE POLL PROTOCOL (futures across the ABI, as Rust's Future::poll)
  *   A plugin task is a poll function, its state and a drop function (weft_task_poll_fn,
@@ -100,8 +101,9 @@ extern "C" {
 
 #define WEFT_PLUGIN_ABI_MAJOR 1
 /* 1.1 appended job_register to the host table (section 6.10) and WEFT_ERR_EXISTS. */
-/* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7), config_get_* to the host table (6.11) and
-   the manifest to the descriptor (5). */
+/* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7), config_get_* to the host table (6.11), the
+   network section (6.12: tcp_listen ... resolve) with statuses -19 to -22, and the manifest to
+   the descriptor (5). */
 #define WEFT_PLUGIN_ABI_MINOR 2
 
 /* The symbol every plugin exports, and its type. */
@@ -147,7 +149,12 @@ typedef enum weft_status {
     WEFT_ERR_PLUGIN = -15,          /* a plugin hook reported a failure (see its message) */
     WEFT_ERR_INTERNAL = -16,        /* a bug in the host; logged by the host */
     WEFT_ERR_EXISTS = -17,          /* a name is already taken (ABI 1.1: job_register) */
-    WEFT_ERR_NO_RECEIVER = -18      /* mpsc/mpmc send: every receiver closed its handle (1.2) */
+    WEFT_ERR_NO_RECEIVER = -18,     /* mpsc/mpmc send: every receiver closed its handle (1.2) */
+    /* ABI 1.2, the network section (6.12); weft_last_error has the errno's text and address */
+    WEFT_ERR_CONNECTION_REFUSED = -19, /* nobody listens at the address (ECONNREFUSED) */
+    WEFT_ERR_CONNECTION_RESET = -20,   /* the peer reset the connection (ECONNRESET, EPIPE) */
+    WEFT_ERR_ADDRESS_IN_USE = -21,     /* listen/bind: the address is taken (EADDRINUSE) */
+    WEFT_ERR_IO = -22                  /* any other I/O error of the OS */
 } weft_status;
 
 /* A short English description of `status` ("ok", "channel closed", ...). Static storage; never
@@ -194,6 +201,14 @@ static inline const char* weft_status_str(weft_status status) {
             return "no receiver";
         case WEFT_ERR_EXISTS:
             return "already exists";
+        case WEFT_ERR_CONNECTION_REFUSED:
+            return "connection refused";
+        case WEFT_ERR_CONNECTION_RESET:
+            return "connection reset";
+        case WEFT_ERR_ADDRESS_IN_USE:
+            return "address in use";
+        case WEFT_ERR_IO:
+            return "I/O error";
     }
     return "unknown status";
 }
@@ -209,6 +224,9 @@ static inline const char* weft_status_str(weft_status status) {
  *   weft_task       the join handle of a spawned task
  *   weft_blocking   the join handle of a job on the blocking pool
  *   weft_waker      an owned waker (a clone of a task's waker)
+ *   weft_listener   a listening TCP or Unix-domain socket (ABI 1.2)
+ *   weft_stream     a connected TCP or Unix-domain stream (ABI 1.2)
+ *   weft_udp        a UDP socket (ABI 1.2)
  * Operations (one wait in progress, see the poll protocol):
  *   weft_op         host-owned state of a pending operation, kept in the plugin's slot
  * Borrowed for one poll:
@@ -224,6 +242,9 @@ typedef struct weft_notify weft_notify;
 typedef struct weft_semaphore weft_semaphore;
 typedef struct weft_task weft_task;
 typedef struct weft_blocking weft_blocking;
+typedef struct weft_listener weft_listener;
+typedef struct weft_stream weft_stream;
+typedef struct weft_udp weft_udp;
 struct weft_host_api;
 
 /* Every object the host hands out starts with this header, so that the inline functions below
@@ -563,6 +584,36 @@ typedef struct weft_host_api {
     weft_status (*config_get_string)(weft_host* host, const char* pointer, const char** out,
                                      size_t* len);
     weft_status (*config_get_array_length)(weft_host* host, const char* pointer, size_t* out);
+
+    /* network (ABI 1.2) */
+    weft_status (*tcp_listen)(weft_host* host, const char* address, int backlog,
+                              weft_listener** out);
+    weft_status (*unix_listen)(weft_host* host, const char* path, int backlog, weft_listener** out);
+    weft_status (*listener_accept)(weft_context* cx, weft_listener* listener, weft_stream** out);
+    weft_status (*listener_local_addr)(weft_listener* listener, char* buf, size_t size);
+    void (*listener_close)(weft_listener* listener);
+    weft_status (*tcp_connect)(weft_context* cx, weft_host* host, const char* address,
+                               uint64_t timeout_ns, weft_stream** out, weft_op** op);
+    weft_status (*unix_connect)(weft_context* cx, weft_host* host, const char* path,
+                                uint64_t timeout_ns, weft_stream** out, weft_op** op);
+    weft_status (*stream_read)(weft_context* cx, weft_stream* stream, void* buf, size_t len,
+                               size_t* n);
+    weft_status (*stream_write)(weft_context* cx, weft_stream* stream, const void* data, size_t len,
+                                size_t* n);
+    weft_status (*stream_shutdown)(weft_stream* stream);
+    weft_status (*stream_set_nodelay)(weft_stream* stream, int on);
+    weft_status (*stream_peer_addr)(weft_stream* stream, char* buf, size_t size);
+    void (*stream_close)(weft_stream* stream);
+    weft_status (*udp_bind)(weft_host* host, const char* address, weft_udp** out);
+    weft_status (*udp_connect)(weft_udp* udp, const char* address);
+    weft_status (*udp_send_to)(weft_context* cx, weft_udp* udp, const void* data, size_t len,
+                               const char* address, size_t* n);
+    weft_status (*udp_recv_from)(weft_context* cx, weft_udp* udp, void* buf, size_t len, size_t* n,
+                                 char* from, size_t from_size);
+    weft_status (*udp_local_addr)(weft_udp* udp, char* buf, size_t size);
+    void (*udp_close)(weft_udp* udp);
+    weft_status (*resolve)(weft_context* cx, weft_host* host, const char* host_port, char* out,
+                           size_t out_size, size_t* count, weft_op** op);
 } weft_host_api;
 
 /* True when the host's table has `member` (a newer plugin on an older host checks before use). */
@@ -1006,6 +1057,200 @@ static inline weft_status weft_config_get_array_length(weft_host* host, const ch
     if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     if (!WEFT_API_HAS(WEFT__API(host), config_get_array_length)) return WEFT_ERR_UNSUPPORTED;
     return WEFT__API(host)->config_get_array_length(host, pointer, out);
+}
+
+/* --------------------------------------------------------------------------------------------
+ * 6.12 Network (ABI 1.2): TCP, Unix-domain and UDP sockets, name resolution
+ *
+ * The host's runtime owns the sockets: they are non-blocking, and readiness comes from the
+ * runtime's event loop. The task that reads or writes makes the syscall itself when the socket is
+ * ready, so a ready socket costs no thread hop; when it is not ready the call registers the task's
+ * waker and returns WEFT_PENDING, as every host operation does.
+ *
+ * Addresses are text: "127.0.0.1:8080", "[::1]:8080" for listen, bind and send_to (numeric
+ * only); weft_tcp_connect also takes "host:port" and resolves it first (on the blocking pool),
+ * trying each address in turn. Unix-domain sockets take a file system path. Addresses the host
+ * writes into a buffer are NUL-terminated and truncated to fit.
+ *
+ * Waiting. Accept, read, write, send_to and recv_from need no operation slot: the handle holds
+ * the wait (one reading and one writing task at a time per handle; a second one replaces the
+ * first one's wake-up). They are cancel-safe: a call that returned WEFT_PENDING did nothing; to
+ * give up, stop calling (a timeout that wins loses no bytes, no datagram, no connection).
+ * Connect and resolve keep state between calls in an operation slot (the poll protocol);
+ * cancelling them with weft_op_cancel closes the half-open socket or abandons the answer.
+ *
+ * Statuses. Besides those of every call: WEFT_ERR_CONNECTION_REFUSED, WEFT_ERR_CONNECTION_RESET,
+ * WEFT_ERR_ADDRESS_IN_USE, WEFT_ERR_TIMED_OUT (a connect timeout), WEFT_ERR_SHUTDOWN (the runtime
+ * is shutting down and closed the socket), WEFT_ERR_IO for any other error of the OS; in every
+ * case weft_last_error says what failed, where and why ("connect 127.0.0.1:6379: connection
+ * refused").
+ *
+ * Ownership. Listener, stream and UDP handles are the plugin's until it closes them with the
+ * matching _close (once, from any thread, never while another call on the same handle is in
+ * progress); the host closes what is left after `destroy`. Closing a stream closes the
+ * connection (the peer reads the end of the stream).
+ *
+ * Every function below returns WEFT_ERR_UNSUPPORTED on a host older than ABI 1.2.
+ * ------------------------------------------------------------------------------------------ */
+
+#define WEFT__NET_CALL(api, member, args) \
+    (WEFT_API_HAS((api), member) ? (api)->member args : WEFT_ERR_UNSUPPORTED)
+
+/* Listens on `address` ("127.0.0.1:0": a free port, see weft_listener_local_addr) with room for
+ * `backlog` connections not yet accepted (<= 0: the system's default). *out is the plugin's; close
+ * it with weft_listener_close. Returns WEFT_OK, WEFT_ERR_INVALID_ARGUMENT (not a numeric
+ * address), WEFT_ERR_ADDRESS_IN_USE, WEFT_ERR_SHUTDOWN or WEFT_ERR_IO. Any thread, hooks
+ * included. */
+static inline weft_status weft_tcp_listen(weft_host* host, const char* address, int backlog,
+                                          weft_listener** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), tcp_listen, (host, address, backlog, out));
+}
+/* Listens on the Unix-domain socket `path` (which must not exist: remove a stale one first; the
+ * host does not remove it at close). Returns as weft_tcp_listen. Any thread. */
+static inline weft_status weft_unix_listen(weft_host* host, const char* path, int backlog,
+                                           weft_listener** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), unix_listen, (host, path, backlog, out));
+}
+/* Accepts the next connection into *out (close it with weft_stream_close). Returns WEFT_OK,
+ * WEFT_PENDING, WEFT_ERR_SHUTDOWN or WEFT_ERR_IO (e.g. too many open files: the connection
+ * stays queued; accept again later). Cancel-safe: a pending accept took no connection. One task
+ * at a time per listener. */
+static inline weft_status weft_tcp_accept(weft_context* cx, weft_listener* listener,
+                                          weft_stream** out) {
+    if (!listener) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(listener), listener_accept, (cx, listener, out));
+}
+/* The same for a Unix-domain listener. */
+static inline weft_status weft_unix_accept(weft_context* cx, weft_listener* listener,
+                                           weft_stream** out) {
+    return weft_tcp_accept(cx, listener, out);
+}
+/* Writes the listener's address ("127.0.0.1:41234", or the path) into buf. Returns WEFT_OK or
+ * WEFT_ERR_INVALID_ARGUMENT. Any thread. */
+static inline weft_status weft_listener_local_addr(weft_listener* listener, char* buf,
+                                                   size_t size) {
+    if (!listener) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(listener), listener_local_addr, (listener, buf, size));
+}
+/* Closes the listener (connections queued but not accepted are reset). Any thread; once. */
+static inline void weft_listener_close(weft_listener* listener) {
+    if (listener && WEFT_API_HAS(WEFT__API(listener), listener_close))
+        WEFT__API(listener)->listener_close(listener);
+}
+
+/* Connects to `address` ("10.0.0.7:6379" or "host:port"), giving up after timeout_ns
+ * nanoseconds from the first call (0: no limit). On WEFT_OK *out is the plugin's stream. Returns
+ * WEFT_OK, WEFT_PENDING, WEFT_ERR_INVALID_ARGUMENT (malformed address), WEFT_ERR_NOT_FOUND (the
+ * name did not resolve), WEFT_ERR_CONNECTION_REFUSED, WEFT_ERR_TIMED_OUT, WEFT_ERR_SHUTDOWN or
+ * WEFT_ERR_IO. The arguments are read by the first call; later calls for the same pending
+ * operation ignore them. Cancel-safe: a cancelled connect closes its half-open socket. */
+static inline weft_status weft_tcp_connect(weft_context* cx, weft_host* host, const char* address,
+                                           uint64_t timeout_ns, weft_stream** out, weft_op** op) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), tcp_connect, (cx, host, address, timeout_ns, out, op));
+}
+/* Connects to the Unix-domain socket at `path`. Returns as weft_tcp_connect (a full backlog is
+ * WEFT_ERR_IO at once, as the kernel reports it). Cancel-safe. */
+static inline weft_status weft_unix_connect(weft_context* cx, weft_host* host, const char* path,
+                                            uint64_t timeout_ns, weft_stream** out, weft_op** op) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), unix_connect, (cx, host, path, timeout_ns, out, op));
+}
+
+/* Reads what is available, at most len bytes, into buf: WEFT_OK with *n >= 1, or *n == 0 at the
+ * end of the stream (the peer shut down its side). Returns WEFT_OK, WEFT_PENDING,
+ * WEFT_ERR_CONNECTION_RESET, WEFT_ERR_SHUTDOWN or WEFT_ERR_IO. Cancel-safe: a read that returned
+ * WEFT_PENDING took no bytes. One reading task at a time per stream. */
+static inline weft_status weft_stream_read(weft_context* cx, weft_stream* stream, void* buf,
+                                           size_t len, size_t* n) {
+    if (!stream) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(stream), stream_read, (cx, stream, buf, len, n));
+}
+/* Writes some of data[0..len): WEFT_OK with *n >= 1 bytes taken (maybe fewer than len: call
+ * again with the rest; a peer that does not read makes the writer wait, which is the
+ * backpressure). Returns WEFT_OK, WEFT_PENDING, WEFT_ERR_CONNECTION_RESET, WEFT_ERR_SHUTDOWN or
+ * WEFT_ERR_IO. Cancel-safe: a write that returned WEFT_PENDING wrote nothing. One writing task at
+ * a time per stream (one task may read while another writes). */
+static inline weft_status weft_stream_write(weft_context* cx, weft_stream* stream, const void* data,
+                                            size_t len, size_t* n) {
+    if (!stream) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(stream), stream_write, (cx, stream, data, len, n));
+}
+/* Shuts the write side down: the peer reads the end of the stream; this side may still read.
+ * Returns WEFT_OK, WEFT_ERR_SHUTDOWN or WEFT_ERR_IO. Any thread. */
+static inline weft_status weft_stream_shutdown(weft_stream* stream) {
+    if (!stream) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(stream), stream_shutdown, (stream));
+}
+/* Sets TCP_NODELAY (send small writes at once). WEFT_ERR_UNSUPPORTED on a Unix stream. */
+static inline weft_status weft_stream_set_nodelay(weft_stream* stream, int on) {
+    if (!stream) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(stream), stream_set_nodelay, (stream, on));
+}
+/* Writes the peer's address into buf. Returns WEFT_OK or WEFT_ERR_INVALID_ARGUMENT. */
+static inline weft_status weft_stream_peer_addr(weft_stream* stream, char* buf, size_t size) {
+    if (!stream) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(stream), stream_peer_addr, (stream, buf, size));
+}
+/* Closes the stream and its connection. Any thread; once. */
+static inline void weft_stream_close(weft_stream* stream) {
+    if (stream && WEFT_API_HAS(WEFT__API(stream), stream_close))
+        WEFT__API(stream)->stream_close(stream);
+}
+
+/* Binds a UDP socket to `address` ("127.0.0.1:0": a free port). Returns WEFT_OK,
+ * WEFT_ERR_INVALID_ARGUMENT, WEFT_ERR_ADDRESS_IN_USE, WEFT_ERR_SHUTDOWN or WEFT_ERR_IO. Any
+ * thread. */
+static inline weft_status weft_udp_bind(weft_host* host, const char* address, weft_udp** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), udp_bind, (host, address, out));
+}
+/* Fixes the peer of weft_udp_send_to(address NULL); datagrams from elsewhere are then dropped.
+ * Returns WEFT_OK, WEFT_ERR_INVALID_ARGUMENT or WEFT_ERR_IO. Any thread. */
+static inline weft_status weft_udp_connect(weft_udp* udp, const char* address) {
+    if (!udp) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(udp), udp_connect, (udp, address));
+}
+/* Sends one datagram to `address` (NULL: the connected peer); *n is the bytes sent (len).
+ * Returns WEFT_OK, WEFT_PENDING, WEFT_ERR_INVALID_ARGUMENT, WEFT_ERR_CONNECTION_REFUSED (an
+ * earlier datagram to a connected peer was refused), WEFT_ERR_SHUTDOWN or WEFT_ERR_IO.
+ * Cancel-safe: nothing was sent while it returned WEFT_PENDING. */
+static inline weft_status weft_udp_send_to(weft_context* cx, weft_udp* udp, const void* data,
+                                           size_t len, const char* address, size_t* n) {
+    if (!udp) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(udp), udp_send_to, (cx, udp, data, len, address, n));
+}
+/* Receives one datagram into buf (truncated to len: *n is its full length, so *n > len says
+ * bytes were cut) and writes the sender's address into `from` (may be NULL). Returns WEFT_OK,
+ * WEFT_PENDING, WEFT_ERR_SHUTDOWN or WEFT_ERR_IO. Cancel-safe: a pending receive took no
+ * datagram. One receiving task at a time per socket. */
+static inline weft_status weft_udp_recv_from(weft_context* cx, weft_udp* udp, void* buf, size_t len,
+                                             size_t* n, char* from, size_t from_size) {
+    if (!udp) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(udp), udp_recv_from, (cx, udp, buf, len, n, from, from_size));
+}
+/* Writes the socket's own address into buf. Returns WEFT_OK or WEFT_ERR_INVALID_ARGUMENT. */
+static inline weft_status weft_udp_local_addr(weft_udp* udp, char* buf, size_t size) {
+    if (!udp) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(udp), udp_local_addr, (udp, buf, size));
+}
+/* Closes the socket. Any thread; once. */
+static inline void weft_udp_close(weft_udp* udp) {
+    if (udp && WEFT_API_HAS(WEFT__API(udp), udp_close)) WEFT__API(udp)->udp_close(udp);
+}
+
+/* Resolves "host:port" (on the blocking pool: a DNS lookup may take seconds) and writes the
+ * addresses into `out`, separated by '\n' and NUL-terminated, as many whole ones as fit; *count
+ * is how many were found (more than written if out was too small). Returns WEFT_OK,
+ * WEFT_PENDING, WEFT_ERR_INVALID_ARGUMENT (no ":port"), WEFT_ERR_NOT_FOUND (the name does not
+ * resolve) or WEFT_ERR_SHUTDOWN. Cancel-safe: a cancelled lookup's answer is dropped. */
+static inline weft_status weft_resolve(weft_context* cx, weft_host* host, const char* host_port,
+                                       char* out, size_t out_size, size_t* count, weft_op** op) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), resolve,
+                          (cx, host, host_port, out, out_size, count, op));
 }
 
 #ifdef __cplusplus

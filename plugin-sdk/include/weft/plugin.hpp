@@ -33,6 +33,7 @@
 //   weft/sdk/channel.hpp     Sender<T>, Receiver<T>, ChannelKind, Codec<T>
 //   weft/sdk/sync.hpp        Notify, Semaphore, Permit
 //   weft/sdk/blocking.hpp    spawn_blocking
+//   weft/sdk/net.hpp         Stream, Listener, UdpSocket, resolve (TCP, Unix, UDP; ABI 1.2)
 //   weft/sdk/job.hpp         register_job (task functions weftd.json's jobs run on a schedule)
 //   weft/sdk/json.hpp        Json (the plugin's config)
 //   weft/sdk/host.hpp        Host, Logger
@@ -51,6 +52,7 @@
 #include "weft/sdk/host.hpp"
 #include "weft/sdk/job.hpp"
 #include "weft/sdk/json.hpp"
+#include "weft/sdk/net.hpp"
 #include "weft/sdk/plugin_class.hpp"
 #include "weft/sdk/select.hpp"
 #include "weft/sdk/shutdown.hpp"

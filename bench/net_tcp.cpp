@@ -1,0 +1,185 @@
+// TCP over loopback, as the Tokio anchor's workloads of the same names:
+//   tcp_echo          a server task spawns one echo task per connection (read up to 4 KiB,
+//                     write back what was read, until EOF); 50 clients (TCP_NODELAY on both
+//                     ends) each do 2,000 round trips of a 64-byte message. ops = round trips.
+//   tcp_stream        one connection: the accepting task writes 8,192 chunks of 64 KiB and shuts
+//                     down its write side; the root reads into 64 KiB until EOF. ops = chunks.
+//   tcp_connect_many  the server writes one byte per connection and closes; 50 clients share
+//                     5,000 connections: connect, read the byte, read EOF. ops = connections.
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "harness.hpp"
+#include "latch.hpp"
+#include "runtime/net/net.hpp"
+
+namespace weft::bench {
+namespace {
+
+constexpr std::uint64_t kEchoClients = 50;
+constexpr std::uint64_t kEchoRounds = 2'000;
+constexpr std::size_t kEchoMsg = 64;
+constexpr std::uint64_t kStreamChunks = 8'192;
+constexpr std::size_t kStreamChunk = 64 * 1024;
+constexpr std::uint64_t kConnectTotal = 5'000;
+constexpr std::uint64_t kConnectClients = 50;
+
+void check(bool ok, const char* what) {
+    if (!ok) throw std::runtime_error(what);
+}
+
+net::TcpListener listen_local() {
+    auto l = net::TcpListener::bind(net::SocketAddr::localhost_v4(0));
+    if (!l) throw std::runtime_error(l.error().what());
+    return std::move(*l);
+}
+
+// ---- tcp_echo ----------------------------------------------------------------------------------
+
+Task<void> echo_conn(net::TcpStream s) {
+    std::vector<char> buf(4096);
+    while (true) {
+        auto n = co_await s.read(buf.data(), buf.size());
+        if (!n || *n == 0) co_return;
+        auto w = co_await s.write_all(buf.data(), *n);
+        if (!w) co_return;
+    }
+}
+
+Task<void> echo_server(std::shared_ptr<net::TcpListener> l) {
+    while (true) {
+        auto c = co_await l->accept();
+        if (!c) co_return;
+        (void)c->stream.set_nodelay(true);
+        spawn(echo_conn(std::move(c->stream))).detach();
+    }
+}
+
+Task<void> echo_client(net::SocketAddr addr, std::uint64_t id, std::uint64_t rounds,
+                       std::shared_ptr<Latch> latch) {
+    auto s = co_await net::TcpStream::connect(addr);
+    check(s.has_value(), "tcp_echo: connect failed");
+    (void)s->set_nodelay(true);
+    unsigned char msg[kEchoMsg] = {};
+    unsigned char back[kEchoMsg];
+    for (std::uint64_t r = 0; r < rounds; ++r) {
+        msg[0] = static_cast<unsigned char>(id);
+        msg[1] = static_cast<unsigned char>(r);
+        auto w = co_await s->write_all(msg, sizeof msg);
+        check(w.has_value(), "tcp_echo: write failed");
+        auto rd = co_await s->read_exact(back, sizeof back);
+        check(rd.has_value(), "tcp_echo: read failed");
+        check(std::equal(msg, msg + kEchoMsg, back), "tcp_echo: wrong echo");
+    }
+    latch->count_down();
+}
+
+Task<void> echo_root(std::uint64_t rounds) {
+    auto l = std::make_shared<net::TcpListener>(listen_local());
+    const net::SocketAddr addr = l->local_addr();
+    spawn(echo_server(l)).detach();
+    auto latch = std::make_shared<Latch>(kEchoClients);
+    for (std::uint64_t c = 0; c < kEchoClients; ++c)
+        spawn(echo_client(addr, c, rounds, latch)).detach();
+    co_await latch->wait();
+}
+
+Result tcp_echo(Runtime& rt, const Options& opt) {
+    const std::uint64_t rounds = opt.scaled(kEchoRounds);
+    double s = time_seconds([&] { rt.block_on(echo_root(rounds)); });
+    return {kEchoClients * rounds, s, {}};
+}
+
+// ---- tcp_stream --------------------------------------------------------------------------------
+
+Task<void> stream_sender(std::shared_ptr<net::TcpListener> l, std::uint64_t chunks) {
+    auto c = co_await l->accept();
+    check(c.has_value(), "tcp_stream: accept failed");
+    std::vector<unsigned char> buf(kStreamChunk, 0x5A);
+    for (std::uint64_t i = 0; i < chunks; ++i) {
+        auto w = co_await c->stream.write_all(buf.data(), buf.size());
+        check(w.has_value(), "tcp_stream: write failed");
+    }
+    check(c->stream.shutdown().has_value(), "tcp_stream: shutdown failed");
+}
+
+Task<void> stream_root(std::uint64_t chunks) {
+    auto l = std::make_shared<net::TcpListener>(listen_local());
+    auto sender = spawn(stream_sender(l, chunks));
+    auto s = co_await net::TcpStream::connect(l->local_addr());
+    check(s.has_value(), "tcp_stream: connect failed");
+    std::vector<unsigned char> buf(kStreamChunk);
+    std::uint64_t total = 0;
+    while (true) {
+        auto n = co_await s->read(buf.data(), buf.size());
+        check(n.has_value(), "tcp_stream: read failed");
+        if (*n == 0) break;
+        total += *n;
+    }
+    check(total == chunks * kStreamChunk, "tcp_stream: wrong byte count");
+    co_await sender;
+}
+
+Result tcp_stream(Runtime& rt, const Options& opt) {
+    const std::uint64_t chunks = opt.scaled(kStreamChunks);
+    double s = time_seconds([&] { rt.block_on(stream_root(chunks)); });
+    const double mib = static_cast<double>(chunks * kStreamChunk) / (1024.0 * 1024.0);
+    char extra[32];
+    std::snprintf(extra, sizeof extra, "%.1f", mib / s);
+    return {chunks, s, {{"mib_per_sec", extra}}};
+}
+
+// ---- tcp_connect_many --------------------------------------------------------------------------
+
+Task<void> one_byte(net::TcpStream s) {
+    auto w = co_await s.write_all("x", 1);
+    (void)w;
+}
+
+Task<void> connect_server(std::shared_ptr<net::TcpListener> l) {
+    while (true) {
+        auto c = co_await l->accept();
+        if (!c) continue;  // e.g. too many open files for a moment: the connection stays queued
+        spawn(one_byte(std::move(c->stream))).detach();
+    }
+}
+
+Task<void> connect_client(net::SocketAddr addr, std::uint64_t n, std::shared_ptr<Latch> latch) {
+    for (std::uint64_t i = 0; i < n; ++i) {
+        auto s = co_await net::TcpStream::connect(addr);
+        check(s.has_value(), "tcp_connect_many: connect failed");
+        char buf[2];
+        auto a = co_await s->read(buf, sizeof buf);
+        check(a.has_value() && *a == 1, "tcp_connect_many: expected one byte");
+        auto b = co_await s->read(buf, sizeof buf);
+        check(b.has_value() && *b == 0, "tcp_connect_many: expected the end");
+    }
+    latch->count_down();
+}
+
+Task<void> connect_root(std::uint64_t per_client) {
+    auto l = std::make_shared<net::TcpListener>(listen_local());
+    const net::SocketAddr addr = l->local_addr();
+    spawn(connect_server(l)).detach();
+    auto latch = std::make_shared<Latch>(kConnectClients);
+    for (std::uint64_t c = 0; c < kConnectClients; ++c)
+        spawn(connect_client(addr, per_client, latch)).detach();
+    co_await latch->wait();
+}
+
+Result tcp_connect_many(Runtime& rt, const Options& opt) {
+    const std::uint64_t per_client =
+        std::max<std::uint64_t>(1, opt.scaled(kConnectTotal) / kConnectClients);
+    double s = time_seconds([&] { rt.block_on(connect_root(per_client)); });
+    return {kConnectClients * per_client, s, {}};
+}
+
+const Register echo("tcp_echo", 140, tcp_echo);
+const Register stream("tcp_stream", 150, tcp_stream);
+const Register connect_many("tcp_connect_many", 160, tcp_connect_many);
+
+}  // namespace
+}  // namespace weft::bench

@@ -1,0 +1,124 @@
+// tcp-forward: the messages of a named channel, one line each, to a TCP peer that may come and go.
+//
+// Config: {"channel": "forward", "peer": "127.0.0.1:7500", "capacity": 1024,
+//          "backoff_ms": 100, "max_backoff_ms": 5000, "connect_timeout_ms": 2000}
+//
+// One task receives a message, then writes it (followed by '\n') to the peer, connecting first
+// if needed. Delivery is at least once: a message is held until write_all succeeded, and when
+// the write fails (the peer went away) the task reconnects, with a backoff that doubles from
+// backoff_ms up to max_backoff_ms, and writes the held message again; so a message the kernel
+// accepted just before the connection broke may reach the peer twice, but none is lost. While it
+// is disconnected it receives nothing more, so the channel fills and its senders wait
+// (backpressure). On shutdown it drains the channel to the peer while the peer is reachable.
+#include <weft/plugin.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace {
+
+class TcpForward : public weft::Plugin {
+   public:
+    explicit TcpForward(const weft::PluginContext& ctx)
+        : Plugin(ctx),
+          channel_(config().value("channel", "forward")),
+          peer_(config().value("peer", "127.0.0.1:7500")),
+          capacity_(config().value<std::uint32_t>("capacity", 1024)),
+          backoff_(config().value<std::int64_t>("backoff_ms", 100)),
+          max_backoff_(config().value<std::int64_t>("max_backoff_ms", 5000)),
+          connect_timeout_(config().value<std::int64_t>("connect_timeout_ms", 2000)) {
+        validate(config());
+    }
+    ~TcpForward() override {
+        log().info("tcp-forward: stopped; ", sent_, " messages written to ", peer_, " (",
+                   connections_, " connections)");
+    }
+
+    static void validate(const weft::Json& config) {
+        if (config.value("peer", "127.0.0.1:7500").find(':') == std::string::npos)
+            throw weft::ConfigError("\"peer\" must be host:port");
+        if (config.value("channel", "forward").empty())
+            throw weft::ConfigError("\"channel\" must not be empty");
+        const auto cap = config.value<std::int64_t>("capacity", 1024);
+        if (cap < 1 || cap > 1'000'000)
+            throw weft::ConfigError("\"capacity\" must be between 1 and 1000000");
+        const auto b = config.value<std::int64_t>("backoff_ms", 100);
+        const auto m = config.value<std::int64_t>("max_backoff_ms", 5000);
+        if (b < 1 || m < b || m > 3'600'000)
+            throw weft::ConfigError(
+                "\"backoff_ms\" must be at least 1 and at most \"max_backoff_ms\" (1 hour at "
+                "most)");
+        const auto t = config.value<std::int64_t>("connect_timeout_ms", 2000);
+        if (t < 1 || t > 3'600'000)
+            throw weft::ConfigError("\"connect_timeout_ms\" must be between 1 and 3600000");
+    }
+
+    void start() override {
+        in_ = weft::Receiver<std::string>(host(), channel_, weft::ChannelKind::mpsc, capacity_);
+        spawn(run());
+        log().info("tcp-forward: '", channel_, "' to ", peer_);
+    }
+
+   private:
+    // Connects, retrying with backoff until it works or shutdown's grace period cancels us.
+    weft::Task<weft::Stream> connect() {
+        auto wait = std::chrono::milliseconds(backoff_);
+        while (true) {
+            try {
+                auto c = weft::Stream::connect(peer_, std::chrono::milliseconds(connect_timeout_));
+                weft::Stream s = co_await c;
+                s.set_nodelay(true);
+                log().info("tcp-forward: connected to ", peer_);
+                co_return s;
+            } catch (const weft::Error& e) {
+                // The first failure in a row is a warning; the retries that follow, debug lines.
+                if (wait.count() == backoff_)
+                    log().warn("tcp-forward: ", e.what(), "; retrying with backoff");
+                else
+                    log().debug("tcp-forward: ", e.what(), "; retrying in ", wait.count(), " ms");
+            }
+            co_await weft::sleep(wait);
+            wait = std::min(wait * 2, std::chrono::milliseconds(max_backoff_));
+        }
+    }
+
+    weft::Task<> run() {
+        weft::Stream s;
+        while (auto msg = co_await in_.recv()) {
+            std::string line = std::move(*msg);
+            line += '\n';
+            while (true) {  // until this message was written
+                if (!s.valid()) {
+                    s = co_await connect();
+                    ++connections_;
+                }
+                try {
+                    co_await s.write_all(line);
+                    ++sent_;
+                    break;
+                } catch (const weft::Error& e) {
+                    log().warn("tcp-forward: ", e.what(), "; reconnecting");
+                    s.close();
+                }
+            }
+        }
+        log().info("tcp-forward: channel '", channel_, "' closed");
+    }
+
+    std::string channel_;
+    std::string peer_;
+    std::uint32_t capacity_;
+    std::int64_t backoff_;
+    std::int64_t max_backoff_;
+    std::int64_t connect_timeout_;
+    weft::Receiver<std::string> in_;
+    std::uint64_t sent_ = 0;         // the forwarding task only
+    std::uint64_t connections_ = 0;  // the forwarding task only
+};
+
+}  // namespace
+
+WEFT_PLUGIN(TcpForward, "tcp-forward", "1.0.0")

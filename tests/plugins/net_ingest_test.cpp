@@ -1,0 +1,135 @@
+// tcp-ingest end to end on the real weftd binary: several clients send 100,000 newline-delimited
+// lines over loopback TCP; tcp-ingest puts them into a bounded channel (small, so backpressure
+// reaches the clients' sockets) and the consumer appends them to a file. After SIGTERM the file
+// holds every line exactly once, each client's lines in the order it sent them.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "../daemon/child_process.hpp"
+
+namespace {
+
+using namespace weft::test;
+
+const std::string kWeftd = WEFTD_PATH;
+const std::string kPlugins = WEFT_TEST_PLUGIN_DIR;
+
+constexpr int kClients = 5;
+constexpr int kLinesPerClient = 20'000;  // 100,000 in all
+
+std::size_t count_lines(const fs::path& file) {
+    std::ifstream in(file);
+    std::size_t n = 0;
+    std::string line;
+    while (std::getline(in, line)) ++n;
+    return n;
+}
+
+// The port in "tcp-ingest: listening on 127.0.0.1:PORT".
+int ingest_port(const std::string& log) {
+    static const std::string kBefore = "tcp-ingest: listening on 127.0.0.1:";
+    const auto at = log.find(kBefore);
+    if (at == std::string::npos) return -1;
+    return std::atoi(log.c_str() + at + kBefore.size());
+}
+
+// Sends this client's lines with blocking writes (the kernel holds them back while tcp-ingest
+// waits on its channel).
+bool send_lines(int port, int client) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return false;
+    }
+    std::string batch;
+    bool ok = true;
+    for (int i = 0; i < kLinesPerClient && ok; ++i) {
+        batch += "client " + std::to_string(client) + " line " + std::to_string(i) + "\n";
+        if (batch.size() > 3000 || i + 1 == kLinesPerClient) {  // odd sizes: lines cross reads
+            std::size_t done = 0;
+            while (done < batch.size() && ok) {
+                const ssize_t n =
+                    ::send(fd, batch.data() + done, batch.size() - done, MSG_NOSIGNAL);
+                ok = n > 0;
+                if (ok) done += static_cast<std::size_t>(n);
+            }
+            batch.clear();
+        }
+    }
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "plugin net: 100,000 lines from several clients reach the consumer's file once each, "
+    "in each client's order") {
+    TempDir dir;
+    const fs::path lines = dir.path() / "lines.log";
+    std::ostringstream c;
+    c << R"({"shutdown": {"grace_period_ms": 10000},
+             "channels": {"lines": {"kind": "mpsc", "capacity": 16}},
+             "plugins": [
+               {"name": "tcp-ingest", "path": "tcp-ingest.so",
+                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": 16}},
+               {"name": "lines", "path": "consumer.so",
+                "config": {"channel": "lines", "path": ")"
+      << lines.string() << R"(", "format": "lines", "truncate": true, "batch": 64}}]})";
+    const fs::path config = dir.write("weftd.json", c.str());
+    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
+    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
+    REQUIRE(wait_for_text(weftd.stderr_file(), "consumer: appending"));
+    const int port = ingest_port(read_text(weftd.stderr_file()));
+    REQUIRE(port > 0);
+
+    std::vector<std::thread> clients;
+    std::vector<char> ok(kClients, 0);
+    for (int i = 0; i < kClients; ++i)
+        clients.emplace_back([&, i] { ok[static_cast<std::size_t>(i)] = send_lines(port, i); });
+    for (auto& t : clients) t.join();
+    for (char o : ok) CHECK(o);
+
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count_lines(lines) < std::size_t{kClients} * kLinesPerClient &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    weftd.send(SIGTERM);
+    const auto code = weftd.wait_exit();
+    const std::string log = weftd.err();
+    INFO(log);
+    REQUIRE(code);
+    CHECK(*code == 0);
+
+    std::map<int, int> next;  // client -> the line number expected next
+    std::ifstream in(lines);
+    std::string line;
+    std::size_t total = 0;
+    while (std::getline(in, line)) {
+        int client = -1;
+        int n = -1;
+        if (std::sscanf(line.c_str(), "client %d line %d", &client, &n) != 2)
+            FAIL("malformed line: " << line);
+        if (n != next[client])
+            FAIL("client " << client << ": line " << n << " after line " << next[client] - 1);
+        next[client] = n + 1;
+        ++total;
+    }
+    CHECK(total == std::size_t{kClients} * kLinesPerClient);
+    for (int i = 0; i < kClients; ++i) CHECK(next[i] == kLinesPerClient);
+    CHECK(log.find("tcp-ingest: stopped; 100000 lines from 5 connections") != std::string::npos);
+}
