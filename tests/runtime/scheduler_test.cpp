@@ -13,6 +13,7 @@
 
 #include "probes.hpp"
 #include "runtime/blocking/spawn_blocking.hpp"
+#include "runtime/sync/notify.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -345,4 +346,79 @@ TEST_CASE("many wakes during one poll schedule the task exactly once more", "[sc
     std::uint64_t total = 0;
     for (const auto& w : m.workers) total += w.polls;
     CHECK(total == 2);  // the root task: first poll, then exactly one re-poll
+}
+
+namespace {
+// Waits (bounded: the machine may be loaded) until `flag` is set; false if it never was.
+bool wait_for_flag(const std::atomic<bool>& flag) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!flag.load()) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+    return true;
+}
+}  // namespace
+
+// The parking protocol (multi_thread/idle.hpp): a task pushed to the global queue while the
+// last searching worker gives up and parks is seen by one of them, the pusher (which then wakes a
+// sleeper) or the searcher (which checks the queues after it stopped counting as searching).
+TEST_CASE("a task spawned from outside while every worker goes to park always runs",
+          "[scheduler][park]") {
+    const std::size_t workers = GENERATE(2, 3, 4);
+    auto rt = Builder::new_multi_thread().worker_threads(workers).build();
+    int lost = 0;
+    for (int i = 0; i < 2000 && lost == 0; ++i) {
+        // Shared: a task found late must not write to a flag that is gone.
+        auto ran = std::make_shared<std::atomic<bool>>(false);
+        // The previous task's worker is on its way to park (searching first) when this arrives.
+        rt.handle()
+            .spawn([](std::shared_ptr<std::atomic<bool>> ran) -> Task<void> {
+                ran->store(true);
+                co_return;
+            }(ran))
+            .detach();
+        if (!wait_for_flag(*ran)) ++lost;
+    }
+    CHECK(lost == 0);
+}
+
+// Two tasks handing a notify_one back and forth, with yields that move them between workers, so
+// that wakes race the other task's parking worker. Every round must arrive.
+TEST_CASE("a notify_one ping-pong across multi_thread workers never stalls", "[scheduler][park]") {
+    const std::size_t workers = GENERATE(2, 3, 4);
+    constexpr int kRounds = 20000;
+    std::atomic<bool> done{false};  // declared before the runtime: they outlive its tasks
+    std::atomic<int> rounds{0};
+    auto rt = Builder::new_multi_thread().worker_threads(workers).build();
+    auto ping = std::make_shared<sync::Notify>();
+    auto pong = std::make_shared<sync::Notify>();
+    rt.handle()
+        .spawn([](std::shared_ptr<sync::Notify> ping, std::shared_ptr<sync::Notify> pong,
+                  std::atomic<int>& rounds) -> Task<void> {
+            for (int i = 0; i < kRounds; ++i) {
+                co_await ping->notified();
+                rounds.fetch_add(1);
+                if (i % 7 == 0) co_await yield_now();
+                pong->notify_one();
+            }
+        }(ping, pong, rounds))
+        .detach();
+    rt.handle()
+        .spawn([](std::shared_ptr<sync::Notify> ping, std::shared_ptr<sync::Notify> pong,
+                  std::atomic<bool>& done) -> Task<void> {
+            for (int i = 0; i < kRounds; ++i) {
+                ping->notify_one();
+                if (i % 5 == 0) co_await yield_now();
+                co_await pong->notified();
+            }
+            done.store(true);
+        }(ping, pong, done))
+        .detach();
+    // Generous: on an idle machine this takes well under a second.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!done.load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    INFO("rounds received: " << rounds.load() << " of " << kRounds);
+    CHECK(done.load());
 }

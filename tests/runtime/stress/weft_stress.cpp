@@ -7,12 +7,13 @@
 // Each run picks its flavor and worker count (1-4) from its seed unless they are given, turns the
 // runtime's stress points on with that seed (util/stress.hpp: random yields and short spins at
 // the synchronisation points, when the build has WEFT_STRESS_INJECT), builds a fresh runtime and
-// runs the workload in it. A watchdog bounds every run: a run that has not finished after
-// --timeout seconds is a hang (a lost wake-up), reported with the workload, flavor, workers and
-// seed and the command that runs exactly that configuration again; the process then exits 1
-// without unwinding (the hung runtime cannot be dropped). Runs stop after --runs runs or
-// --seconds seconds (default: $WEFT_STRESS_SECONDS, else 8), whichever comes first; at least one
-// run is made. Run i uses seed + i.
+// runs the workload in it. A watchdog bounds every run: a run whose runtime polled no task for
+// --timeout seconds (a lost wake-up), or that has not finished after ten times that, is a hang,
+// reported with the workload, flavor, workers and seed and the command that runs exactly that
+// configuration again; the process then exits 1 without unwinding (the hung runtime cannot be
+// dropped). A run that finishes after a second or more is reported as slow, with its polls, parks
+// and steals. Runs stop after --runs runs or --seconds seconds (default: $WEFT_STRESS_SECONDS,
+// else 8), whichever comes first; at least one run is made. Run i uses seed + i.
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -271,20 +272,15 @@ struct Config {
     std::exit(2);
 }
 
-// Fails the process when a run outlives its bound.
+// Fails the process when a run hangs: no task of its runtime was polled for `seconds` (a lost
+// wake-up leaves every task unpolled), or the run outlived ten times that (a livelock). Progress,
+// not the run's length, is the test: on a loaded machine the stress points' yields each give the
+// CPU away for a scheduler time slice (milliseconds), and a workload that crosses a point on
+// every round then takes seconds while never stalling (see slow runs, above).
 class Watchdog {
    public:
     explicit Watchdog(std::string what, double seconds) : what_(std::move(what)) {
-        thread_ = std::thread([this, seconds] {
-            std::unique_lock lock(mutex_);
-            if (!cv_.wait_for(lock, std::chrono::duration<double>(seconds),
-                              [&] { return done_; })) {
-                std::fprintf(stderr, "weft-stress: HANG: %s did not finish within %.0f s\n",
-                             what_.c_str(), seconds);
-                std::fflush(stderr);
-                std::_Exit(1);
-            }
-        });
+        thread_ = std::thread([this, seconds] { watch_loop(seconds); });
     }
     ~Watchdog() {
         {
@@ -297,11 +293,50 @@ class Watchdog {
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
 
+    // The runtime whose polls count as progress, until forget(); set from the run's thread.
+    void observe(const Runtime& rt) {
+        std::lock_guard lock(mutex_);
+        rt_ = &rt;
+    }
+    void forget() {
+        std::lock_guard lock(mutex_);
+        rt_ = nullptr;
+    }
+
    private:
+    using Clock = std::chrono::steady_clock;
+
+    void watch_loop(double seconds) {
+        const auto bound = std::chrono::duration<double>(seconds);
+        const auto start = Clock::now();
+        auto last_progress = start;
+        std::uint64_t last_polls = 0;
+        std::unique_lock lock(mutex_);
+        while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return done_; })) {
+            const auto now = Clock::now();
+            if (rt_) {
+                std::uint64_t polls = 0;
+                for (const WorkerMetrics& wm : rt_->metrics().workers) polls += wm.polls;
+                if (polls != last_polls) {
+                    last_polls = polls;
+                    last_progress = now;
+                }
+            }
+            if (now - last_progress > bound) fail("polled no task for", seconds);
+            if (now - start > 10 * bound) fail("did not finish within", 10 * seconds);
+        }
+    }
+    [[noreturn]] void fail(const char* how, double seconds) {
+        std::fprintf(stderr, "weft-stress: HANG: %s %s %.0f s\n", what_.c_str(), how, seconds);
+        std::fflush(stderr);
+        std::_Exit(1);
+    }
+
     std::string what_;
     std::mutex mutex_;
     std::condition_variable cv_;
     bool done_ = false;
+    const Runtime* rt_ = nullptr;  // under mutex_
     std::thread thread_;
 };
 
@@ -359,6 +394,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     const auto start = std::chrono::steady_clock::now();
     long run = 0;
+    long slow = 0;  // runs that took a second or more
     for (; run < cfg.runs; ++run) {
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
             cfg.seconds)
@@ -379,19 +415,44 @@ int main(int argc, char** argv) {
                       current ? "current_thread" : "multi_thread", workers,
                       static_cast<unsigned long long>(seed));
         Watchdog watchdog(what, cfg.timeout);
+        std::uint64_t polls = 0, parks = 0, steals = 0;  // the workers' counters, for a slow run
+        const auto run_start = std::chrono::steady_clock::now();
         detail::stress::enable(seed);
         try {
             Runtime rt = current ? Builder::new_current_thread().build()
                                  : Builder::new_multi_thread().worker_threads(workers).build();
+            watchdog.observe(rt);
+            struct Forget {
+                Watchdog& w;
+                ~Forget() { w.forget(); }  // before the runtime is dropped
+            } forget{watchdog};
             w.run(rt, seed);
+            const RuntimeMetrics m = rt.metrics();
+            for (const WorkerMetrics& wm : m.workers) {
+                polls += wm.polls;
+                parks += wm.parks;
+                steals += wm.steals;
+            }
         } catch (const std::exception& e) {
             detail::stress::disable();
             std::fprintf(stderr, "weft-stress: FAILED: %s: %s\n", what, e.what());
             return 1;
         }
         detail::stress::disable();
+        // A run that finishes but takes seconds is a stall worth a look (a wake-up found late).
+        const double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+        if (took >= 1.0) {
+            ++slow;
+            std::printf("weft-stress: slow run (%.1f s, %llu polls, %llu parks, %llu steals): %s\n",
+                        took, static_cast<unsigned long long>(polls),
+                        static_cast<unsigned long long>(parks),
+                        static_cast<unsigned long long>(steals), what);
+            std::fflush(stdout);
+        }
     }
-    std::printf("weft-stress: %ld runs clean in %.1f s\n", run,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    std::printf("weft-stress: %ld runs clean in %.1f s (%ld took a second or more)\n", run,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                slow);
     return 0;
 }

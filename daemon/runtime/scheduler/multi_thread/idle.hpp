@@ -4,6 +4,31 @@
 // the workers search at once, so a burst of wake-ups does not wake every thread; a worker is only
 // woken when nobody is searching, and the last searcher to find work wakes the next one.
 // `sleepers` (under a mutex) lists the parked workers so that one can be picked to unpark.
+//
+// The parking protocol (this file, worker.cpp and park.cpp):
+//
+//  * Who may park: a worker whose LIFO slot and local queue are empty and that found nothing to
+//    steal nor in the global queue (Worker::transition_to_parked checks its own slot and queue
+//    last). Only the owner fills its LIFO slot and pushes to its queue, so nobody can add work a
+//    parked worker alone could run; a wake that lands on a parked worker's own thread (the
+//    driver dispatching timers or I/O inside park) goes to its LIFO slot, and the worker leaves
+//    park for it (transition_from_parked) after notifying another worker if its queue holds more.
+//  * Who wakes whom: whoever makes work stealable (a push to a local or the global queue) calls
+//    notify_parked(), which wakes one sleeper, counted as searching, unless a worker is already
+//    searching (then that searcher is responsible) or none is parked.
+//  * Why a wake racing a park is always seen: the notifier does "publish the task, then read
+//    `state_`"; the last searcher does "decrement num_searching in `state_`, then read every
+//    queue" (transition_worker_to_parked returns true, and the worker runs
+//    notify_if_work_pending). Both reads come after a read-modify-write of `state_` (seq_cst),
+//    so at least one side sees the other: either the notifier sees num_searching == 0 and wakes
+//    a sleeper, or the searcher sees the task and wakes one. This is why notify_should_wakeup()
+//    reads with fetch_add(0) and not a load: a seq_cst load may be satisfied before the task's
+//    (release) publication leaves the store buffer, and then both sides could miss each other.
+//    A searcher that finds work and was the last one wakes the next searcher
+//    (Worker::transition_from_searching), so work found in a batch keeps spreading.
+//  * The Parker (park.cpp) keeps a wake-up that arrives before the park as a token, so
+//    unpark-then-park returns at once; a spurious return finds the worker still in `sleepers`
+//    and it parks again.
 #pragma once
 
 #include <atomic>
@@ -74,8 +99,10 @@ class Idle {
     static constexpr unsigned kUnparkShift = 16;
     static constexpr std::size_t kSearchMask = (std::size_t{1} << kUnparkShift) - 1;
 
-    [[nodiscard]] bool notify_should_wakeup() const noexcept {
-        std::size_t s = state_.load(std::memory_order_seq_cst);
+    [[nodiscard]] bool notify_should_wakeup() noexcept {
+        // A read-modify-write, not a load: it orders the caller's publication of the task before
+        // this read (see the protocol above; Tokio's idle.rs does the same).
+        std::size_t s = state_.fetch_add(0, std::memory_order_seq_cst);
         return (s & kSearchMask) == 0 && (s >> kUnparkShift) < num_workers_;
     }
 
