@@ -211,6 +211,6 @@ static void destroy(void* p) {
 
 WEFT_PLUGIN_ENTRY {
     static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("misbehaving", "1.0.0"), init, start, stop, destroy, NULL};
+        WEFT_DESCRIPTOR_HEADER("misbehaving", "1.0.0"), init, start, stop, destroy, NULL, NULL};
     return &d;
 }
