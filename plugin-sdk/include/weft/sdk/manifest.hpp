@@ -64,34 +64,42 @@ struct ChannelDecl {
 class Manifest {
    public:
     Manifest& tasks(std::initializer_list<std::string_view> names) & {
-        tasks_.emplace();
-        for (auto name : names) tasks_->emplace_back(name);
+        tasks_declared_ = true;
+        for (auto name : names) tasks_.emplace_back(name);
         return *this;
     }
     Manifest&& tasks(std::initializer_list<std::string_view> names) && {
         return std::move(tasks(names));
     }
     Manifest& channel(ChannelDecl decl) & {
-        channels_.emplace().push_back(std::move(decl));
+        channels_declared_ = true;
+        channels_.push_back(std::move(decl));
         return *this;
     }
     Manifest&& channel(ChannelDecl decl) && { return std::move(channel(std::move(decl))); }
     // Promises that the plugin opens no channel.
     Manifest&& no_channels() && {
-        channels_.emplace();
+        channels_declared_ = true;
         return std::move(*this);
     }
 
-    [[nodiscard]] const std::optional<std::vector<std::string>>& task_names() const noexcept {
-        return tasks_;
+    // The declared task names, or null when tasks() was never called (nothing to check).
+    [[nodiscard]] const std::vector<std::string>* task_names() const noexcept {
+        return tasks_declared_ ? &tasks_ : nullptr;
     }
-    [[nodiscard]] const std::optional<std::vector<ChannelDecl>>& channels() const noexcept {
-        return channels_;
+    // The declared channels, or null when neither channel() nor no_channels() was called.
+    [[nodiscard]] const std::vector<ChannelDecl>* channels() const noexcept {
+        return channels_declared_ ? &channels_ : nullptr;
     }
 
    private:
-    std::optional<std::vector<std::string>> tasks_;
-    std::optional<std::vector<ChannelDecl>> channels_;
+    // A vector and a flag rather than std::optional<std::vector>: GCC 12 at -O1 with sanitizers
+    // reports a false -Wmaybe-uninitialized on optional<vector>::emplace (as GCC bug 105562 does
+    // for <regex>), and an emplace per call would also drop what an earlier call declared.
+    std::vector<std::string> tasks_;
+    std::vector<ChannelDecl> channels_;
+    bool tasks_declared_ = false;
+    bool channels_declared_ = false;
 };
 
 namespace detail {
@@ -102,12 +110,12 @@ class ManifestStorage {
    public:
     explicit ManifestStorage(Manifest manifest) : source_(std::move(manifest)) {
         c_.size = sizeof c_;
-        if (const auto& tasks = source_.task_names()) {
+        if (const auto* tasks = source_.task_names()) {
             for (const auto& name : *tasks) task_ptrs_.push_back(name.c_str());
             task_ptrs_.push_back(nullptr);
             c_.tasks = task_ptrs_.data();
         }
-        if (const auto& channels = source_.channels()) {
+        if (const auto* channels = source_.channels()) {
             for (const auto& d : *channels) {
                 channels_.push_back(
                     {d.name.c_str(), d.name_source.empty() ? nullptr : d.name_source.c_str(),
