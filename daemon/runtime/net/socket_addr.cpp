@@ -100,7 +100,13 @@ std::string SocketAddr::to_string() const {
     if (is_ipv6()) {
         const auto* a = reinterpret_cast<const sockaddr_in6*>(&storage_);
         inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
-        return "[" + std::string(buf) + "]:" + std::to_string(port());
+        // Appended piece by piece: `"[" + std::string(buf) + ...` trips GCC 12's false -Wrestrict
+        // at -O3 (GCC bug 105329).
+        std::string text = "[";
+        text += buf;
+        text += "]:";
+        text += std::to_string(port());
+        return text;
     }
     if (is_unix()) {
         const auto* a = reinterpret_cast<const sockaddr_un*>(&storage_);
