@@ -186,8 +186,10 @@ class ResolveOp final : public OpBase {
         if (!addrs) return fail(addrs.error());
         std::string text;
         for (const net::SocketAddr& a : *addrs) {
-            std::string next = (text.empty() ? "" : "\n") + a.to_string();
-            if (text.size() + next.size() + 1 > out_size) break;
+            const std::string next = a.to_string();
+            const std::size_t separator = text.empty() ? 0 : 1;
+            if (text.size() + separator + next.size() + 1 > out_size) break;
+            if (separator != 0) text += '\n';
             text += next;
         }
         *count = addrs->size();
