@@ -15,9 +15,9 @@
 // With the clock paused and auto-advance allowed, park() does not sleep for a timer: it polls,
 // and unless something woke the driver, jumps the clock to the timer (time/pause.hpp).
 //
-// shutdown() fires every timer, closes the signal listeners and the sockets (net/io_driver.hpp), closes every libuv handle and the
-// loop (uv_loop_close must return 0). park() and run_on_loop() must not be called afterwards;
-// unpark() may be, and does nothing.
+// shutdown() fires every timer, closes the signal listeners and the sockets (net/io_driver.hpp),
+// closes every libuv handle and the loop (uv_loop_close must return 0). park() and run_on_loop()
+// must not be called afterwards; unpark() may be, and does nothing.
 #pragma once
 
 #include <chrono>
