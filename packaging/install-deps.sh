@@ -4,16 +4,16 @@
 # directly, through sudo otherwise.
 #
 #   ./packaging/install-deps.sh            # build + tests (and the .deb files)
-#   ./packaging/install-deps.sh --bench    # also cargo, Tokio's crates and valgrind
+#   ./packaging/install-deps.sh --bench    # also cargo and Tokio's crates
 #   ./packaging/install-deps.sh --package  # also lintian, for packaging/check-deb.sh
 set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config ccache clang-14 clang-format file
     libuv1-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev catch2 libsystemd-dev
-    libcurl4-openssl-dev libvalijson-dev libclang-rt-14-dev
+    libcurl4-openssl-dev libvalijson-dev libclang-rt-14-dev valgrind
 )
-bench_packages=(cargo librust-tokio-dev librust-libc-dev valgrind)
+bench_packages=(cargo librust-tokio-dev librust-libc-dev)
 package_packages=(lintian)
 
 for arg in "$@"; do

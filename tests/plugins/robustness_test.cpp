@@ -43,6 +43,18 @@ nlohmann::json status_of(const fs::path& socket) {
     return nlohmann::json::parse(status.out());
 }
 
+// weftd's own lines of a log (not its plugins'): put first in a failure message, they say what
+// weftd did even where a long log is cut.
+std::string weftd_lines(const std::string& log) {
+    std::istringstream in(log);
+    std::string out;
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("[weftd]") != std::string::npos || line.starts_with("weftd"))
+            out += line + '\n';
+    }
+    return out;
+}
+
 std::string metrics_of(const fs::path& socket) {
     Child metrics({kWeftd, "metrics", "--socket", socket.string()});
     REQUIRE(metrics.wait_exit() == 0);
@@ -252,6 +264,7 @@ TEST_CASE(
     TempDir dir;
     const fs::path config = dir.write("weftd.json", crash_config(dir.path(), "null"));
     const auto [code, log] = run_until_crash(config);
+    INFO("exit " << code << ", weftd's lines:\n" << weftd_lines(log));
     INFO(log);
     CHECK(code == 128 + SIGSEGV);
     CHECK_THAT(log, Catch::Contains("weftd: fatal signal SIGSEGV (address 0x0) in plugin "
@@ -266,6 +279,7 @@ TEST_CASE("weftd crash: abort() in a plugin's start hook names the plugin and th
     const fs::path config =
         dir.write("weftd.json", crash_config(dir.path(), "abort", R"(, "crash_in": "start")"));
     const auto [code, log] = run_until_crash(config);
+    INFO("exit " << code << ", weftd's lines:\n" << weftd_lines(log));
     INFO(log);
     CHECK(code == 128 + SIGABRT);
     CHECK_THAT(log, Catch::Contains("weftd: fatal signal SIGABRT in plugin 'crasher' (hook start"));
@@ -276,6 +290,7 @@ TEST_CASE("weftd crash: a stack overflow in a plugin task is reported too (alter
     TempDir dir;
     const fs::path config = dir.write("weftd.json", crash_config(dir.path(), "overflow"));
     const auto [code, log] = run_until_crash(config);
+    INFO("exit " << code << ", weftd's lines:\n" << weftd_lines(log));
     INFO(log);
     CHECK(code == 128 + SIGSEGV);
     CHECK_THAT(log, Catch::Contains("weftd: fatal signal SIGSEGV (address 0x"));
@@ -290,6 +305,7 @@ TEST_CASE(
     const fs::path config = dir.write("weftd.json", crash_config(dir.path(), "null"));
     for (int i = 0; i < 2; ++i) {
         const auto [code, log] = run_until_crash(config);
+        INFO("exit " << code << ", weftd's lines:\n" << weftd_lines(log));
         INFO(log);
         REQUIRE(code == 128 + SIGSEGV);
     }
@@ -312,6 +328,7 @@ TEST_CASE(
         weftd.send(SIGTERM);
         const auto code = weftd.wait_exit();
         const std::string log = weftd.err();
+        INFO(weftd_lines(log));
         INFO(log);
         CHECK(code == 0);
         CHECK_THAT(log, Catch::Contains("plugin 'crasher' is quarantined: it crashed weftd 2 "
@@ -323,6 +340,7 @@ TEST_CASE(
         CHECK(release.wait_exit() == 0);
         CHECK_THAT(release.out(), Catch::Contains("released plugin 'crasher'"));
         const auto [code, log] = run_until_crash(config);  // started again: crashes again
+        INFO("exit " << code << ", weftd's lines:\n" << weftd_lines(log));
         INFO(log);
         CHECK(code == 128 + SIGSEGV);
         CHECK_THAT(log, !Catch::Contains("quarantined"));

@@ -1,5 +1,6 @@
 #include "host/crash/crash_handler.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -7,7 +8,6 @@
 
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 
@@ -78,7 +78,6 @@ const char* signal_text(int signum) noexcept {
 }
 
 void on_fatal_signal(int signum, siginfo_t* info, void*) {
-    const int saved_errno = errno;
     const CrashSite site = current_crash_site();
     Line line;
     line.add("weftd: fatal signal ");
@@ -130,14 +129,22 @@ void on_fatal_signal(int signum, siginfo_t* info, void*) {
         ::fdatasync(fd);
     }
 
-    // The default action, then the same signal again: it is blocked while this handler runs and
-    // is delivered as soon as it returns, so the process dies of it (core dump, exit status).
+    // The default action, at once: the signal is unblocked and sent to this thread again, so the
+    // process dies of it here (core dump, exit status 128 + signum) rather than when the handler
+    // returns and the faulting instruction runs again; that second fault is one more event that
+    // a virtualised or traced environment may handle its own way, while the other threads go on.
     struct sigaction fallback {};
     fallback.sa_handler = SIG_DFL;
     sigemptyset(&fallback.sa_mask);
     ::sigaction(signum, &fallback, nullptr);
-    errno = saved_errno;
-    ::raise(signum);
+    sigset_t only{};
+    sigemptyset(&only);
+    sigaddset(&only, signum);
+    ::pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+    ::syscall(SYS_tgkill, ::getpid(), ::syscall(SYS_gettid), signum);
+    // Not reached unless the signal was intercepted (a tracer): still end with the status a shell
+    // reports for the signal.
+    ::_exit(128 + signum);
 }
 
 }  // namespace

@@ -8,11 +8,12 @@
 // or, for a crash outside plugin code, "... on thread 4242, outside plugin code". When a crash
 // record is open (crash_record.hpp) and the crash is a plugin's, the handler appends one line
 // to it, so that the next start can quarantine a plugin that crashes weftd in a loop. Then it
-// restores the default action and re-raises the signal: the process still dies of it, with a
-// core dump, and systemd's Restart=on-failure still applies.
+// restores the default action, unblocks the signal and sends it to its own thread: the process
+// dies of it there and then, with a core dump, and systemd's Restart=on-failure still applies.
 //
 // The handler is async-signal-safe: it formats into a stack buffer and uses only write(2),
-// fdatasync(2), clock_gettime(2), gettid and sigaction; it runs on the thread's alternate stack
+// fdatasync(2), clock_gettime(2), gettid, sigaction, pthread_sigmask, tgkill and _exit; it runs
+// on the thread's alternate stack
 // when it has one (every thread that runs plugin code has).
 #pragma once
 
