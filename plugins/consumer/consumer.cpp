@@ -112,16 +112,19 @@ class Consumer : public weft::Plugin {
         text += "record " + std::to_string(r.seq) + "\n";
     }
 
-    weft::Task<> run() {
-        while (auto first = co_await in_.recv()) {
+    // Drains `in` until the channel closes: each batch is the first message awaited and up to
+    // batch_ - 1 more already there, appended to one text by `add` and written in one job.
+    // `what` names the records in the closing log line.
+    template <typename T, typename Add>
+    weft::Task<> drain(weft::Receiver<T>& in, Add add, const char* what) {
+        while (auto first = co_await in.recv()) {
             std::string text;
-            append(text, *first);
+            add(text, *first);
             std::uint64_t n = 1;
-            while (n < batch_) {
-                auto more = in_.try_recv();
+            for (; n < batch_; ++n) {
+                auto more = in.try_recv();
                 if (!more) break;
-                append(text, *more);
-                ++n;
+                add(text, *more);
             }
             // Named first: GCC 12 mishandles a temporary with a destructor (this closure) inside
             // a co_await expression.
@@ -134,32 +137,23 @@ class Consumer : public weft::Plugin {
             }
             written_ += n;
         }
-        log().info("consumer: channel '", channel_, "' closed; wrote ", written_, " records");
+        log().info("consumer: channel '", channel_, "' closed; wrote ", written_, " ", what);
     }
 
-    // The "lines" format: the same loop over text messages.
+    weft::Task<> run() {
+        return drain(
+            in_, [this](std::string& text, const Record& r) { append(text, r); }, "records");
+    }
+
+    // The "lines" format: each text message is one line.
     weft::Task<> run_lines() {
-        while (auto first = co_await text_in_.recv()) {
-            std::string text = std::move(*first);
-            text += '\n';
-            std::uint64_t n = 1;
-            while (n < batch_) {
-                auto more = text_in_.try_recv();
-                if (!more) break;
-                text += *more;
+        return drain(
+            text_in_,
+            [](std::string& text, const std::string& line) {
+                text += line;
                 text += '\n';
-                ++n;
-            }
-            auto write = weft::spawn_blocking(
-                [file = file_, text = std::move(text)] { return write_batch(file, text); });
-            const bool ok = co_await write;
-            if (!ok) {
-                log().error("consumer: writing ", path_, " failed: ", std::strerror(errno));
-                co_return;
-            }
-            written_ += n;
-        }
-        log().info("consumer: channel '", channel_, "' closed; wrote ", written_, " lines");
+            },
+            "lines");
     }
 
     std::string channel_;
