@@ -13,7 +13,7 @@
 
 #include "harness.hpp"
 #include "host/config/config.hpp"
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 
 namespace weft::bench {
 namespace {

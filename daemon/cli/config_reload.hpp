@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/config/config.hpp"
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 
 namespace weft::cli {
 

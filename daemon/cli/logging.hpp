@@ -3,7 +3,7 @@
 #pragma once
 
 #include "host/config/config.hpp"
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 
 namespace weft::cli {
 

@@ -10,7 +10,7 @@
 //   5. READY=1 to systemd; wait for SIGINT or SIGTERM; SIGHUP meanwhile reloads the config
 //      (cli/config_reload.hpp)
 //   6. STOPPING=1; /health turns 503; the plugin host's shutdown sequence
-//      (host/plugin/plugin_host.hpp: no more job runs, tokens, grace period, stop hooks,
+//      (host/daemon/plugin_host.hpp: no more job runs, tokens, grace period, stop hooks,
 //      cancellation, destroy and unload in reverse order, the report of undelivered messages), on
 //      a thread of its own: a second signal meanwhile forces an immediate exit, logging what was
 //      still running. The admin endpoint keeps answering meanwhile, so the shutdown is observable
@@ -49,7 +49,7 @@
 #include "host/admin/admin_server.hpp"
 #include "host/crash/crash_handler.hpp"
 #include "host/crash/crash_record.hpp"
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "weft/version.hpp"
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "host/config/config.hpp"
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "runtime/runtime.hpp"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "host/daemon/plugin_host.hpp"
 #include "host/jobs/job_summary.hpp"
-#include "host/plugin/plugin_host.hpp"
 #include "host/registry/registry.hpp"
 #include "runtime/metrics/metrics.hpp"
 

@@ -9,8 +9,8 @@
 #include <memory>
 #include <optional>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/registry/registry.hpp"

@@ -6,8 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/plugin_instance.hpp"
 
 namespace weft::host {

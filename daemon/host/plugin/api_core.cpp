@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 

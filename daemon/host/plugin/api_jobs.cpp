@@ -2,8 +2,8 @@
 // functions is host/jobs/.
 #include <string>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/plugin_instance.hpp"
 
 namespace weft::host {

@@ -15,8 +15,8 @@
 #include <string>
 #include <variant>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "runtime/net/net.hpp"

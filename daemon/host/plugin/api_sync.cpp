@@ -1,7 +1,7 @@
 // Host function table: named Notify and semaphores (plugin.h 6.8, 6.9), over the runtime's
 // sync::Notify and sync::Semaphore.
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/registry/registry.hpp"

@@ -1,6 +1,6 @@
 // Host function table: tasks and the blocking pool.
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/blocking_job.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"

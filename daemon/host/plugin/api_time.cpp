@@ -1,8 +1,8 @@
 // Host function table: time and the shutdown token.
 #include <chrono>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/plugin/timer_op.hpp"

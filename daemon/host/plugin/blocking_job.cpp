@@ -7,7 +7,7 @@
 // starting.
 #include "host/plugin/blocking_job.hpp"
 
-#include "host/plugin/api_support.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "runtime/blocking/spawn_blocking.hpp"

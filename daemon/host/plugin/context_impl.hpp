@@ -2,7 +2,7 @@
 // poll (PluginFuture::poll) and is valid only during it, on its thread, as plugin.h promises.
 #pragma once
 
-#include "host/plugin/abi_objects.hpp"
+#include "host/abi/abi_objects.hpp"
 #include "runtime/task/context.hpp"
 
 namespace weft::host {

@@ -1,6 +1,6 @@
 // The host function table (plugin.h section 6). Each api_<area>.cpp fills the entries of its
 // area; this file puts the table together once.
-#include "host/plugin/abi_objects.hpp"
+#include "host/abi/abi_objects.hpp"
 #include "host/plugin/api_areas.hpp"
 
 namespace weft::host {

@@ -7,7 +7,6 @@
 #include "host/plugin/hook_call.hpp"
 #include "host/plugin/library.hpp"
 #include "host/plugin/manifest.hpp"
-#include "host/plugin/plugin_host.hpp"
 
 namespace weft::host {
 

@@ -35,6 +35,12 @@ std::string dl_error() {
 
 }  // namespace
 
+fs::path resolve_plugin_path(const std::string& path, const fs::path& plugin_dir) {
+    const fs::path p(path);
+    if (p.is_absolute() || plugin_dir.empty()) return p;
+    return plugin_dir / p;
+}
+
 PluginLibrary::PluginLibrary(PluginLibrary&& other) noexcept
     : path_(std::move(other.path_)),
       handle_(std::exchange(other.handle_, nullptr)),

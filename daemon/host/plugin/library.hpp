@@ -60,6 +60,10 @@ struct LoadError {
 
 using LoadResult = std::variant<PluginLibrary, LoadError>;
 
+// `path` as written in the config, made absolute against the plugin directory if relative.
+[[nodiscard]] std::filesystem::path resolve_plugin_path(const std::string& path,
+                                                        const std::filesystem::path& plugin_dir);
+
 // Opens `path` (used as given) and checks its descriptor as described above.
 [[nodiscard]] LoadResult open_plugin_library(const std::filesystem::path& path);
 

@@ -27,8 +27,8 @@
 #include <string>
 #include <string_view>
 
+#include "host/abi/abi_objects.hpp"
 #include "host/crash/crash_site.hpp"
-#include "host/plugin/abi_objects.hpp"
 #include "host/plugin/hook_call.hpp"
 #include "host/plugin/job_registrations.hpp"
 #include "host/plugin/library.hpp"

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "host/plugin/api_support.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "runtime/time/sleep.hpp"
 

@@ -7,7 +7,7 @@
 // broadcast and watch).
 //
 // Operations that may wait are SendOp and RecvOp objects living in a plugin's operation slot
-// (api_support.hpp): each wraps the runtime primitive's own awaitable and polls it directly, so
+// (host/abi/): each wraps the runtime primitive's own awaitable and polls it directly, so
 // the runtime's wakers, fairness, coop budget and cancellation rules apply unchanged across the
 // ABI. Destroying an op cancels it with the primitive's cancellation semantics.
 //
@@ -27,8 +27,8 @@
 #include <string>
 #include <thread>
 
+#include "host/abi/api_support.hpp"
 #include "host/config/config.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/registry/message.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/task/context.hpp"

@@ -1,4 +1,4 @@
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -15,12 +15,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 }  // namespace
-
-fs::path resolve_plugin_path(const std::string& path, const fs::path& plugin_dir) {
-    const fs::path p(path);
-    if (p.is_absolute() || plugin_dir.empty()) return p;
-    return plugin_dir / p;
-}
 
 std::uint64_t shutdown_bound_ms(const Config& config) noexcept {
     std::uint64_t plugins = 0;

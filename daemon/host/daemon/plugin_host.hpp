@@ -86,10 +86,6 @@ struct PluginSummary {
     std::size_t live_tasks = 0;  // tasks and blocking jobs not yet dropped
 };
 
-// `path` as written in the config, made absolute against the plugin directory if relative.
-[[nodiscard]] std::filesystem::path resolve_plugin_path(const std::string& path,
-                                                        const std::filesystem::path& plugin_dir);
-
 class PluginHost {
    public:
     PluginHost(Handle runtime, const Config& config, PluginHostOptions options);

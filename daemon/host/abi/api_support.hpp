@@ -1,4 +1,4 @@
-// Helpers shared by the host function table's implementation (api_*.cpp).
+// The ABI floor: helpers every host ABI call uses (plugin/api_*.cpp, registry/, jobs/).
 //
 //   - last_error: the thread-local message behind weft_last_error().
 //   - guarded(): the exception boundary every table entry goes through: nothing thrown by the
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "host/plugin/abi_objects.hpp"
+#include "host/abi/abi_objects.hpp"
 #include "runtime/task/context.hpp"
 
 namespace weft::host {

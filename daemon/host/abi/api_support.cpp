@@ -1,4 +1,4 @@
-#include "host/plugin/api_support.hpp"
+#include "host/abi/api_support.hpp"
 
 namespace weft::host {
 namespace {
