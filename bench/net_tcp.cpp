@@ -1,7 +1,8 @@
 // TCP over loopback, as the Tokio anchor's workloads of the same names:
 //   tcp_echo          a server task spawns one echo task per connection (read up to 4 KiB,
 //                     write back what was read, until EOF); 50 clients (TCP_NODELAY on both
-//                     ends) each do 2,000 round trips of a 64-byte message. ops = round trips.
+//                     ends) each do 2,000 round trips of a 64-byte message (tcp_echo_client.hpp,
+//                     shared with weft-bench-abi's abi_tcp_echo). ops = round trips.
 //   tcp_stream        one connection: the accepting task writes 8,192 chunks of 64 KiB and shuts
 //                     down its write side; the root reads into 64 KiB until EOF. ops = chunks.
 //   tcp_connect_many  the server writes one byte per connection and closes; 50 clients share
@@ -15,13 +16,11 @@
 #include "harness.hpp"
 #include "latch.hpp"
 #include "runtime/net/net.hpp"
+#include "tcp_echo_client.hpp"
 
 namespace weft::bench {
 namespace {
 
-constexpr std::uint64_t kEchoClients = 50;
-constexpr std::uint64_t kEchoRounds = 2'000;
-constexpr std::size_t kEchoMsg = 64;
 constexpr std::uint64_t kStreamChunks = 8'192;
 constexpr std::size_t kStreamChunk = 64 * 1024;
 constexpr std::uint64_t kConnectTotal = 5'000;
@@ -58,39 +57,16 @@ Task<void> echo_server(std::shared_ptr<net::TcpListener> l) {
     }
 }
 
-Task<void> echo_client(net::SocketAddr addr, std::uint64_t id, std::uint64_t rounds,
-                       std::shared_ptr<Latch> latch) {
-    auto s = co_await net::TcpStream::connect(addr);
-    check(s.has_value(), "tcp_echo: connect failed");
-    (void)s->set_nodelay(true);
-    unsigned char msg[kEchoMsg] = {};
-    unsigned char back[kEchoMsg];
-    for (std::uint64_t r = 0; r < rounds; ++r) {
-        msg[0] = static_cast<unsigned char>(id);
-        msg[1] = static_cast<unsigned char>(r);
-        auto w = co_await s->write_all(msg, sizeof msg);
-        check(w.has_value(), "tcp_echo: write failed");
-        auto rd = co_await s->read_exact(back, sizeof back);
-        check(rd.has_value(), "tcp_echo: read failed");
-        check(std::equal(msg, msg + kEchoMsg, back), "tcp_echo: wrong echo");
-    }
-    latch->count_down();
-}
-
 Task<void> echo_root(std::uint64_t rounds) {
     auto l = std::make_shared<net::TcpListener>(listen_local());
-    const net::SocketAddr addr = l->local_addr();
     spawn(echo_server(l)).detach();
-    auto latch = std::make_shared<Latch>(kEchoClients);
-    for (std::uint64_t c = 0; c < kEchoClients; ++c)
-        spawn(echo_client(addr, c, rounds, latch)).detach();
-    co_await latch->wait();
+    co_await tcp_echo::run_clients(l->local_addr(), rounds);
 }
 
 Result tcp_echo(Runtime& rt, const Options& opt) {
-    const std::uint64_t rounds = opt.scaled(kEchoRounds);
+    const std::uint64_t rounds = opt.scaled(tcp_echo::kRounds);
     double s = time_seconds([&] { rt.block_on(echo_root(rounds)); });
-    return {kEchoClients * rounds, s, {}};
+    return {tcp_echo::kClients * rounds, s, {}};
 }
 
 // ---- tcp_stream --------------------------------------------------------------------------------

@@ -10,6 +10,13 @@
 // accepted just before the connection broke may reach the peer twice, but none is lost. While it
 // is disconnected it receives nothing more, so the channel fills and its senders wait
 // (backpressure). On shutdown it drains the channel to the peer while the peer is reachable.
+//
+// A peer that closed the connection (or reset it) while the forwarder was idle is noticed before
+// the next message is written, not by the write: the kernel would take that write into the
+// broken connection's buffer and report success, and the message would be gone. So before each
+// write the task looks for the peer's end of stream with a read that is dropped at once if
+// nothing is there (read is cancel-safe). The peer is not expected to send anything; what it
+// sends is discarded.
 #include <weft/plugin.hpp>
 
 #include <algorithm>
@@ -85,12 +92,31 @@ class TcpForward : public weft::Plugin {
         }
     }
 
+    // True when the peer closed or reset the connection, as far as can be told now.
+    static weft::Task<bool> peer_gone(weft::Stream& s) {
+        char discard[256];
+        try {
+            while (true) {
+                auto n = co_await weft::timeout(std::chrono::milliseconds(0),
+                                                s.read(discard, sizeof discard));
+                if (!n) co_return false;      // nothing to read: the connection is up
+                if (*n == 0) co_return true;  // the peer's end of stream
+            }
+        } catch (const weft::Error&) {
+            co_return true;  // reset, or another error of the connection
+        }
+    }
+
     weft::Task<> run() {
         weft::Stream s;
         while (auto msg = co_await in_.recv()) {
             std::string line = std::move(*msg);
             line += '\n';
             while (true) {  // until this message was written
+                if (s.valid() && co_await peer_gone(s)) {
+                    log().warn("tcp-forward: ", peer_, " closed the connection; reconnecting");
+                    s.close();
+                }
                 if (!s.valid()) {
                     s = co_await connect();
                     ++connections_;

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,10 +57,12 @@ class Evented {
 
     // One poll of an I/O operation in direction `d`: `syscall()` returns >= 0 on success or -1
     // with errno. False: pending (the waker is registered). True: done, with *result >= 0, or -1
-    // and *error (an errno; kRuntimeShutdown when the runtime shut down).
+    // and *error (an errno; kRuntimeShutdown when the runtime shut down). `stream_len`, for a
+    // stream read or write of that many bytes (0 otherwise): a positive result below it clears
+    // the readiness the syscall used (io_driver.hpp, rule 3b).
     template <class F>
     [[nodiscard]] bool poll_io(const Context& cx, Direction d, F&& syscall, ssize_t* result,
-                               int* error) noexcept {
+                               int* error, std::size_t stream_len = 0) noexcept {
         for (;;) {
             ReadyEvent ev;
             if (io_->poll_ready(cx, d, &ev) == ScheduledIo::Poll::pending) return false;
@@ -70,6 +73,7 @@ class Evented {
             }
             const ssize_t r = syscall();
             if (r >= 0) {
+                if (r > 0 && static_cast<std::size_t>(r) < stream_len) io_->clear_ready_only(d, ev);
                 *result = r;
                 return true;
             }

@@ -53,10 +53,9 @@ ScheduledIo::Poll ScheduledIo::poll_ready(const Context& cx, Direction d,
     return Poll::pending;
 }
 
-void ScheduledIo::clear_readiness(Direction d, ReadyEvent ev) noexcept {
-    const std::uint32_t bit = interest_mask(d);
+void ScheduledIo::clear_bits(std::uint32_t bit, ReadyEvent ev) noexcept {
     std::uint32_t cur = ev.state;
-    // Fails (and leaves the bit) as soon as the tick differs from the snapshot's: rule 3.
+    // Fails (and leaves the bits) as soon as the tick differs from the snapshot's: rules 3, 3b.
     while ((cur >> kTickShift) == (ev.state >> kTickShift)) {
         if (state_.compare_exchange_weak(cur, cur & ~bit, std::memory_order_acq_rel,
                                          std::memory_order_acquire))

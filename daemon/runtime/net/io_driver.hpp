@@ -30,6 +30,14 @@
 //      is still the snapshot's: an event dispatched between the snapshot and the clear (the socket
 //      became ready again while the task was failing its syscall) changed the tick, so the bit
 //      stays and the task retries at once instead of sleeping on an edge that already passed.
+//   3b. A stream read or write that moved fewer bytes than asked (a "short" transfer) proves the
+//      socket drained its receive queue, or filled its send buffer, at that instant, just as
+//      EAGAIN would: the task clears READABLE or WRITABLE alone (closed and error bits stay,
+//      rule 4: a short read does not prove the peer has not closed) with the same tick-checked
+//      CAS, which saves the syscall that would only say EAGAIN (Tokio does the same). Bytes that
+//      arrive after the syscall raise a new edge: dispatched before the clear, it changed the
+//      tick and the clear fails; dispatched after, it sets the bit again. Datagram sockets never
+//      do this (a short datagram says nothing about the next one).
 //   4. Otherwise closed and error bits stay: once the peer closed, every later wait proceeds and
 //      the syscall reports the end (0 bytes) or the error, without waiting for another edge.
 //   5. A new registration starts READABLE|WRITABLE (optimistic: the first read or write tries
@@ -107,7 +115,11 @@ class ScheduledIo {
     // Rule 2. On `ready`, *out holds the snapshot (maybe SHUTDOWN).
     [[nodiscard]] Poll poll_ready(const Context& cx, Direction d, ReadyEvent* out) noexcept;
     // Rule 3: clears the direction's bits unless an event came since `ev`.
-    void clear_readiness(Direction d, ReadyEvent ev) noexcept;
+    void clear_readiness(Direction d, ReadyEvent ev) noexcept { clear_bits(interest_mask(d), ev); }
+    // Rule 3b: clears READABLE or WRITABLE alone unless an event came since `ev`.
+    void clear_ready_only(Direction d, ReadyEvent ev) noexcept {
+        clear_bits(d == Direction::read ? kReadable : kWritable, ev);
+    }
     // Rule 1 (the loop thread).
     void dispatch(std::uint32_t bits) noexcept;
     // Forgets a waiter that gave up (its slot would otherwise keep the task alive until the next
@@ -121,6 +133,8 @@ class ScheduledIo {
 
    private:
     friend class IoDriver;
+    void clear_bits(std::uint32_t bits, ReadyEvent ev) noexcept;
+
     int fd_;
     std::atomic<std::uint32_t> state_;
     weft::detail::SpinLock lock_;

@@ -57,7 +57,7 @@ class [[nodiscard]] Read : public Pollable<Read> {
         if (len_ == 0) return true;
         if (s_->socket.poll_io(
                 cx, detail::Direction::read,
-                [&] { return ::recv(s_->socket.fd(), data_, len_, 0); }, &n_, &error_))
+                [&] { return ::recv(s_->socket.fd(), data_, len_, 0); }, &n_, &error_, len_))
             return true;
         coop::refund();
         return false;
@@ -85,7 +85,8 @@ class [[nodiscard]] Write : public Pollable<Write> {
         if (len_ == 0) return true;
         if (s_->socket.poll_io(
                 cx, detail::Direction::write,
-                [&] { return ::send(s_->socket.fd(), data_, len_, MSG_NOSIGNAL); }, &n_, &error_))
+                [&] { return ::send(s_->socket.fd(), data_, len_, MSG_NOSIGNAL); }, &n_, &error_,
+                len_))
             return true;
         coop::refund();
         return false;
@@ -114,7 +115,7 @@ class [[nodiscard]] ReadExact : public Pollable<ReadExact> {
             if (!s_->socket.poll_io(
                     cx, detail::Direction::read,
                     [&] { return ::recv(s_->socket.fd(), data_ + done_, len_ - done_, 0); }, &n,
-                    &error_)) {
+                    &error_, len_ - done_)) {
                 coop::refund();
                 return false;
             }
@@ -149,7 +150,7 @@ class [[nodiscard]] WriteAll : public Pollable<WriteAll> {
                     [&] {
                         return ::send(s_->socket.fd(), data_ + done_, len_ - done_, MSG_NOSIGNAL);
                     },
-                    &n, &error_)) {
+                    &n, &error_, len_ - done_)) {
                 coop::refund();
                 return false;
             }

@@ -14,6 +14,7 @@
 // dropped). A run that finishes after a second or more is reported as slow, with its polls, parks
 // and steals. Runs stop after --runs runs or --seconds seconds (default: $WEFT_STRESS_SECONDS,
 // else 8), whichever comes first; at least one run is made. Run i uses seed + i.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/net/net.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/sync/sync.hpp"
 #include "runtime/time/time.hpp"
@@ -238,15 +240,102 @@ void scheduler(Runtime& rt, std::uint64_t seed) {
     require(nodes == (1 << 11) - 1, "every task of the spawn tree ran once");
 }
 
+// I/O readiness: clients stream patterned bytes through an echo server over loopback, writing
+// from one task and reading from another, in random chunk sizes with yields in between, so that
+// reads come short, writes meet a full buffer (backpressure on both ends), and readiness edges
+// race the tasks that clear them (io_driver.hpp, rules 2, 3 and 3b). Every byte comes back, in
+// order, before each client's end of stream.
+namespace echo {
+
+constexpr int kClients = 6;
+
+unsigned char pattern(int client, std::uint64_t offset) {
+    return static_cast<unsigned char>(client * 31 + offset * 7 + offset / 251);
+}
+
+Task<void> serve(net::TcpStream s, std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<char> buf(16 * 1024);
+    while (true) {
+        auto n = co_await s.read(buf.data(), 1 + rng.below(buf.size()));
+        require(n.has_value(), "the echo server's read succeeds");
+        if (*n == 0) break;
+        auto w = co_await s.write_all(buf.data(), *n);
+        require(w.has_value(), "the echo server's write succeeds");
+        if (rng.below(8) == 0) co_await yield_now();
+    }
+    require(s.shutdown().has_value(), "the echo server shuts its write side down");
+}
+
+Task<void> send_all(std::shared_ptr<net::TcpStream> s, int client, std::uint64_t total,
+                    std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<unsigned char> chunk(32 * 1024);
+    for (std::uint64_t sent = 0; sent < total;) {
+        const std::uint64_t n = std::min<std::uint64_t>(total - sent, 1 + rng.below(chunk.size()));
+        for (std::uint64_t i = 0; i < n; ++i) chunk[i] = pattern(client, sent + i);
+        auto w = co_await s->write_all(chunk.data(), n);
+        require(w.has_value(), "the client's write succeeds");
+        sent += n;
+        if (rng.below(4) == 0) co_await yield_now();
+    }
+    require(s->shutdown().has_value(), "the client shuts its write side down");
+}
+
+Task<void> client(net::SocketAddr addr, int id, std::uint64_t seed) {
+    Rng rng(seed);
+    auto connected = co_await net::TcpStream::connect(addr);
+    require(connected.has_value(), "the client connects");
+    auto s = std::make_shared<net::TcpStream>(std::move(*connected));
+    const std::uint64_t total = 1 + rng.below(512 * 1024);
+    auto writer = spawn(send_all(s, id, total, seed * 3 + 1));
+    std::vector<unsigned char> buf(16 * 1024);
+    std::uint64_t got = 0;
+    while (true) {
+        auto n = co_await s->read(buf.data(), 1 + rng.below(buf.size()));
+        require(n.has_value(), "the client's read succeeds");
+        if (*n == 0) break;
+        for (std::size_t i = 0; i < *n; ++i)
+            require(buf[i] == pattern(id, got + i), "the echoed bytes come back in order");
+        got += *n;
+        if (rng.below(8) == 0) co_await yield_now();
+    }
+    co_await writer;
+    require(got == total, "every byte sent comes back before the end of stream");
+}
+
+}  // namespace echo
+
+void net_echo(Runtime& rt, std::uint64_t seed) {
+    rt.block_on([](std::uint64_t seed) -> Task<void> {
+        auto bound = net::TcpListener::bind(net::SocketAddr::localhost_v4(0));
+        require(bound.has_value(), "the echo server binds a port on 127.0.0.1");
+        auto listener = std::make_shared<net::TcpListener>(std::move(*bound));
+        auto server =
+            spawn([](std::shared_ptr<net::TcpListener> l, std::uint64_t seed) -> Task<void> {
+                for (int i = 0; i < echo::kClients; ++i) {
+                    auto c = co_await l->accept();
+                    require(c.has_value(), "the echo server accepts");
+                    spawn(echo::serve(std::move(c->stream), seed + static_cast<std::uint64_t>(i)))
+                        .detach();
+                }
+            }(listener, seed));
+        std::vector<JoinHandle<void>> clients;
+        for (int i = 0; i < echo::kClients; ++i)
+            clients.push_back(spawn(
+                echo::client(listener->local_addr(), i, seed * 7 + static_cast<std::uint64_t>(i))));
+        for (auto& c : clients) co_await c;
+        co_await server;
+    }(seed));
+}
+
 struct Workload {
     const char* name;
     void (*run)(Runtime&, std::uint64_t);
 };
-constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many},
-                                   {"timers", timers},
-                                   {"channel", channel},
-                                   {"notify", notify},
-                                   {"scheduler", scheduler}};
+constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many}, {"timers", timers},
+                                   {"channel", channel},       {"notify", notify},
+                                   {"scheduler", scheduler},   {"net_echo", net_echo}};
 
 // --- the runner ----------------------------------------------------------------------------------
 

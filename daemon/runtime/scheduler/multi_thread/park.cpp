@@ -1,15 +1,30 @@
 #include "runtime/scheduler/multi_thread/park.hpp"
 
-#include <thread>
 #include "runtime/util/stress.hpp"
 
 namespace weft::detail {
+namespace {
+
+// A spin-wait hint, not sched_yield(): on a machine with more runnable threads than cores,
+// sched_yield hands the core to another process for a whole time slice, and the work whose
+// token the worker was waiting for waits that long too. Tokio's park does the same
+// (its loom `yield_now` is `spin_loop`).
+inline void spin_hint() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
+
+}  // namespace
 
 void Parker::park() {
+    // A token that is on its way (an unpark racing this park) is taken without a sleep.
     for (int i = 0; i < 3; ++i) {
         int expected = kNotified;
         if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_seq_cst)) return;
-        std::this_thread::yield();
+        spin_hint();
     }
     if (shared_.lock.try_lock()) {
         std::lock_guard held(shared_.lock, std::adopt_lock);
