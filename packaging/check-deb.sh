@@ -54,9 +54,11 @@ shopt -s nullglob
 daemon=("$packages"/weft_*.deb)
 sdk=("$packages"/weft-dev_*_all.deb)
 dbgsym=("$packages"/weft-dbgsym_*.ddeb)
+runtime=("$packages"/libweft-runtime-dev_*.deb)
 [ ${#daemon[@]} -eq 1 ] || fail "expected one weft_*.deb in $packages, found ${#daemon[@]}"
 [ ${#sdk[@]} -eq 1 ] || fail "expected one weft-dev_*_all.deb in $packages"
 [ ${#dbgsym[@]} -eq 1 ] || fail "expected one weft-dbgsym_*.ddeb in $packages"
+[ ${#runtime[@]} -eq 1 ] || fail "expected one libweft-runtime-dev_*.deb in $packages"
 
 field() { dpkg-deb --field "$1" "$2"; }
 contains() { grep -q -- "$2" <<<"$1" || fail "$3"; }
@@ -87,12 +89,18 @@ file "$work/weft/usr/bin/weftd" | grep -q ', stripped' || fail "weftd is not str
 contains "$(dpkg-deb --contents "${dbgsym[0]}")" './usr/lib/debug/.build-id/' \
     "weft-dbgsym holds no debug info"
 contains "$(dpkg-deb --contents "${sdk[0]}")" './usr/include/weft/plugin.h$' "weft-dev lacks plugin.h"
-echo "check-deb.sh: $(basename "${daemon[0]}") $(basename "${sdk[0]}") $(basename "${dbgsym[0]}"): contents as expected"
+runtime_contents=$(dpkg-deb --contents "${runtime[0]}")
+for f in '/libweft-runtime\.a$' '/cmake/WeftRuntime/WeftRuntimeConfig\.cmake$' \
+    './usr/include/weft-runtime/runtime/runtime\.hpp$' './usr/share/doc/libweft-runtime-dev/copyright$'; do
+    contains "$runtime_contents" "$f" "libweft-runtime-dev lacks $f"
+done
+contains "$(field "${runtime[0]}" Depends)" 'libuv1-dev' "libweft-runtime-dev does not depend on libuv1-dev"
+echo "check-deb.sh: $(basename "${daemon[0]}") $(basename "${sdk[0]}") $(basename "${dbgsym[0]}") $(basename "${runtime[0]}"): contents as expected"
 
 # --- 3. lintian --------------------------------------------------------------------------------
 if command -v lintian >/dev/null 2>&1; then
     # Warnings that stay are explained in the README ("Packages").
-    lintian --fail-on error --display-level '>=warning' "${daemon[0]}" "${sdk[0]}" |
+    lintian --fail-on error --display-level '>=warning' "${daemon[0]}" "${sdk[0]}" "${runtime[0]}" |
         tee "$work/lintian.txt"
     echo "check-deb.sh: lintian: no error ($(grep -c '^W: ' "$work/lintian.txt" || true) warnings)"
 else

@@ -10,6 +10,9 @@
 #                                          weft-plugin-abi-<major>, which plugin packages depend on
 #   weft-dev_<version>-1_all.deb           the plugin SDK (component "plugin-sdk"): headers, CMake
 #                                          package and pkg-config file
+#   libweft-runtime-dev_<version>-1_<arch>.deb  the runtime as a static library (component
+#                                          "runtime-dev"): libweft-runtime.a, its public headers
+#                                          and CMake package (find_package(WeftRuntime))
 #   weft-dbgsym_<version>-1_<arch>.ddeb    the daemon's and plugins' debug info, split off
 # packaging/check-deb.sh builds them and runs lintian on them.
 set(CPACK_PACKAGE_NAME "weft")
@@ -27,7 +30,7 @@ set(CPACK_PACKAGE_DIRECTORY "${PROJECT_BINARY_DIR}/packages")
 # then strips (CPACK_DEBIAN_DAEMON_DEBUGINFO_PACKAGE).
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_ALL daemon plugin-sdk)
+set(CPACK_COMPONENTS_ALL daemon plugin-sdk runtime-dev)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
@@ -82,6 +85,24 @@ plugin ABI, and weft/plugin.hpp, a header-only C++20 SDK over it
 A plugin package built with it depends on
 weft-plugin-abi-${WEFT_PLUGIN_ABI_MAJOR} (>= ${weft_abi_version}), which the weft package provides.")
 
+# --- libweft-runtime-dev: the runtime as a library ---------------------------------------------
+set(CPACK_DEBIAN_RUNTIME-DEV_PACKAGE_NAME "libweft-runtime-dev")
+set(CPACK_DEBIAN_RUNTIME-DEV_PACKAGE_SECTION "libdevel")
+# A static library: what its users link against is libuv (weft::runtime's interface says so).
+set(CPACK_DEBIAN_RUNTIME-DEV_PACKAGE_DEPENDS "libuv1-dev")
+set(CPACK_DEBIAN_RUNTIME-DEV_PACKAGE_SUGGESTS "cmake")
+set(CPACK_COMPONENT_RUNTIME-DEV_DESCRIPTION "weft's Tokio-class async runtime as a C++20 library
+The async runtime under weftd, for programs that want it without the
+daemon: a work-stealing multi-thread scheduler and a current-thread one,
+C++20 coroutine tasks, JoinHandle and JoinSet, a timer wheel (sleep,
+interval, timeout), channels (mpsc, broadcast, watch, oneshot), Mutex,
+RwLock, Semaphore, Notify, Barrier, CancellationToken, a blocking pool,
+signals and TCP, UDP and Unix sockets over libuv.
+.
+This package holds the static library libweft-runtime.a, its public
+headers and a CMake package: find_package(WeftRuntime) gives the target
+weft::runtime.")
+
 # --- Debian's files for each package: copyright and changelog ------------------------------------
 set(WEFT_DEB_VERSION "${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE}")
 configure_file("${CMAKE_CURRENT_LIST_DIR}/debian/changelog.in"
@@ -92,7 +113,7 @@ execute_process(COMMAND gzip -9nf "${PROJECT_BINARY_DIR}/packaging/changelog.Deb
 if(NOT weft_gzip_result EQUAL 0)
     message(FATAL_ERROR "gzip -9n of the Debian changelog failed")
 endif()
-foreach(component_and_package "daemon|weft" "plugin-sdk|weft-dev")
+foreach(component_and_package "daemon|weft" "plugin-sdk|weft-dev" "runtime-dev|libweft-runtime-dev")
     string(REPLACE "|" ";" parts "${component_and_package}")
     list(GET parts 0 component)
     list(GET parts 1 package)

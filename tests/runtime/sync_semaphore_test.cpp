@@ -270,3 +270,82 @@ TEST_CASE("semaphore: single-permit waiters are served in arrival order", "[sync
     auto p3 = third.await_resume().value();
     CHECK(sem.available_permits() == 0);
 }
+
+TEST_CASE("semaphore forget_permits removes only free permits and says how many",
+          "[sync][semaphore]") {
+    ManualPoll mp;
+    Semaphore sem(5);
+    auto held = sem.try_acquire_many(2).value();
+    CHECK(sem.forget_permits(1) == 1);
+    CHECK(sem.available_permits() == 2);
+    CHECK(sem.forget_permits(10) == 2);  // only two were free
+    CHECK(sem.available_permits() == 0);
+    CHECK(sem.forget_permits(1) == 0);
+    // A waiter is assigned released permits before anyone may forget them.
+    std::atomic<int> wakes{0};
+    auto waiter = sem.acquire_many(2);
+    CHECK_FALSE(mp.poll(waiter, wakes));
+    held = sem.try_acquire_many(0).value();  // gives the two held permits back: to the waiter
+    CHECK(wakes == 1);
+    CHECK(sem.forget_permits(2) == 0);
+    REQUIRE(mp.poll(waiter, wakes));
+    CHECK(waiter.await_resume().value().num_permits() == 2);
+    CHECK(sem.available_permits() == 2);  // the waiter's permit, dropped at once, came back
+    sem.close();
+    CHECK(sem.forget_permits(5) == 2);  // closing does not stop it
+}
+
+TEST_CASE("semaphore permits merge and split within one semaphore", "[sync][semaphore]") {
+    Semaphore sem(10);
+    Semaphore other(10);
+    {
+        auto a = sem.try_acquire_many(3).value();
+        auto b = sem.try_acquire_many(2).value();
+        a.merge(std::move(b));
+        CHECK(a.num_permits() == 5);
+        CHECK(b.num_permits() == 0);
+        CHECK(sem.available_permits() == 5);
+
+        auto part = a.split(4);
+        REQUIRE(part);
+        CHECK(part->num_permits() == 4);
+        CHECK(a.num_permits() == 1);
+        CHECK_FALSE(a.split(2));  // holds one: nothing moves
+        CHECK(a.num_permits() == 1);
+        auto zero = a.split(0);
+        REQUIRE(zero);
+        CHECK(zero->num_permits() == 0);
+
+        part.reset();  // the split-off permits go back on their own
+        CHECK(sem.available_permits() == 9);
+
+        auto foreign = other.try_acquire().value();
+        CHECK_THROWS_AS(a.merge(std::move(foreign)), std::invalid_argument);
+        CHECK(foreign.num_permits() == 1);  // a failed merge changes nothing
+        CHECK(a.num_permits() == 1);
+    }
+    CHECK(sem.available_permits() == 10);
+    CHECK(other.available_permits() == 10);
+}
+
+TEST_CASE("owned semaphore permits merge and split within one semaphore", "[sync][semaphore]") {
+    auto sem = std::make_shared<Semaphore>(6);
+    auto other = std::make_shared<Semaphore>(6);
+    {
+        auto a = Semaphore::try_acquire_many_owned(sem, 2).value();
+        a.merge(Semaphore::try_acquire_many_owned(sem, 3).value());
+        CHECK(a.num_permits() == 5);
+        auto part = a.split(5);
+        REQUIRE(part);
+        CHECK(part->semaphore() == sem);
+        CHECK(a.num_permits() == 0);
+        CHECK_FALSE(a.split(1));
+        auto foreign = Semaphore::try_acquire_owned(other).value();
+        CHECK_THROWS_AS(part->merge(std::move(foreign)), std::invalid_argument);
+        a.merge(std::move(foreign));  // `a` holds none: it takes the other semaphore's permit
+        CHECK(a.semaphore() == other);
+        CHECK(other->available_permits() == 5);
+    }
+    CHECK(sem->available_permits() == 6);
+    CHECK(other->available_permits() == 6);
+}

@@ -25,6 +25,7 @@
 // (`take()`) returns all of its permits. Nothing leaks.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
@@ -64,6 +65,20 @@ class BatchSemaphore {
             if (word_.compare_exchange_weak(cur, cur - (n << kShift), std::memory_order_acq_rel,
                                             std::memory_order_acquire))
                 return TryResult::Ok;
+        }
+    }
+
+    // Takes up to `n` free permits away for good and says how many it took (Tokio's
+    // forget_permits). Only free permits go: while anyone waits there are none, and permits held
+    // or assigned to a waiter are not touched. Works on a closed semaphore too.
+    std::size_t forget(std::size_t n) noexcept {
+        std::size_t cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            const std::size_t take = std::min(n, cur >> kShift);
+            if (take == 0) return 0;
+            if (word_.compare_exchange_weak(cur, cur - (take << kShift), std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return take;
         }
     }
 

@@ -5,6 +5,7 @@
 //                    message, returned.
 //   TryRecvError     a non-waiting receive found nothing: Empty (senders alive) or Disconnected
 //                    (all senders gone and nothing buffered).
+//   SendTimeoutError<T>  send_timeout() failed: Timeout or Closed; `value` is the message.
 //   ClosedError      the channel is closed (reserve on a closed mpsc channel, ...).
 #pragma once
 
@@ -40,6 +41,20 @@ struct TryRecvError {
                                    : "receiving on a closed channel";
     }
     friend bool operator==(const TryRecvError&, const TryRecvError&) = default;
+};
+
+// send_timeout() failed: Timeout (no capacity within the time) or Closed (the receiver is gone or
+// closed); `value` is the message, returned.
+template <class T>
+struct SendTimeoutError {
+    enum class Kind { Timeout, Closed };
+    Kind kind;
+    T value;
+    [[nodiscard]] bool is_timeout() const noexcept { return kind == Kind::Timeout; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] const char* what() const noexcept {
+        return kind == Kind::Timeout ? "timed out waiting on send operation" : "channel closed";
+    }
 };
 
 struct ClosedError {

@@ -11,7 +11,11 @@
 // TryAcquireError::Closed); permits held keep working and are still counted when released.
 // Permits: a SemaphorePermit gives its permits back when destroyed; forget() keeps them consumed
 // (the semaphore's count drops for good). acquire_owned / try_acquire_owned take the semaphore as
-// a std::shared_ptr and give an OwnedSemaphorePermit that keeps it alive.
+// a std::shared_ptr and give an OwnedSemaphorePermit that keeps it alive. A permit can take over
+// another's permits (merge: both of the same semaphore, else std::invalid_argument, as Tokio
+// panics) or give some of its own to a new permit (split: nullopt when it holds fewer).
+// forget_permits(n) removes up to n free permits for good and returns how many it removed (only
+// free ones: held permits, and permits assigned to waiters, are not touched).
 //
 // Thread-safety: every member may be called from any thread. A SemaphorePermit must not outlive
 // its Semaphore (an OwnedSemaphorePermit keeps it alive).
@@ -78,6 +82,26 @@ class [[nodiscard]] SemaphorePermit {
     }
     [[nodiscard]] std::uint32_t num_permits() const noexcept { return permits_; }
 
+    // Takes over `other`'s permits (other holds none afterwards). Throws std::invalid_argument
+    // when the two hold permits of different semaphores (a permit holding none, moved from or
+    // forgotten, merges with any), std::overflow_error past 2^32-1 permits; nothing changes then.
+    void merge(SemaphorePermit&& other) {
+        if (other.permits_ == 0) return;
+        if (permits_ != 0 && sem_ != other.sem_)
+            throw std::invalid_argument("SemaphorePermit::merge: permits of another semaphore");
+        if (permits_ > UINT32_MAX - other.permits_)
+            throw std::overflow_error("SemaphorePermit::merge: more than 2^32-1 permits");
+        sem_ = std::exchange(other.sem_, nullptr);
+        permits_ += std::exchange(other.permits_, 0);
+    }
+    // Moves `n` of these permits into a new permit of the same semaphore; nullopt (and nothing
+    // moved) when this one holds fewer than `n`.
+    [[nodiscard]] std::optional<SemaphorePermit> split(std::uint32_t n) noexcept {
+        if (n > permits_) return std::nullopt;
+        permits_ -= n;
+        return SemaphorePermit(sem_, n);
+    }
+
    private:
     friend class Semaphore;
     SemaphorePermit(Semaphore* sem, std::uint32_t n) noexcept : sem_(sem), permits_(n) {}
@@ -108,6 +132,23 @@ class [[nodiscard]] OwnedSemaphorePermit {
     [[nodiscard]] std::uint32_t num_permits() const noexcept { return permits_; }
     [[nodiscard]] const std::shared_ptr<Semaphore>& semaphore() const noexcept { return sem_; }
 
+    // As SemaphorePermit::merge and split.
+    void merge(OwnedSemaphorePermit&& other) {
+        if (other.permits_ == 0) return;
+        if (permits_ != 0 && sem_ != other.sem_)
+            throw std::invalid_argument(
+                "OwnedSemaphorePermit::merge: permits of another semaphore");
+        if (permits_ > UINT32_MAX - other.permits_)
+            throw std::overflow_error("OwnedSemaphorePermit::merge: more than 2^32-1 permits");
+        sem_ = std::move(other.sem_);
+        permits_ += std::exchange(other.permits_, 0);
+    }
+    [[nodiscard]] std::optional<OwnedSemaphorePermit> split(std::uint32_t n) noexcept {
+        if (n > permits_) return std::nullopt;
+        permits_ -= n;
+        return OwnedSemaphorePermit(sem_, n);
+    }
+
    private:
     friend class Semaphore;
     OwnedSemaphorePermit(std::shared_ptr<Semaphore> sem, std::uint32_t n) noexcept
@@ -137,6 +178,9 @@ class Semaphore {
     }
     void close() noexcept { raw_.close(); }
     [[nodiscard]] bool is_closed() const noexcept { return raw_.is_closed(); }
+    // Removes up to `n` free permits for good; returns how many were removed (Tokio's
+    // forget_permits). Permits held, or already assigned to a waiter, are not touched.
+    std::size_t forget_permits(std::size_t n) noexcept { return raw_.forget(n); }
 
     template <class Permit, class Owner>
     class [[nodiscard]] AcquireFuture : public Pollable<AcquireFuture<Permit, Owner>> {

@@ -13,10 +13,19 @@
 //    delivers; the receiver drains and returns nullopt once the semaphore has all its permits
 //    back ("idle": nothing buffered, nothing in flight), as Tokio's.
 //
+// Weak senders (WeakSender, WeakUnboundedSender) hold a reference of their own on the Chan but do
+// not count as senders: they never keep the channel open. upgrade() adds a sender only while
+// `tx_count` is above zero (a CAS loop), so a channel whose last sender is gone stays closed.
+//
+// Length: the messages claimed by senders (the list's tail index, bounded by `closed_at` since a
+// failed push on a closed list claims an index too) minus the receiver's index, as Tokio counts.
+// A message whose sender claimed its slot but has not written it yet is counted.
+//
 // Waking the receiver: a push checks the receiver's waker state with one load and only takes the
 // waker when the receiver is registered (detail::AtomicWaker::wake_if_registered).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <limits>
@@ -24,6 +33,7 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "runtime/coop/budget.hpp"
 #include "runtime/sync/batch_semaphore.hpp"
@@ -71,6 +81,24 @@ class Chan {
     // --- Senders ---------------------------------------------------------------------------------
 
     void add_sender() noexcept { tx_count_.fetch_add(1, std::memory_order_relaxed); }
+    // A weak sender's upgrade: adds a sender unless the last one is already gone.
+    [[nodiscard]] bool try_add_sender() noexcept {
+        std::size_t n = tx_count_.load(std::memory_order_relaxed);
+        while (n != 0) {
+            if (tx_count_.compare_exchange_weak(n, n + 1, std::memory_order_acq_rel,
+                                                std::memory_order_relaxed))
+                return true;
+        }
+        return false;
+    }
+    [[nodiscard]] std::size_t sender_count() const noexcept {
+        return tx_count_.load(std::memory_order_acquire);
+    }
+    // A weak sender's own reference, dropped with release_ref().
+    void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release_ref() noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) std::unique_ptr<Chan> owned(this);
+    }
     void drop_sender() noexcept {
         if (tx_count_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
         if (auto end = tx_.close()) closed_at_.store(*end, std::memory_order_seq_cst);
@@ -93,9 +121,10 @@ class Chan {
     }
     [[nodiscard]] Capacity& capacity() noexcept { return capacity_; }
     // A bounded sender gave back capacity it did not use (a dropped Permit).
-    void return_permit() noexcept {
+    void return_permit() noexcept { return_permits(1); }
+    void return_permits(std::size_t n) noexcept {
         if constexpr (Bounded) {
-            capacity_.sem.release(1);
+            capacity_.sem.release(n);
             // The receiver may be waiting for the last in-flight permit after close().
             if (capacity_.sem.is_closed() && capacity_.is_idle()) rx_waker_.wake();
         }
@@ -131,6 +160,33 @@ class Chan {
         coop::refund();
         return false;
     }
+    // One poll of recv_many(): moves up to `limit` ready messages to the end of `out`. True when
+    // it moved at least one (`moved` says how many) or the channel ended (`moved` is 0).
+    bool poll_recv_many(Context& cx, std::vector<T>& out, std::size_t limit, std::size_t& moved) {
+        std::optional<T> first;
+        if (!poll_recv(cx, first)) return false;
+        moved = 0;
+        if (!first) return true;
+        out.push_back(std::move(*first));
+        ++moved;
+        std::optional<T> next;
+        while (moved < limit && try_pop(next) == Pop::Value) {
+            out.push_back(std::move(*next));
+            next.reset();
+            ++moved;
+        }
+        return true;
+    }
+    // Messages in the channel, received by nobody yet (see Length above).
+    [[nodiscard]] std::size_t len() const noexcept {
+        const std::size_t tail =
+            std::min(tx_.tail_index(), closed_at_.load(std::memory_order_seq_cst));
+        return tail > rx_.index() ? tail - rx_.index() : 0;
+    }
+    // True once the receiver closed or every sender is gone (Tokio's Receiver::is_closed).
+    [[nodiscard]] bool is_closed_for_rx() const noexcept {
+        return rx_closed_ || tx_count_.load(std::memory_order_acquire) == 0;
+    }
     void close_rx() noexcept {
         if (rx_closed_) return;
         rx_closed_ = true;
@@ -161,9 +217,6 @@ class Chan {
             v.reset();
             if constexpr (Bounded) capacity_.sem.release(1);
         }
-    }
-    void release_ref() noexcept {
-        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) std::unique_ptr<Chan> owned(this);
     }
 
     // Sender side.
@@ -196,6 +249,26 @@ class [[nodiscard]] Recv : public Pollable<Recv<T, Bounded>> {
    private:
     Chan<T, Bounded>* chan_;
     std::optional<T> out_;
+};
+
+// The awaitable of recv_many(buffer, limit): how many messages it appended to `buffer`, at least
+// one, or 0 once the channel is closed and drained (or at once for a limit of 0).
+template <class T, bool Bounded>
+class [[nodiscard]] RecvMany : public Pollable<RecvMany<T, Bounded>> {
+   public:
+    RecvMany(Chan<T, Bounded>* chan, std::vector<T>& out, std::size_t limit) noexcept
+        : chan_(chan), out_(&out), limit_(limit) {}
+    bool poll(Context& cx) {
+        if (limit_ == 0) return true;
+        return chan_->poll_recv_many(cx, *out_, limit_, moved_);
+    }
+    std::size_t await_resume() const noexcept { return moved_; }
+
+   private:
+    Chan<T, Bounded>* chan_;
+    std::vector<T>* out_;
+    std::size_t limit_;
+    std::size_t moved_ = 0;
 };
 
 // The awaitable of Sender::closed(): completes once the receiver closed or was dropped.

@@ -58,6 +58,11 @@ class ListTx {
     [[nodiscard]] bool is_closed() const noexcept {
         return tail_.load(std::memory_order_acquire) & kClosed;
     }
+    // The next index a push would claim. Pushes that fail on a closed list claim one too, so the
+    // caller bounds it by the end index close() returned.
+    [[nodiscard]] std::size_t tail_index() const noexcept {
+        return tail_.load(std::memory_order_acquire) >> 1;
+    }
 
     // Receiver: appends a fully consumed block at the end of the list for reuse, or frees it.
     void reclaim_block(Block<T>* b) noexcept {

@@ -9,6 +9,10 @@
 // (after every buffered message). Receiver close() or drop makes later sends fail, returning the
 // message; a send that raced with close() either fails or is received, never lost silently.
 //
+// The receiver also has recv_many(buffer, limit), len(), is_empty() and is_closed(); a sender's
+// downgrade() gives a WeakUnboundedSender, which does not keep the channel open and whose
+// upgrade() works while any UnboundedSender lives (all as mpsc::channel's, bounded.hpp).
+//
 // Errors: send() -> SendError (receiver closed or dropped; the message comes back); try_recv() ->
 // TryRecvError Empty or Disconnected. Using a moved-from handle throws std::logic_error.
 //
@@ -22,9 +26,11 @@
 // the index at which the list was closed instead.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/mpsc/chan.hpp"
@@ -36,6 +42,8 @@ template <class T>
 class UnboundedSender;
 template <class T>
 class UnboundedReceiver;
+template <class T>
+class WeakUnboundedSender;
 template <class T>
 std::pair<UnboundedSender<T>, UnboundedReceiver<T>> unbounded_channel();
 
@@ -66,9 +74,15 @@ class UnboundedSender {
     [[nodiscard]] bool same_channel(const UnboundedSender& o) const noexcept {
         return chan_ == o.chan_;
     }
+    // A WeakUnboundedSender of this channel: it does not keep the channel open.
+    [[nodiscard]] WeakUnboundedSender<T> downgrade() const {
+        return WeakUnboundedSender<T>(chan());
+    }
+    [[nodiscard]] std::size_t strong_count() const { return chan()->sender_count(); }
 
    private:
     friend std::pair<UnboundedSender<T>, UnboundedReceiver<T>> unbounded_channel<T>();
+    friend class WeakUnboundedSender<T>;
     explicit UnboundedSender(Chan* chan) noexcept : chan_(chan) {}
     Chan* chan() const {
         if (!chan_) throw std::logic_error("mpsc::UnboundedSender used after it was moved from");
@@ -108,7 +122,16 @@ class UnboundedReceiver {
         }
         return err(TryRecvError{TryRecvError::Kind::Disconnected});
     }
+    using RecvMany = detail::RecvMany<T, false>;
+    // As Receiver::recv_many: waits for a message, then appends up to `limit`; 0 = ended.
+    [[nodiscard]] RecvMany recv_many(std::vector<T>& buffer, std::size_t limit) {
+        return RecvMany(chan(), buffer, limit);
+    }
     void close() { chan()->close_rx(); }
+    // As Receiver's: closed by close() or by the last UnboundedSender going.
+    [[nodiscard]] bool is_closed() const { return chan()->is_closed_for_rx(); }
+    [[nodiscard]] std::size_t len() const { return chan()->len(); }
+    [[nodiscard]] bool is_empty() const { return len() == 0; }
 
    private:
     friend std::pair<UnboundedSender<T>, UnboundedReceiver<T>> unbounded_channel<T>();
@@ -117,6 +140,38 @@ class UnboundedReceiver {
         if (!chan_) throw std::logic_error("mpsc::UnboundedReceiver used after it was moved from");
         return chan_;
     }
+    Chan* chan_;
+};
+
+// As WeakSender, for an unbounded channel.
+template <class T>
+class WeakUnboundedSender {
+    using Chan = detail::Chan<T, false>;
+
+   public:
+    WeakUnboundedSender(const WeakUnboundedSender& o) noexcept : chan_(o.chan_) {
+        if (chan_) chan_->add_ref();
+    }
+    WeakUnboundedSender(WeakUnboundedSender&& o) noexcept
+        : chan_(std::exchange(o.chan_, nullptr)) {}
+    WeakUnboundedSender& operator=(WeakUnboundedSender o) noexcept {
+        std::swap(chan_, o.chan_);
+        return *this;
+    }
+    ~WeakUnboundedSender() {
+        if (chan_) chan_->release_ref();
+    }
+    [[nodiscard]] std::optional<UnboundedSender<T>> upgrade() const {
+        if (!chan_ || !chan_->try_add_sender()) return std::nullopt;
+        return UnboundedSender<T>(chan_);
+    }
+    [[nodiscard]] std::size_t strong_count() const noexcept {
+        return chan_ ? chan_->sender_count() : 0;
+    }
+
+   private:
+    friend class UnboundedSender<T>;
+    explicit WeakUnboundedSender(Chan* chan) noexcept : chan_(chan) { chan_->add_ref(); }
     Chan* chan_;
 };
 
