@@ -15,7 +15,7 @@
 
 #include "harness.hpp"
 #include "host/config/config.hpp"
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 #include "runtime/net/net.hpp"
 #include "runtime/time/time.hpp"
 #include "tcp_echo_client.hpp"
