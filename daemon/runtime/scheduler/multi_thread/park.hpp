@@ -3,7 +3,10 @@
 // The runtime has one Driver (timers, I/O, signals). A worker that parks first tries to take the
 // driver and blocks inside it; if another worker holds it, it blocks on its own condition
 // variable. unpark() knows which of the two the worker is in and wakes it the right way.
-// A token makes unpark-before-park return at once, so no wake-up is lost.
+// A token makes unpark-before-park return at once, so no wake-up is lost. Before it sleeps, park()
+// looks for a token a few times with a CPU spin hint in between (never sched_yield: on a machine
+// with more runnable threads than cores that gives the core away for a whole time slice, and
+// I/O-bound workloads park thousands of times a second).
 #pragma once
 
 #include <atomic>
