@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "host/admin/plugin_metrics_text.hpp"
 #include "host/admin/prometheus_writer.hpp"
 
 namespace weft::host::admin {
@@ -208,7 +209,7 @@ std::string render_metrics(const AdminSnapshot& snapshot) {
     plugin_metrics(w, snapshot.plugins);
     channel_metrics(w, snapshot.channels);
     job_metrics(w, snapshot.jobs);
-    return w.take();
+    return w.take() + render_plugin_metrics(snapshot.plugins);
 }
 
 }  // namespace weft::host::admin

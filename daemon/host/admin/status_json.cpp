@@ -1,5 +1,7 @@
 #include "host/admin/status_json.hpp"
 
+#include "host/admin/plugin_metrics_text.hpp"
+
 namespace weft::host::admin {
 namespace {
 
@@ -46,7 +48,8 @@ json plugin_json(const PluginSummary& p) {
                 {"abi", p.abi},
                 {"state", to_string(p.state)},
                 {"failure", p.failure},
-                {"live_tasks", p.live_tasks}};
+                {"live_tasks", p.live_tasks},
+                {"metrics", plugin_metrics_json(p.metrics)}};
 }
 
 json job_json(const JobSummary& j) {

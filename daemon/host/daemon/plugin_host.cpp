@@ -38,7 +38,10 @@ PluginHost::PluginHost(Handle runtime, const Config& config, PluginHostOptions o
     : runtime_(std::move(runtime)),
       config_(config),
       options_(std::move(options)),
-      registry_(std::make_unique<Registry>(config_)) {}
+      registry_(std::make_unique<Registry>(config_)) {
+    if (options_.state_directory.empty())
+        options_.state_directory = resolve_state_directory(config_, process_environment());
+}
 
 PluginHost::~PluginHost() {
     try {
@@ -103,7 +106,8 @@ void PluginHost::load(const PluginConfig& plugin) {
     }
     auto instance = std::make_unique<PluginInstance>(
         plugin.name, std::get<PluginLibrary>(std::move(loaded)),
-        HostServices{runtime_, registry_.get(), idle_, options_.hook_timeout});
+        HostServices{runtime_, registry_.get(), idle_, options_.hook_timeout,
+                     options_.state_directory.string()});
     PluginInstance& p = *instance;
     p.set_crash_key(crash_config_key(plugin));
     {
@@ -286,7 +290,8 @@ std::vector<PluginSummary> PluginHost::plugins() const {
     std::vector<PluginSummary> out = load_failures_;
     for (const auto& p : instances_) {
         out.push_back(PluginSummary{p->name(), p->path(), p->plugin_name(), p->plugin_version(),
-                                    p->abi(), p->state(), p->failure(), p->tasks().live()});
+                                    p->abi(), p->state(), p->failure(), p->tasks().live(),
+                                    p->metrics().snapshot()});
     }
     return out;
 }

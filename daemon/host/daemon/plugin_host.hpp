@@ -65,6 +65,9 @@ struct PluginHostOptions {
     // Plugins not to start (crash-loop protection, host/crash/crash_record.hpp), by config name,
     // with why: listed as quarantined.
     std::map<std::string, std::string, std::less<>> quarantined{};
+    // The state directory plugins are given (plugin.h 6.13); empty: resolved from the config
+    // as the crash record's (crash_loop.state_directory, $STATE_DIRECTORY, /var/lib/weft).
+    std::filesystem::path state_directory{};
 };
 
 // The longest the shutdown after SIGTERM may take with `config`, in milliseconds: the grace
@@ -83,7 +86,8 @@ struct PluginSummary {
     std::string abi;
     PluginState state = PluginState::failed;
     std::string failure;
-    std::size_t live_tasks = 0;  // tasks and blocking jobs not yet dropped
+    std::size_t live_tasks = 0;                 // tasks and blocking jobs not yet dropped
+    std::vector<PluginMetricSeries> metrics{};  // what the plugin publishes (ABI 1.3)
 };
 
 class PluginHost {

@@ -35,6 +35,7 @@
 #include "host/plugin/owned_handles.hpp"
 #include "host/plugin/shutdown_token.hpp"
 #include "host/plugin/task_tracker.hpp"
+#include "host/registry/plugin_metrics.hpp"
 #include "runtime/runtime.hpp"
 
 namespace weft::host {
@@ -61,6 +62,8 @@ struct HostServices {
     std::shared_ptr<IdleSignal> idle;
     // How long each hook may run before it is abandoned (shutdown.hook_timeout_ms).
     std::chrono::milliseconds hook_timeout{5'000};
+    // Where plugins keep what must survive a restart (plugin.h 6.13).
+    std::string state_directory;
 };
 
 class PluginInstance : public weft_host {
@@ -107,6 +110,12 @@ class PluginInstance : public weft_host {
     [[nodiscard]] const char* hook_still_running() const noexcept { return stuck_hook_; }
     // Its `config` from weftd.json, set before init and never changed after (plugin.h 6.11).
     [[nodiscard]] const nlohmann::json& config() const noexcept { return config_; }
+    // The metrics it publishes (plugin.h 6.13) and the daemon's state directory.
+    [[nodiscard]] PluginMetrics& metrics() noexcept { return metrics_; }
+    [[nodiscard]] const PluginMetrics& metrics() const noexcept { return metrics_; }
+    [[nodiscard]] const std::string& state_directory() const noexcept {
+        return services_.state_directory;
+    }
     // Received messages not yet released (plugin.h section 4), for the unload log line.
     std::atomic<std::int64_t> messages_held{0};
 
@@ -158,6 +167,7 @@ class PluginInstance : public weft_host {
     mutable std::mutex failure_mutex_;
     std::string failure_;
     nlohmann::json config_;
+    PluginMetrics metrics_;
     void* instance_ = nullptr;
     bool initialised_ = false;
     bool destroyed_ = false;

@@ -17,7 +17,8 @@
  *   6. The host function table, and one inline function per entry, grouped by subject
  *      (6.10: jobs, task functions that weftd runs on the schedules of its config;
  *      6.11: the plugin's config, read by JSON pointer;
- *      6.12: network, TCP, Unix-domain and UDP sockets and name resolution)
+ *      6.12: network, TCP, Unix-domain and UDP sockets and name resolution;
+ *      6.13: the plugin's own metrics, and the daemon's state directory)
  *
  * THE POLL PROTOCOL (futures across the ABI, as Rust's Future::poll)
  *   A plugin task is a poll function, its state and a drop function (weft_task_poll_fn,
@@ -104,7 +105,8 @@ extern "C" {
 /* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7), config_get_* to the host table (6.11), the
    network section (6.12: tcp_listen ... resolve) with statuses -19 to -22, and the manifest to
    the descriptor (5). */
-#define WEFT_PLUGIN_ABI_MINOR 2
+/* 1.3 appended plugin metrics and the state directory to the host table (section 6.13). */
+#define WEFT_PLUGIN_ABI_MINOR 3
 
 /* The symbol every plugin exports, and its type. */
 #define WEFT_PLUGIN_ENTRY_SYMBOL "weft_plugin_entry"
@@ -501,6 +503,12 @@ typedef struct weft_metrics {
 /* Nanoseconds on the runtime's monotonic clock (CLOCK_MONOTONIC). */
 typedef uint64_t weft_instant;
 
+/* One label of a plugin metric (ABI 1.3, section 6.13). */
+typedef struct weft_metric_label {
+    const char* name;  /* borrowed for the call */
+    const char* value; /* borrowed for the call */
+} weft_metric_label;
+
 typedef struct weft_host_api {
     size_t size; /* sizeof(weft_host_api) as the host was compiled: see WEFT_API_HAS */
     uint32_t abi_major;
@@ -614,6 +622,15 @@ typedef struct weft_host_api {
     void (*udp_close)(weft_udp* udp);
     weft_status (*resolve)(weft_context* cx, weft_host* host, const char* host_port, char* out,
                            size_t out_size, size_t* count, weft_op** op);
+
+    /* plugin metrics and the state directory (ABI 1.3) */
+    weft_status (*metric_counter_add)(weft_host* host, const char* name,
+                                      const weft_metric_label* labels, size_t label_count,
+                                      uint64_t delta);
+    weft_status (*metric_gauge_set)(weft_host* host, const char* name,
+                                    const weft_metric_label* labels, size_t label_count,
+                                    double value);
+    weft_status (*state_directory)(weft_host* host, const char** out, size_t* len);
 } weft_host_api;
 
 /* True when the host's table has `member` (a newer plugin on an older host checks before use). */
@@ -1251,6 +1268,60 @@ static inline weft_status weft_resolve(weft_context* cx, weft_host* host, const 
     if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__NET_CALL(WEFT__API(host), resolve,
                           (cx, host, host_port, out, out_size, count, op));
+}
+
+/* ------------------------------------------------------------------------------------------
+ * 6.13 Plugin metrics and the state directory (ABI 1.3)
+ *
+ * A plugin publishes its own figures; the host keeps them per plugin and shows them in the admin
+ * endpoint: in /metrics as `weft_plugin_<name>{plugin="<instance>",<labels>} <value>` (a
+ * counter's name should end in `_total`, as Prometheus advises), and in /status under the plugin,
+ * as "metrics": [{"name", "type", "labels", "value"}]. A series is a metric name with one set of
+ * label values; it is created by its first update and lives as long as the plugin instance.
+ *
+ * Names. A metric name matches [a-zA-Z_][a-zA-Z0-9_]* and has at most 128 bytes; a label name
+ * the same, not starting with "__" and not "plugin" (the host adds that one); a label value is
+ * any UTF-8 text of at most 256 bytes (the host escapes it). At most 8 labels per series, each
+ * name once. A metric name is a counter or a gauge, never both.
+ *
+ * Bounds. A plugin has at most 1024 series: an update that would create one more returns
+ * WEFT_ERR_FULL (logged once by the host, with the plugin's and the metric's names) and changes
+ * nothing; updates of existing series still work.
+ *
+ * Thread-safety: any thread, any time between init and destroy; updates are not ordered with
+ * other calls. On a host older than 1.3 every function below returns WEFT_ERR_UNSUPPORTED.
+ * ------------------------------------------------------------------------------------------ */
+
+/* Adds `delta` to the counter `name` with these labels (label_count may be 0, labels then NULL).
+ * Returns WEFT_OK, WEFT_ERR_INVALID_ARGUMENT (a name or value breaking the rules above;
+ * weft_last_error says which), WEFT_ERR_MISMATCH (`name` is a gauge) or WEFT_ERR_FULL (a new
+ * series past the plugin's bound). A counter wraps at 2^64 as Prometheus counters may. */
+static inline weft_status weft_metric_counter_add(weft_host* host, const char* name,
+                                                  const weft_metric_label* labels,
+                                                  size_t label_count, uint64_t delta) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), metric_counter_add,
+                          (host, name, labels, label_count, delta));
+}
+/* Sets the gauge `name` with these labels to `value` (finite). Returns as
+ * weft_metric_counter_add, WEFT_ERR_MISMATCH when `name` is a counter, and
+ * WEFT_ERR_INVALID_ARGUMENT for a NaN or infinite value. */
+static inline weft_status weft_metric_gauge_set(weft_host* host, const char* name,
+                                                const weft_metric_label* labels, size_t label_count,
+                                                double value) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), metric_gauge_set,
+                          (host, name, labels, label_count, value));
+}
+/* The daemon's state directory (crash_loop.state_directory, else systemd's $STATE_DIRECTORY,
+ * else /var/lib/weft), where a plugin keeps what must survive a restart; a plugin should use a
+ * file or folder named after its instance (weft_host_name). *out is host-owned, NUL-terminated,
+ * valid until destroy; *len its length. The directory may not exist yet and may not be
+ * writable: the plugin creates what it needs and reports a failure. Returns WEFT_OK, or
+ * WEFT_ERR_UNSUPPORTED on an older host. */
+static inline weft_status weft_state_directory(weft_host* host, const char** out, size_t* len) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), state_directory, (host, out, len));
 }
 
 #ifdef __cplusplus

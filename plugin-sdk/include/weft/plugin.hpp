@@ -34,6 +34,7 @@
 //   weft/sdk/sync.hpp        Notify, Semaphore, Permit
 //   weft/sdk/blocking.hpp    spawn_blocking
 //   weft/sdk/net.hpp         Stream, Listener, UdpSocket, resolve (TCP, Unix, UDP; ABI 1.2)
+//   weft/sdk/metrics.hpp     Metrics (counters, gauges), state_directory (ABI 1.3)
 //   weft/sdk/job.hpp         register_job (task functions weftd.json's jobs run on a schedule)
 //   weft/sdk/json.hpp        Json (the plugin's config)
 //   weft/sdk/host.hpp        Host, Logger
@@ -52,6 +53,7 @@
 #include "weft/sdk/host.hpp"
 #include "weft/sdk/job.hpp"
 #include "weft/sdk/json.hpp"
+#include "weft/sdk/metrics.hpp"
 #include "weft/sdk/net.hpp"
 #include "weft/sdk/plugin_class.hpp"
 #include "weft/sdk/select.hpp"
