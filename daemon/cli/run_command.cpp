@@ -2,15 +2,16 @@
 //
 //   1. signal handlers (from here on a SIGTERM is a graceful shutdown, never a lost one)
 //   2. the runtime, from the config's `runtime` section
-//   3. the plugin host: named channels and semaphores from the config, then every plugin loaded,
-//      initialised and started (a failing plugin is logged and left out; the others run)
+//   3. the coordinator (host/daemon/coordinator.hpp): named channels and semaphores from the
+//      config, then every plugin loaded, initialised and started (a failing plugin is logged and
+//      left out; the others run)
 //   4. the admin endpoint (host/admin/admin_server.hpp; one that cannot be set up is logged and
 //      left out, never fatal), then the job scheduler (a job whose plugin or task is missing is
 //      logged; the others run)
 //   5. READY=1 to systemd; wait for SIGINT or SIGTERM; SIGHUP meanwhile reloads the config
 //      (cli/config_reload.hpp)
-//   6. STOPPING=1; /health turns 503; the plugin host's shutdown sequence
-//      (host/daemon/plugin_host.hpp: no more job runs, tokens, grace period, stop hooks,
+//   6. STOPPING=1; /health turns 503; the coordinator's shutdown sequence
+//      (host/daemon/coordinator.hpp: no more job runs, tokens, grace period, stop hooks,
 //      cancellation, destroy and unload in reverse order, the report of undelivered messages), on
 //      a thread of its own: a second signal meanwhile forces an immediate exit, logging what was
 //      still running. The admin endpoint keeps answering meanwhile, so the shutdown is observable
@@ -49,7 +50,7 @@
 #include "host/admin/admin_server.hpp"
 #include "host/crash/crash_handler.hpp"
 #include "host/crash/crash_record.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "weft/version.hpp"
 
@@ -60,7 +61,7 @@ namespace {
 // running (plugins that had not finished their shutdown, with their live tasks). The admin
 // socket file goes too: its server is not stopped (that could wait), but no stale socket stays
 // behind.
-[[noreturn]] void force_exit(int signum, const host::PluginHost& plugins,
+[[noreturn]] void force_exit(int signum, const host::Coordinator& plugins,
                              host::admin::AdminServer& admin) {
     if (signum != 0)
         spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
@@ -119,15 +120,15 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     const auto plugin_dir = resolve_plugin_dir(options);
     spdlog::debug("plugin directory: {}; {}, {} configured", plugin_dir.string(),
                   count_of(config.plugins.size(), "plugin"), count_of(config.jobs.size(), "job"));
-    host::PluginHostOptions host_options;
+    host::CoordinatorOptions host_options;
     host_options.plugin_dir = plugin_dir;
     host_options.grace_period = std::chrono::milliseconds(config.shutdown.grace_period_ms);
     host_options.cancel_timeout = std::chrono::milliseconds(config.shutdown.blocking_timeout_ms);
     host_options.hook_timeout = std::chrono::milliseconds(config.shutdown.hook_timeout_ms);
     host_options.quarantined = std::move(quarantined);
-    host::PluginHost plugins(runtime.handle(), config, std::move(host_options));
+    host::Coordinator plugins(runtime.handle(), config, std::move(host_options));
     const std::size_t failed = plugins.start_all();
-    // Declared after the runtime and the plugin host, so that on any exit its threads stop before
+    // Declared after the runtime and the coordinator, so that on any exit its threads stop before
     // what they read is destroyed. Before "weftd started", so that the socket is there once that
     // line is logged (its jobs list fills in with start_jobs below).
     const auto admin_started = std::chrono::steady_clock::now();
@@ -172,7 +173,7 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         done_cv.notify_all();
         signals.wake();
     });
-    // The documented bound, enforced: the plugin host's part of it (all but the runtime's wait
+    // The documented bound, enforced: the coordinator's part of it (all but the runtime's wait
     // for blocking work) plus a margin for a loaded machine. Nothing should ever reach it: each
     // step has a deadline of its own.
     const auto watchdog_limit =
