@@ -1,7 +1,10 @@
 // `weftd run -c FILE`: the daemon's life, in order.
 //
-//   1. signal handlers (from here on a SIGTERM is a graceful shutdown, never a lost one)
-//   2. the runtime, from the config's `runtime` section
+//   1. the runtime, from the config's `runtime` section, listening at once for SIGINT, SIGTERM
+//      and SIGHUP on its own signal streams (cli/daemon_signals.hpp): from here on a SIGTERM is a
+//      graceful shutdown, never a lost one
+//   2. crash-loop protection: the crash record is opened and the fatal-signal handler installed
+//      (host/crash/crash_handler.hpp); plugins that crashed weftd in a loop are quarantined
 //   3. the coordinator (host/daemon/coordinator.hpp): named channels and semaphores from the
 //      config, then every plugin loaded, initialised and started (a failing plugin is logged and
 //      left out; the others run)
@@ -19,10 +22,8 @@
 //      to shutdown.blocking_timeout_ms for blocking work. If a plugin was abandoned (a hook or a
 //      task that did not end in time: its code may still run), weftd exits here without running
 //      destructors.
-// Before 1, the crash record is opened and the fatal-signal handler installed
-// (host/crash/crash_handler.hpp); plugins that crashed weftd in a loop are quarantined. Steps 6-7
-// are bounded by host::shutdown_bound_ms(config), logged at start-up, and enforced by a
-// watchdog thread.
+// Steps 6-7 are bounded by host::shutdown_bound_ms(config), logged at start-up, and enforced by
+// a watchdog thread.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -41,11 +42,11 @@
 #include "cli/config_loading.hpp"
 #include "cli/config_reload.hpp"
 #include "cli/count_of.hpp"
+#include "cli/daemon_signals.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/logging.hpp"
 #include "cli/plugin_dir.hpp"
 #include "cli/runtime_setup.hpp"
-#include "cli/signal_loop.hpp"
 #include "cli/systemd.hpp"
 #include "host/admin/admin_server.hpp"
 #include "host/crash/crash_handler.hpp"
@@ -111,12 +112,12 @@ std::map<std::string, std::string, std::less<>> set_up_crash_handling(
 }
 
 int run_daemon(const host::Config& config, const ConfigOptions& options) {
-    SignalLoop signals;
-    std::optional<host::CrashRecord> crash_record;  // its fd stays open while weftd runs
-    auto quarantined = set_up_crash_handling(config, crash_record);
-
-    Runtime runtime = build_runtime(config.runtime);
+    Runtime runtime = build_runtime(config.runtime);  // 1.
     host::RuntimeThread driver(runtime);  // drives a current_thread runtime; idle otherwise
+    DaemonSignals signals(runtime.handle());
+
+    std::optional<host::CrashRecord> crash_record;  // 2. its fd stays open while weftd runs
+    auto quarantined = set_up_crash_handling(config, crash_record);
     const auto plugin_dir = resolve_plugin_dir(options);
     spdlog::debug("plugin directory: {}; {}, {} configured", plugin_dir.string(),
                   count_of(config.plugins.size(), "plugin"), count_of(config.jobs.size(), "job"));
