@@ -2,7 +2,7 @@
 // of the registry, across the plugin ABI both ways (the sender's SDK coroutine calls
 // weft_channel_send, the receiver's weft_channel_recv; each message is copied into the channel
 // once and handed to the receiver). Both plugins are the same shared library (abi_plugin/),
-// loaded twice by a real PluginHost. Compare with mpsc_uncontended_unbounded, the same traffic
+// loaded twice by a real Coordinator. Compare with mpsc_uncontended_unbounded, the same traffic
 // between two tasks in-process (5,000,000 u64, scaled).
 //
 // The plugins are loaded and started before the clock starts; the root task then wakes the
@@ -13,7 +13,7 @@
 
 #include "harness.hpp"
 #include "host/config/config.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 
 namespace weft::bench {
 namespace {
@@ -41,7 +41,7 @@ Result abi_channel(Runtime& rt, const Options& opt) {
     if (!parsed.ok()) throw std::runtime_error("abi_channel: bad config: " + parsed.errors[0]);
 
     spdlog::set_level(spdlog::level::warn);  // stdout carries the one JSON line
-    host::PluginHost plugins(rt.handle(), *parsed.config, host::PluginHostOptions{});
+    host::Coordinator plugins(rt.handle(), *parsed.config, host::CoordinatorOptions{});
     if (plugins.start_all() != 0) throw std::runtime_error("abi_channel: the plugins failed");
     auto go = plugins.registry().notify("abi_go").object;
     auto done = plugins.registry().notify("abi_done").object;

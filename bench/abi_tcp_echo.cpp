@@ -15,7 +15,7 @@
 
 #include "harness.hpp"
 #include "host/config/config.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 #include "runtime/net/net.hpp"
 #include "runtime/time/time.hpp"
 #include "tcp_echo_client.hpp"
@@ -44,7 +44,7 @@ Result abi_tcp_echo(Runtime& rt, const Options& opt) {
     if (!parsed.ok()) throw std::runtime_error("abi_tcp_echo: bad config: " + parsed.errors[0]);
 
     spdlog::set_level(spdlog::level::warn);  // stdout carries the one JSON line
-    host::PluginHost plugins(rt.handle(), *parsed.config, host::PluginHostOptions{});
+    host::Coordinator plugins(rt.handle(), *parsed.config, host::CoordinatorOptions{});
     if (plugins.start_all() != 0) throw std::runtime_error("abi_tcp_echo: the plugin failed");
 
     const auto addr = net::SocketAddr::localhost_v4(port);

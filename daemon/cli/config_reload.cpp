@@ -55,7 +55,7 @@ std::vector<std::string> changed_sections(const nlohmann::json& before,
 }  // namespace
 
 ConfigReloader::ConfigReloader(std::filesystem::path file, const host::Config& running,
-                               const host::PluginHost& plugins)
+                               const host::Coordinator& plugins)
     : file_(std::move(file)),
       level_(running.log.level),
       plugins_(plugins),

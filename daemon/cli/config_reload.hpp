@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/config/config.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 
 namespace weft::cli {
 
@@ -19,14 +19,14 @@ class ConfigReloader {
    public:
     // `running` is the config weftd started with, read from `file`.
     ConfigReloader(std::filesystem::path file, const host::Config& running,
-                   const host::PluginHost& plugins);
+                   const host::Coordinator& plugins);
 
     void reload();
 
    private:
     std::filesystem::path file_;
     host::LogLevel level_;
-    const host::PluginHost& plugins_;
+    const host::Coordinator& plugins_;
     // The file's document at start: what is in effect, but for the log level.
     const nlohmann::json in_effect_;
 };

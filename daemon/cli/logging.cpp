@@ -143,7 +143,7 @@ void configure_logging(const host::LogConfig& config) {
     }
 }
 
-void set_log_level(host::LogLevel level, const host::PluginHost& plugins) {
+void set_log_level(host::LogLevel level, const host::Coordinator& plugins) {
     spdlog::default_logger()->set_level(to_spdlog(level));
     plugins.set_log_level(to_spdlog(level));
 }

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "host/config/config.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 
 namespace weft::cli {
 
@@ -16,6 +16,6 @@ namespace weft::cli {
 void configure_logging(const host::LogConfig& config);
 
 // Sets the level of weftd's logger and of every plugin's (SIGHUP).
-void set_log_level(host::LogLevel level, const host::PluginHost& plugins);
+void set_log_level(host::LogLevel level, const host::Coordinator& plugins);
 
 }  // namespace weft::cli

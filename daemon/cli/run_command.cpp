@@ -1,16 +1,20 @@
 // `weftd run -c FILE`: the daemon's life, in order.
 //
-//   1. signal handlers (from here on a SIGTERM is a graceful shutdown, never a lost one)
-//   2. the runtime, from the config's `runtime` section
-//   3. the plugin host: named channels and semaphores from the config, then every plugin loaded,
-//      initialised and started (a failing plugin is logged and left out; the others run)
+//   1. the runtime, from the config's `runtime` section, listening at once for SIGINT, SIGTERM
+//      and SIGHUP on its own signal streams (cli/daemon_signals.hpp): from here on a SIGTERM is a
+//      graceful shutdown, never a lost one
+//   2. crash-loop protection: the crash record is opened and the fatal-signal handler installed
+//      (host/crash/crash_handler.hpp); plugins that crashed weftd in a loop are quarantined
+//   3. the coordinator (host/daemon/coordinator.hpp): named channels and semaphores from the
+//      config, then every plugin loaded, initialised and started (a failing plugin is logged and
+//      left out; the others run)
 //   4. the admin endpoint (host/admin/admin_server.hpp; one that cannot be set up is logged and
 //      left out, never fatal), then the job scheduler (a job whose plugin or task is missing is
 //      logged; the others run)
 //   5. READY=1 to systemd; wait for SIGINT or SIGTERM; SIGHUP meanwhile reloads the config
 //      (cli/config_reload.hpp)
-//   6. STOPPING=1; /health turns 503; the plugin host's shutdown sequence
-//      (host/daemon/plugin_host.hpp: no more job runs, tokens, grace period, stop hooks,
+//   6. STOPPING=1; /health turns 503; the coordinator's shutdown sequence
+//      (host/daemon/coordinator.hpp: no more job runs, tokens, grace period, stop hooks,
 //      cancellation, destroy and unload in reverse order, the report of undelivered messages), on
 //      a thread of its own: a second signal meanwhile forces an immediate exit, logging what was
 //      still running. The admin endpoint keeps answering meanwhile, so the shutdown is observable
@@ -18,10 +22,8 @@
 //      to shutdown.blocking_timeout_ms for blocking work. If a plugin was abandoned (a hook or a
 //      task that did not end in time: its code may still run), weftd exits here without running
 //      destructors.
-// Before 1, the crash record is opened and the fatal-signal handler installed
-// (host/crash/crash_handler.hpp); plugins that crashed weftd in a loop are quarantined. Steps 6-7
-// are bounded by host::shutdown_bound_ms(config), logged at start-up, and enforced by a
-// watchdog thread.
+// Steps 6-7 are bounded by host::shutdown_bound_ms(config), logged at start-up, and enforced by
+// a watchdog thread.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -40,16 +42,16 @@
 #include "cli/config_loading.hpp"
 #include "cli/config_reload.hpp"
 #include "cli/count_of.hpp"
+#include "cli/daemon_signals.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/logging.hpp"
 #include "cli/plugin_dir.hpp"
 #include "cli/runtime_setup.hpp"
-#include "cli/signal_loop.hpp"
 #include "cli/systemd.hpp"
 #include "host/admin/admin_server.hpp"
 #include "host/crash/crash_handler.hpp"
 #include "host/crash/crash_record.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "weft/version.hpp"
 
@@ -60,7 +62,7 @@ namespace {
 // running (plugins that had not finished their shutdown, with their live tasks). The admin
 // socket file goes too: its server is not stopped (that could wait), but no stale socket stays
 // behind.
-[[noreturn]] void force_exit(int signum, const host::PluginHost& plugins,
+[[noreturn]] void force_exit(int signum, const host::Coordinator& plugins,
                              host::admin::AdminServer& admin) {
     if (signum != 0)
         spdlog::critical("received {} during the shutdown: exiting now", signal_name(signum));
@@ -110,24 +112,24 @@ std::map<std::string, std::string, std::less<>> set_up_crash_handling(
 }
 
 int run_daemon(const host::Config& config, const ConfigOptions& options) {
-    SignalLoop signals;
-    std::optional<host::CrashRecord> crash_record;  // its fd stays open while weftd runs
-    auto quarantined = set_up_crash_handling(config, crash_record);
-
-    Runtime runtime = build_runtime(config.runtime);
+    Runtime runtime = build_runtime(config.runtime);  // 1.
     host::RuntimeThread driver(runtime);  // drives a current_thread runtime; idle otherwise
+    DaemonSignals signals(runtime.handle());
+
+    std::optional<host::CrashRecord> crash_record;  // 2. its fd stays open while weftd runs
+    auto quarantined = set_up_crash_handling(config, crash_record);
     const auto plugin_dir = resolve_plugin_dir(options);
     spdlog::debug("plugin directory: {}; {}, {} configured", plugin_dir.string(),
                   count_of(config.plugins.size(), "plugin"), count_of(config.jobs.size(), "job"));
-    host::PluginHostOptions host_options;
+    host::CoordinatorOptions host_options;
     host_options.plugin_dir = plugin_dir;
     host_options.grace_period = std::chrono::milliseconds(config.shutdown.grace_period_ms);
     host_options.cancel_timeout = std::chrono::milliseconds(config.shutdown.blocking_timeout_ms);
     host_options.hook_timeout = std::chrono::milliseconds(config.shutdown.hook_timeout_ms);
     host_options.quarantined = std::move(quarantined);
-    host::PluginHost plugins(runtime.handle(), config, std::move(host_options));
+    host::Coordinator plugins(runtime.handle(), config, std::move(host_options));
     const std::size_t failed = plugins.start_all();
-    // Declared after the runtime and the plugin host, so that on any exit its threads stop before
+    // Declared after the runtime and the coordinator, so that on any exit its threads stop before
     // what they read is destroyed. Before "weftd started", so that the socket is there once that
     // line is logged (its jobs list fills in with start_jobs below).
     const auto admin_started = std::chrono::steady_clock::now();
@@ -172,7 +174,7 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         done_cv.notify_all();
         signals.wake();
     });
-    // The documented bound, enforced: the plugin host's part of it (all but the runtime's wait
+    // The documented bound, enforced: the coordinator's part of it (all but the runtime's wait
     // for blocking work) plus a margin for a loaded machine. Nothing should ever reach it: each
     // step has a deadline of its own.
     const auto watchdog_limit =

@@ -1,8 +1,8 @@
 #include <fmt/core.h>
-#include <uv.h>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "runtime/driver/event_library.hpp"
 #include "weft/version.hpp"
 
 namespace weft::cli {
@@ -10,8 +10,7 @@ namespace weft::cli {
 int version_command() {
     fmt::print("weftd {}\n", build_info::kVersion);
     fmt::print("git revision: {}\n", build_info::kGitRevision);
-    // The libuv actually loaded, which may differ from the headers weftd was built with.
-    fmt::print("libuv: {}\n", uv_version_string());
+    fmt::print("libuv: {}\n", event_library_version());
     return kExitOk;
 }
 

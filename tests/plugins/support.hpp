@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "host/config/config.hpp"
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 #include "host/plugin/runtime_thread.hpp"
 #include "runtime/runtime.hpp"
 
@@ -109,14 +109,14 @@ struct HostedPlugins {
         : runtime(make_runtime(flavor)),
           driver(runtime),
           host(runtime.handle(), config,
-               host::PluginHostOptions{std::move(plugin_dir), grace, 5s}) {}
+               host::CoordinatorOptions{std::move(plugin_dir), grace, 5s}) {}
     ~HostedPlugins() {
         host.shutdown();
         driver.stop();
     }
     Runtime runtime;
     host::RuntimeThread driver;
-    host::PluginHost host;
+    host::Coordinator host;
 
     [[nodiscard]] std::optional<host::PluginSummary> summary(const std::string& name) const {
         for (auto& s : host.plugins())

@@ -6,7 +6,7 @@
 
 namespace weft::host::admin {
 
-AdminSnapshot take_snapshot(const Handle& runtime, const PluginHost& host,
+AdminSnapshot take_snapshot(const Handle& runtime, const Coordinator& host,
                             std::chrono::steady_clock::time_point started, bool shutting_down) {
     AdminSnapshot s;
     s.version = std::string(build_info::kVersion);

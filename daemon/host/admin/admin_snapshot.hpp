@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 #include "host/jobs/job_summary.hpp"
 #include "host/registry/registry.hpp"
 #include "runtime/metrics/metrics.hpp"
@@ -20,7 +20,7 @@ struct AdminSnapshot {
     long pid = 0;
     double uptime_seconds = 0;
     bool shutting_down = false;
-    // The longest a shutdown after SIGTERM takes with this config (plugin_host.hpp).
+    // The longest a shutdown after SIGTERM takes with this config (host/daemon/coordinator.hpp).
     std::uint64_t shutdown_bound_ms = 0;
     RuntimeMetrics runtime;
     std::vector<PluginSummary> plugins;
@@ -30,9 +30,9 @@ struct AdminSnapshot {
 
 // Reads the runtime's metrics, the plugins, the jobs and the registry's channels through their
 // thread-safe accessors: callable from any thread (the admin server's) while the daemon runs,
-// including during the plugin host's shutdown. Each part is consistent in itself, not with the
+// including during the coordinator's shutdown. Each part is consistent in itself, not with the
 // others (no lock is held across them; reading never stops the daemon).
-[[nodiscard]] AdminSnapshot take_snapshot(const Handle& runtime, const PluginHost& host,
+[[nodiscard]] AdminSnapshot take_snapshot(const Handle& runtime, const Coordinator& host,
                                           std::chrono::steady_clock::time_point started,
                                           bool shutting_down);
 

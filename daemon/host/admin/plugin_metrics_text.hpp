@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "host/daemon/plugin_host.hpp"
+#include "host/daemon/coordinator.hpp"
 
 namespace weft::host::admin {
 

@@ -7,8 +7,6 @@
 #include <string>
 
 #include "host/log/log_context.hpp"
-#include "host/plugin/plugin_instance.hpp"
-#include "host/plugin/plugin_task.hpp"
 
 namespace weft::host {
 namespace {
@@ -45,7 +43,7 @@ class JobRun {
         r.outcome_ = RunOutcome::failed;
         r.status_ = WEFT_ERR_TASK_FAILED;
         const JobBinding& job = r.core_->jobs[r.index_].binding;
-        const CrashScope crash_scope(job.plugin->crash_identity(), "job",
+        const CrashScope crash_scope(job.target->crash_identity(), "job",
                                      reinterpret_cast<const void*>(r.poll_),
                                      job.config.name.c_str());
         const weft_status status = r.poll_(r.state_, cx);
@@ -127,7 +125,7 @@ void start_job_run(const std::shared_ptr<SchedulerCore>& core, std::size_t index
         stopping = core->stopping;
     }
     // stop() may have come while earlier runs of the same batch were starting.
-    if (stopping || binding.plugin->shutdown_token().is_fired()) {
+    if (stopping || binding.target->shutting_down()) {
         core->run_ended(index, run, RunOutcome::cancelled, "the shutdown began before it started",
                         Clock::duration::zero());
         return;
@@ -149,8 +147,8 @@ void start_job_run(const std::shared_ptr<SchedulerCore>& core, std::size_t index
         core->run_ended(index, run, RunOutcome::failed, "out of memory", Clock::now() - began);
         return;
     }
-    const weft_status status = spawn_plugin_task(*binding.plugin, &JobRun::c_poll, job_run.get(),
-                                                 &JobRun::c_drop, nullptr);
+    const weft_status status =
+        binding.target->spawn(&JobRun::c_poll, job_run.get(), &JobRun::c_drop);
     if (status == WEFT_OK) {
         (void)job_run.release();  // the plugin task owns it now; c_drop deletes it
         return;

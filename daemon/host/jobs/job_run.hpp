@@ -1,10 +1,11 @@
 // One run of a job: the start function's task, spawned as a task of the job's plugin.
 //
-// The plugin's (poll, state, drop) are wrapped in a JobRun, itself spawned through
-// spawn_plugin_task: so the run is an ordinary plugin task (counted by the plugin's task
-// tracker, covered by the shutdown grace period and cancellation) whose end the scheduler
-// learns of. The wrapper's poll records the outcome of the plugin's last poll; its drop (exactly
-// once, from the task slot) drops the plugin's state, then reports the run's end to the core.
+// The plugin's (poll, state, drop) are wrapped in a JobRun, itself spawned through the job's
+// JobTarget (the coordinator's calls spawn_plugin_task): so the run is an ordinary plugin task
+// (counted by the plugin's task tracker, covered by the shutdown grace period and cancellation)
+// whose end the scheduler learns of. The wrapper's poll records the outcome of the plugin's last
+// poll; its drop (exactly once, from the task slot) drops the plugin's state, then reports the
+// run's end to the core.
 #pragma once
 
 #include <cstddef>

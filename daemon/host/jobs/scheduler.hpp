@@ -17,7 +17,7 @@
 // Runs in flight continue (they are the plugins' tasks: the shutdown sequence's token, grace
 // period and cancellation apply to them) and are still counted when they end.
 //
-// Thread-safety: start and stop on one thread (the plugin host's); summaries and log_summaries
+// Thread-safety: start and stop on one thread (the coordinator's); summaries and log_summaries
 // from any thread.
 #pragma once
 

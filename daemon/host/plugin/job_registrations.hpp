@@ -17,17 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "host/abi/job_function.hpp"
 #include "weft/plugin.h"
 
 namespace weft::host {
-
-// One registered task function; a copy is what the scheduler keeps of it.
-struct JobFunction {
-    std::string name;
-    weft_job_start_fn start = nullptr;
-    void* user_data = nullptr;
-    weft_job_drop_fn drop = nullptr;
-};
 
 class JobRegistrations {
    public:

@@ -6,29 +6,12 @@
 #include <cstddef>
 #include <map>
 
+#include "host/abi/channel_kind.hpp"
+
 namespace weft::host {
 namespace {
 
 using json = nlohmann::json;
-
-std::optional<ChannelKind> kind_of(int kind, bool& known) {
-    known = true;
-    switch (kind) {
-        case WEFT_CHANNEL_ANY:
-            return std::nullopt;
-        case WEFT_CHANNEL_MPSC:
-            return ChannelKind::mpsc;
-        case WEFT_CHANNEL_MPMC:
-            return ChannelKind::mpmc;
-        case WEFT_CHANNEL_BROADCAST:
-            return ChannelKind::broadcast;
-        case WEFT_CHANNEL_WATCH:
-            return ChannelKind::watch;
-        default:
-            known = false;
-            return std::nullopt;
-    }
-}
 
 // The config's value at `pointer`, or nullptr when there is none (or the pointer is malformed,
 // reported).
@@ -57,9 +40,8 @@ ManifestChannel read_channel(const weft_manifest_channel& c, std::size_t i, cons
                                            field, c.name_from, name->dump()));
         }
     }
-    bool known = true;
-    out.kind = kind_of(c.kind, known);
-    if (!known) problems.push_back(fmt::format("{}: unknown channel kind {}", field, c.kind));
+    if (!channel_kind_from_abi(c.kind, out.kind))
+        problems.push_back(fmt::format("{}: unknown channel kind {}", field, c.kind));
     if (c.capacity != 0) out.capacity = c.capacity;
     if (const json* capacity = at_pointer(config, c.capacity_from, field, problems)) {
         if (capacity->is_number_unsigned() && capacity->get<std::uint64_t>() <= UINT32_MAX) {

@@ -1,6 +1,6 @@
 // PluginInstance: one loaded plugin, from init to unload, and the weft_host handle it is given.
 //
-// Lifecycle (every step on the daemon's main thread, driven by PluginHost):
+// Lifecycle (every step on the daemon's main thread, driven by Coordinator):
 //
 //   loaded --init--> initialised --start--> running --request_shutdown--> stopping
 //      |                 |                     |                             |
@@ -141,7 +141,7 @@ class PluginInstance : public weft_host {
     // dropped in time (or a hook of it is still running): plugin.h promises destroy only after
     // every task and job was dropped, so destroy is skipped, nothing the plugin may still use is
     // closed, the library stays mapped, and the log says why. The instance must then outlive
-    // the process's use of it (PluginHost leaks it).
+    // the process's use of it (Coordinator leaks it).
     void abandon(std::string_view why);
     [[nodiscard]] bool abandoned() const noexcept { return abandoned_; }
 

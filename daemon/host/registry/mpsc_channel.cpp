@@ -14,8 +14,6 @@ namespace {
 using Tx = sync::mpsc::Sender<Message>;
 using Rx = sync::mpsc::Receiver<Message>;
 
-class MpscChannel;
-
 class MpscChannel final : public NamedChannel, public std::enable_shared_from_this<MpscChannel> {
    public:
     MpscChannel(std::string name, std::uint32_t capacity, std::string origin, Tx tx, Rx rx)

@@ -3,28 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "host/abi/channel_kind.hpp"
 #include "host/registry/channel_kinds.hpp"
 
 namespace weft::host {
 namespace {
 
 constexpr const char* kDeclared = "declared in the config";
-
-std::optional<ChannelKind> from_abi(weft_channel_kind kind) noexcept {
-    switch (kind) {
-        case WEFT_CHANNEL_MPSC:
-            return ChannelKind::mpsc;
-        case WEFT_CHANNEL_MPMC:
-            return ChannelKind::mpmc;
-        case WEFT_CHANNEL_BROADCAST:
-            return ChannelKind::broadcast;
-        case WEFT_CHANNEL_WATCH:
-            return ChannelKind::watch;
-        case WEFT_CHANNEL_ANY:
-            break;
-    }
-    return std::nullopt;
-}
 
 std::string describe(ChannelKind kind, std::uint32_t capacity) {
     if (kind == ChannelKind::watch) return "watch";
@@ -82,8 +67,8 @@ Registry::~Registry() = default;
 
 Opened<NamedChannel> Registry::channel(std::string_view name, weft_channel_kind kind,
                                        std::uint32_t capacity, std::string_view who) {
-    const std::optional<ChannelKind> wanted = from_abi(kind);
-    if (kind != WEFT_CHANNEL_ANY && !wanted)
+    std::optional<ChannelKind> wanted;
+    if (!channel_kind_from_abi(kind, wanted))
         return {nullptr,
                 {WEFT_ERR_INVALID_ARGUMENT,
                  fmt::format("unknown channel kind {}", static_cast<int>(kind))}};

@@ -75,6 +75,20 @@
  *   which), WEFT_ERR_NO_MEMORY when the host runs out of memory, and WEFT_ERR_INTERNAL for a
  *   failure inside the host (logged; never a crash). Nothing the host does throws into a plugin.
  *
+ * NULL HANDLES
+ *   Every function below accepts NULL for any handle and never crashes on one. The inline
+ *   functions find the host's table through a handle (weft_object_header): the object the call
+ *   is about (the channel, task, semaphore...), or host or cx when it takes no other. When that
+ *   handle is NULL they return at once, without reaching the host:
+ *     - a function returning weft_status returns WEFT_ERR_INVALID_ARGUMENT (weft_last_error is
+ *       not updated: no host was reached);
+ *     - a void function (close, release, drop, wake, abort, notify, log) does nothing;
+ *     - weft_log_enabled, weft_task_is_finished, weft_shutdown_is_requested, weft_time_now and
+ *       weft_semaphore_available return 0; weft_host_name returns ""; weft_last_error(NULL)
+ *       returns a message saying that it needs a handle.
+ *   A NULL in any other handle parameter reaches the host, which returns
+ *   WEFT_ERR_INVALID_ARGUMENT and sets weft_last_error.
+ *
  * VERSIONING
  *   WEFT_PLUGIN_ABI_MAJOR changes when an existing declaration changes meaning or layout; the host
  *   refuses a plugin built for another major. WEFT_PLUGIN_ABI_MINOR grows when functions are
@@ -644,25 +658,30 @@ typedef struct weft_host_api {
 
 /* The instance's name from weftd.json (host-owned, valid until destroy returns). Any thread. */
 static inline const char* weft_host_name(weft_host* host) {
+    if (!host) return "";
     return WEFT__API(host)->host_name(host);
 }
 
 /* A description of why the last failing host call on this thread failed (e.g. "channel 'events'
  * is mpsc with capacity 1024, opened as broadcast with capacity 16"), or "" if none. Host-owned,
  * thread-local, valid until the next host call on this thread. Needs any handle for the table. */
-static inline const char* weft_last_error(weft_host* host) { return WEFT__API(host)->last_error(); }
+static inline const char* weft_last_error(weft_host* host) {
+    if (!host) return "weft_last_error: a NULL handle reaches no host (pass any handle)";
+    return WEFT__API(host)->last_error();
+}
 
 /* Logs `message` (len bytes, need not be NUL-terminated) at `level`, tagged with the plugin's
  * name, through the daemon's logger (stderr or journald). Copies the text. Any thread. */
 static inline void weft_log_n(weft_host* host, weft_log_level level, const char* message,
                               size_t len) {
-    WEFT__API(host)->log(host, level, message, len);
+    if (host) WEFT__API(host)->log(host, level, message, len);
 }
 static inline void weft_log(weft_host* host, weft_log_level level, const char* message) {
-    WEFT__API(host)->log(host, level, message, message ? strlen(message) : 0);
+    if (host) WEFT__API(host)->log(host, level, message, message ? strlen(message) : 0);
 }
 /* Nonzero when a line at `level` would be written (skip formatting otherwise). Any thread. */
 static inline int weft_log_enabled(weft_host* host, weft_log_level level) {
+    if (!host) return 0;
     return WEFT__API(host)->log_enabled(host, level);
 }
 /* printf-style logging; lines longer than 1 KiB are truncated. */
@@ -687,6 +706,7 @@ static inline void weft_logf(weft_host* host, weft_log_level level, const char* 
  * WEFT_ERR_INVALID_ARGUMENT if out is NULL or out->size is too small for the first field.
  * Never stops the runtime. Any thread. */
 static inline weft_status weft_metrics_read(weft_host* host, weft_metrics* out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->metrics_read(host, out);
 }
 
@@ -696,13 +716,16 @@ static inline weft_status weft_metrics_read(weft_host* host, weft_metrics* out) 
 
 /* Wakes the task being polled (it will be polled again soon): return WEFT_PENDING after this to
  * yield. Only during the poll that received cx, on its thread. */
-static inline void weft_context_wake(weft_context* cx) { WEFT__API(cx)->context_wake(cx); }
+static inline void weft_context_wake(weft_context* cx) {
+    if (cx) WEFT__API(cx)->context_wake(cx);
+}
 
 /* Clones the polled task's waker into *out, for waking the task later from anywhere (a thread of
  * the plugin's, a callback). The plugin owns the waker: consume it with weft_waker_wake or
  * weft_waker_drop. Returns WEFT_OK, WEFT_ERR_INVALID_ARGUMENT (NULL argument) or
  * WEFT_ERR_NO_MEMORY. Only during the poll that received cx. */
 static inline weft_status weft_context_waker(weft_context* cx, weft_waker** out) {
+    if (!cx) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(cx)->context_waker(cx, out);
 }
 /* Wakes the task and consumes the waker. Any thread; idempotent with respect to the task (many
@@ -745,6 +768,7 @@ static inline void weft_op_cancel(weft_op** op) {
  * running after its grace period. */
 static inline weft_status weft_task_spawn(weft_host* host, weft_task_poll_fn poll, void* state,
                                           weft_task_drop_fn drop, weft_task** join) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->task_spawn(host, poll, state, drop, join);
 }
 /* Waits for the task to finish. Returns WEFT_OK (its poll returned WEFT_OK), WEFT_PENDING,
@@ -753,13 +777,17 @@ static inline weft_status weft_task_spawn(weft_host* host, weft_task_poll_fn pol
  * wait; cancel-safe (just stop polling); may be called again after it finished (same result).
  * One task at a time may join a given handle. */
 static inline weft_status weft_task_join(weft_context* cx, weft_task* task) {
+    if (!task) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(task)->task_join(cx, task);
 }
 /* Cancels the task: an idle task is dropped at once, a running one when its poll returns. No
  * effect on a finished task. Any thread. */
-static inline void weft_task_abort(weft_task* task) { WEFT__API(task)->task_abort(task); }
+static inline void weft_task_abort(weft_task* task) {
+    if (task) WEFT__API(task)->task_abort(task);
+}
 /* Nonzero once the task finished (any outcome). Any thread. */
 static inline int weft_task_is_finished(weft_task* task) {
+    if (!task) return 0;
     return WEFT__API(task)->task_is_finished(task);
 }
 /* Releases the join handle; the task keeps running (detached). Any thread; once. */
@@ -780,12 +808,14 @@ static inline void weft_task_release(weft_task* task) {
  * WEFT_ERR_SHUTDOWN or WEFT_ERR_NO_MEMORY. Any thread. */
 static inline weft_status weft_blocking_spawn(weft_host* host, weft_blocking_fn fn, void* arg,
                                               weft_blocking_drop_fn drop, weft_blocking** join) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->blocking_spawn(host, fn, arg, drop, join);
 }
 /* Waits for the job. Returns what fn returned, WEFT_PENDING, WEFT_ERR_CANCELLED (it never ran:
  * shutdown), WEFT_ERR_TASK_FAILED (fn threw) or WEFT_ERR_INVALID_ARGUMENT. Cancel-safe: the job
  * runs on whether or not anyone waits. One task at a time per handle. */
 static inline weft_status weft_blocking_join(weft_context* cx, weft_blocking* job) {
+    if (!job) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(job)->blocking_join(cx, job);
 }
 /* Releases the handle; the job runs on (detached). Any thread; once. */
@@ -803,6 +833,7 @@ static inline void weft_blocking_release(weft_blocking* job) {
 
 /* The runtime's monotonic clock, in nanoseconds. Any thread. */
 static inline weft_instant weft_time_now(weft_host* host) {
+    if (!host) return 0;
     return WEFT__API(host)->time_now(host);
 }
 
@@ -810,12 +841,14 @@ static inline weft_instant weft_time_now(weft_host* host) {
  * WEFT_OK, WEFT_PENDING or WEFT_ERR_SHUTDOWN (the runtime's timers are gone). Cancel-safe. */
 static inline weft_status weft_time_sleep_until(weft_context* cx, weft_instant deadline,
                                                 weft_op** op) {
+    if (!cx) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(cx)->time_sleep_until(cx, deadline, op);
 }
 
 /* Waits `duration_ns` nanoseconds from the first call (the deadline is fixed then; later calls for
  * the same pending operation ignore duration_ns). Returns as weft_time_sleep_until. */
 static inline weft_status weft_time_sleep(weft_context* cx, uint64_t duration_ns, weft_op** op) {
+    if (!cx) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(cx)->time_sleep(cx, duration_ns, op);
 }
 
@@ -829,10 +862,12 @@ static inline weft_status weft_time_sleep(weft_context* cx, uint64_t duration_ns
 
 /* Nonzero once the shutdown token fired. Any thread. */
 static inline int weft_shutdown_is_requested(weft_host* host) {
+    if (!host) return 0;
     return WEFT__API(host)->shutdown_is_requested(host);
 }
 /* Waits for the shutdown token. Returns WEFT_OK (fired) or WEFT_PENDING. Cancel-safe. */
 static inline weft_status weft_shutdown_wait(weft_context* cx, weft_host* host, weft_op** op) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->shutdown_wait(cx, host, op);
 }
 
@@ -881,6 +916,7 @@ static inline weft_status weft_shutdown_wait(weft_context* cx, weft_host* host, 
 static inline weft_status weft_channel_open(weft_host* host, const char* name,
                                             weft_channel_kind kind, uint32_t capacity,
                                             uint32_t flags, weft_channel** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->channel_open(host, name, kind, capacity, flags, out);
 }
 /* Closes the handle: a broadcast receiver's unread messages are counted as dropped; the handle's
@@ -890,6 +926,7 @@ static inline void weft_channel_close(weft_channel* channel) {
 }
 /* Describes the channel (set out->size first). Returns WEFT_OK or WEFT_ERR_INVALID_ARGUMENT. */
 static inline weft_status weft_channel_query(weft_channel* channel, weft_channel_info* out) {
+    if (!channel) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(channel)->channel_query(channel, out);
 }
 /* Sends a copy of data[0..len) (len may be 0). Waits while an mpsc or mpmc channel is full.
@@ -901,12 +938,14 @@ static inline weft_status weft_channel_query(weft_channel* channel, weft_channel
  * not accepted, and the message is discarded. */
 static inline weft_status weft_channel_send(weft_context* cx, weft_channel* channel,
                                             const void* data, size_t len, weft_op** op) {
+    if (!channel) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(channel)->channel_send(cx, channel, data, len, op);
 }
 /* Sends without waiting. Returns WEFT_OK, WEFT_ERR_FULL, WEFT_ERR_CLOSED, WEFT_ERR_NO_RECEIVER,
  * WEFT_ERR_INVALID_ARGUMENT or WEFT_ERR_NO_MEMORY. Any thread, including hooks. */
 static inline weft_status weft_channel_try_send(weft_channel* channel, const void* data,
                                                 size_t len) {
+    if (!channel) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(channel)->channel_try_send(channel, data, len);
 }
 /* Receives the next message into *out (out->size set, e.g. WEFT_MESSAGE_INIT; optionally a
@@ -918,11 +957,13 @@ static inline weft_status weft_channel_try_send(weft_channel* channel, const voi
  * took no message. */
 static inline weft_status weft_channel_recv(weft_context* cx, weft_channel* channel,
                                             weft_message* out, weft_op** op) {
+    if (!channel) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(channel)->channel_recv(cx, channel, out, op);
 }
 /* Receives without waiting. Returns WEFT_OK, WEFT_ERR_EMPTY, WEFT_ERR_CLOSED, WEFT_ERR_LAGGED,
  * WEFT_ERR_BUSY, WEFT_ERR_INVALID_ARGUMENT or WEFT_ERR_NO_MEMORY. Any thread. */
 static inline weft_status weft_channel_try_recv(weft_channel* channel, weft_message* out) {
+    if (!channel) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(channel)->channel_try_recv(channel, out);
 }
 
@@ -933,6 +974,7 @@ static inline weft_status weft_channel_try_recv(weft_channel* channel, weft_mess
 /* Opens (creating on first use) the Notify `name`. Close with weft_notify_close. Returns WEFT_OK,
  * WEFT_ERR_INVALID_ARGUMENT, WEFT_ERR_SHUTDOWN or WEFT_ERR_NO_MEMORY. Any thread. */
 static inline weft_status weft_notify_open(weft_host* host, const char* name, weft_notify** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->notify_open(host, name, out);
 }
 /* Closes the handle (cancel its pending operations first). Any thread; once. */
@@ -942,11 +984,11 @@ static inline void weft_notify_close(weft_notify* notify) {
 /* Wakes one waiting task, or stores one permit (at most one) for the next weft_notify_notified
  * when nobody waits. Any thread. */
 static inline void weft_notify_notify_one(weft_notify* notify) {
-    WEFT__API(notify)->notify_notify_one(notify);
+    if (notify) WEFT__API(notify)->notify_notify_one(notify);
 }
 /* Wakes every task waiting now; stores no permit. Any thread. */
 static inline void weft_notify_notify_waiters(weft_notify* notify) {
-    WEFT__API(notify)->notify_notify_waiters(notify);
+    if (notify) WEFT__API(notify)->notify_notify_waiters(notify);
 }
 /* Waits for a notification (or takes the stored permit). Returns WEFT_OK, WEFT_PENDING or
  * WEFT_ERR_INVALID_ARGUMENT. The wait is registered by the first call, so a notify_waiters after
@@ -954,6 +996,7 @@ static inline void weft_notify_notify_waiters(weft_notify* notify) {
  * passed on to the next waiter. */
 static inline weft_status weft_notify_notified(weft_context* cx, weft_notify* notify,
                                                weft_op** op) {
+    if (!notify) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(notify)->notify_notified(cx, notify, op);
 }
 
@@ -968,6 +1011,7 @@ static inline weft_status weft_notify_notified(weft_context* cx, weft_notify* no
  * WEFT_ERR_NO_MEMORY. Any thread. */
 static inline weft_status weft_semaphore_open(weft_host* host, const char* name, uint32_t permits,
                                               weft_semaphore** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->semaphore_open(host, name, permits, out);
 }
 /* Closes the handle; permits it still holds are released. Any thread; once. */
@@ -980,20 +1024,24 @@ static inline void weft_semaphore_close(weft_semaphore* semaphore) {
  * assigned to a cancelled acquire go back to the semaphore. */
 static inline weft_status weft_semaphore_acquire(weft_context* cx, weft_semaphore* semaphore,
                                                  uint32_t n, weft_op** op) {
+    if (!semaphore) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(semaphore)->semaphore_acquire(cx, semaphore, n, op);
 }
 /* Acquires n permits without waiting. Returns WEFT_OK, WEFT_ERR_EMPTY (not enough now),
  * WEFT_ERR_CLOSED or WEFT_ERR_INVALID_ARGUMENT. Any thread. */
 static inline weft_status weft_semaphore_try_acquire(weft_semaphore* semaphore, uint32_t n) {
+    if (!semaphore) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(semaphore)->semaphore_try_acquire(semaphore, n);
 }
 /* Gives back n permits this handle acquired. Returns WEFT_OK or WEFT_ERR_INVALID_ARGUMENT (the
  * handle holds fewer than n). Any thread. */
 static inline weft_status weft_semaphore_release(weft_semaphore* semaphore, uint32_t n) {
+    if (!semaphore) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(semaphore)->semaphore_release(semaphore, n);
 }
 /* Permits available now (approximate under concurrency). Any thread. */
 static inline uint64_t weft_semaphore_available(weft_semaphore* semaphore) {
+    if (!semaphore) return 0;
     return WEFT__API(semaphore)->semaphore_available(semaphore);
 }
 

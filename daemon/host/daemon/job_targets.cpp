@@ -1,9 +1,9 @@
-#include "host/jobs/job_binding.hpp"
+#include "host/daemon/job_targets.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "host/plugin/plugin_instance.hpp"
+#include "host/plugin/plugin_task.hpp"
 
 namespace weft::host {
 namespace {
@@ -16,8 +16,20 @@ std::string registered_list(PluginInstance& plugin) {
 
 }  // namespace
 
+bool PluginJobTarget::shutting_down() const noexcept { return plugin_.shutdown_token().is_fired(); }
+
+const CrashIdentity& PluginJobTarget::crash_identity() const noexcept {
+    return plugin_.crash_identity();
+}
+
+weft_status PluginJobTarget::spawn(weft_task_poll_fn poll, void* state,
+                                   weft_task_drop_fn drop) noexcept {
+    return spawn_plugin_task(plugin_, poll, state, drop, nullptr);
+}
+
 std::vector<JobBinding> bind_jobs(const std::vector<JobConfig>& jobs,
-                                  const RunningPluginLookup& running_plugin) {
+                                  const RunningPluginLookup& running_plugin,
+                                  std::vector<std::unique_ptr<PluginJobTarget>>& targets) {
     std::vector<JobBinding> out;
     out.reserve(jobs.size());
     for (const JobConfig& job : jobs) {
@@ -28,7 +40,14 @@ std::vector<JobBinding> bind_jobs(const std::vector<JobConfig>& jobs,
             binding.problem = fmt::format("plugin '{}' {}, so it cannot run task '{}'", job.plugin,
                                           why, job.task);
         } else if (auto fn = plugin->job_functions().find(job.task)) {
-            binding.plugin = plugin;
+            PluginJobTarget* target = nullptr;
+            for (const auto& t : targets)
+                if (&t->plugin() == plugin) target = t.get();
+            if (target == nullptr) {
+                targets.push_back(std::make_unique<PluginJobTarget>(*plugin));
+                target = targets.back().get();
+            }
+            binding.target = target;
             binding.function = std::move(*fn);
         } else {
             binding.problem = fmt::format("plugin '{}' registered no job task '{}' ({})",

@@ -1,15 +1,22 @@
-// PluginHost: every plugin of the config, loaded, started, and shut down in order.
+// Coordinator: the host's part of the daemon's life, on top of plugin/, jobs/ and registry/,
+// which know nothing of each other's orchestration. Read coordinator.cpp top-down: each step
+// below is a block there, in this order.
 //
-// start_all(): for each enabled plugin in config order, open its library (relative paths are
-// looked up in the plugin directory), check its ABI and call init; then call start on each that
-// initialised, in the same order. A plugin that fails any step is logged with its name and the
-// reason, torn down at once (tasks cancelled, destroy if init succeeded, library unloaded) and
-// listed as failed; the others keep running.
+// Start, on the main thread:
+//   1. start_all(): the registry's named channels and semaphores exist from construction; for
+//      each enabled plugin in config order (quarantined ones are listed, not loaded), open its
+//      library (relative paths are looked up in the plugin directory), check its ABI and call
+//      init; then call start on each that initialised, in the same order. A plugin that fails any
+//      step is logged with its name and the reason, torn down at once (tasks cancelled, destroy if
+//      init succeeded, library unloaded) and listed as failed; the others keep running.
+//   2. start_jobs(), once start_all() returned: binds each configured job to the task function
+//      its plugin registered (plugin.h 6.10; host/daemon/job_targets.hpp), closes every plugin's
+//      registrations, logs an error for each job that cannot be bound (the others run) and starts
+//      the job scheduler (host/jobs/scheduler.hpp).
 //
-// start_jobs(), once start_all() returned: binds each configured job to the task function its
-// plugin registered (plugin.h 6.10), logs an error for each job that cannot be bound (the others
-// run) and starts the job scheduler (host/jobs/scheduler.hpp). Plugins register no job task
-// after this.
+// While running: plugins(), jobs(), registry() report; set_log_level() applies a new level. A
+// config change applied without a restart (live reload) belongs here, as one more step between
+// start and shutdown that takes the difference between the running config and the new one.
 //
 // shutdown(), the sequence DESIGN.md fixes:
 //   0. the job scheduler stops: no job run is started any more (runs in flight are plugin tasks
@@ -54,8 +61,9 @@
 namespace weft::host {
 
 class JobScheduler;
+class PluginJobTarget;
 
-struct PluginHostOptions {
+struct CoordinatorOptions {
     std::filesystem::path plugin_dir;
     std::chrono::milliseconds grace_period{5'000};
     // How long cancelled tasks get to be dropped before their plugin is left loaded.
@@ -90,12 +98,12 @@ struct PluginSummary {
     std::vector<PluginMetricSeries> metrics{};  // what the plugin publishes (ABI 1.3)
 };
 
-class PluginHost {
+class Coordinator {
    public:
-    PluginHost(Handle runtime, const Config& config, PluginHostOptions options);
-    ~PluginHost();
-    PluginHost(const PluginHost&) = delete;
-    PluginHost& operator=(const PluginHost&) = delete;
+    Coordinator(Handle runtime, const Config& config, CoordinatorOptions options);
+    ~Coordinator();
+    Coordinator(const Coordinator&) = delete;
+    Coordinator& operator=(const Coordinator&) = delete;
 
     // Returns how many plugins failed to load, init or start.
     std::size_t start_all();
@@ -133,7 +141,7 @@ class PluginHost {
 
     Handle runtime_;
     const Config config_;
-    PluginHostOptions options_;
+    CoordinatorOptions options_;
     std::unique_ptr<Registry> registry_;
     std::shared_ptr<IdleSignal> idle_ = std::make_shared<IdleSignal>();
     std::vector<std::unique_ptr<PluginInstance>> instances_;  // load order
@@ -141,6 +149,9 @@ class PluginHost {
     std::vector<PluginSummary> load_failures_;
     // Set by start_jobs (under summaries_mutex_, as jobs() reads it from other threads); lives
     // until the destructor. Its thread ends in shutdown.
+    // What the scheduler's bindings point to: declared before it, so that it outlives it (and
+    // leaked with an abandoned plugin, whose job runs may still use it).
+    std::vector<std::unique_ptr<PluginJobTarget>> job_targets_;
     std::unique_ptr<JobScheduler> scheduler_;
     bool shut_down_ = false;
 };
