@@ -8,6 +8,7 @@
 #include "runtime/context/thread_context.hpp"
 #include "runtime/coop/budget.hpp"
 #include "runtime/driver/thread_parker.hpp"
+#include "runtime/util/stress.hpp"
 
 namespace weft::sync::detail {
 namespace {
@@ -59,6 +60,10 @@ BlockingWaiter::BlockingWaiter(const char* call)
 
 BlockingWaiter::~BlockingWaiter() { weft::detail::tls().budget = saved_budget_; }
 
-void BlockingWaiter::park() { ParkerWaker::self(waker_.data())->parker.park(); }
+void BlockingWaiter::park() {
+    // The window of step 3: a wake between the pending poll and the park must not be lost.
+    WEFT_STRESS_POINT();
+    ParkerWaker::self(waker_.data())->parker.park();
+}
 
 }  // namespace weft::sync::detail
