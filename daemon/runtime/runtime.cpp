@@ -1,6 +1,7 @@
 #include "runtime/runtime.hpp"
 
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "runtime/scheduler/current_thread/current_thread.hpp"
@@ -8,6 +9,13 @@
 
 namespace weft {
 namespace detail {
+
+void check_may_block_on(const char* call) {
+    if (tls().worker || tls().task)
+        throw std::logic_error(std::string(call) +
+                               " called on a runtime thread (in a task, in block_on or on a "
+                               "worker): a runtime cannot be blocked on from inside one");
+}
 
 void block_until_complete(SchedulerHandle& scheduler, task::Header* root) {
     if (tls().task) throw std::logic_error("Runtime::block_on called from inside a task");
@@ -62,6 +70,22 @@ RuntimeMetrics Runtime::metrics() const { return scheduler_->metrics(); }
 const RuntimeConfig& Runtime::config() const { return scheduler_->config(); }
 
 void Runtime::shutdown_timeout(std::chrono::milliseconds timeout) { scheduler_->shutdown(timeout); }
+
+void Runtime::shutdown_background() {
+    if (detail::tls().worker)
+        throw std::logic_error(
+            "weft::Runtime::shutdown_background called on a runtime thread (in block_on or on a "
+            "worker), where blocking is not allowed: call it outside, or on a spawn_blocking "
+            "thread");
+    scheduler_->shutdown(std::chrono::nanoseconds::zero());
+}
+
+Handle::EnterGuard::EnterGuard(std::shared_ptr<detail::SchedulerHandle> scheduler) noexcept
+    : scheduler_(std::move(scheduler)), previous_(detail::tls().scheduler) {
+    detail::tls().scheduler = scheduler_.get();
+}
+
+Handle::EnterGuard::~EnterGuard() { detail::tls().scheduler = previous_; }
 
 Handle Handle::current() {
     if (auto h = try_current()) return *h;

@@ -4,7 +4,8 @@
 // Dropping a Runtime shuts it down: every task is cancelled (its destructors run), workers are
 // joined and nothing leaks. Drop it outside any runtime (or on a spawn_blocking thread): on a
 // runtime thread the destructor throws std::logic_error, as Tokio panics. shutdown_timeout() does
-// the same but bounds the wait for running blocking work.
+// the same but bounds the wait for running blocking work; shutdown_background() does not wait for
+// it at all. enter() makes the runtime current on this thread while its guard lives (Handle).
 #pragma once
 
 #include <chrono>
@@ -54,11 +55,17 @@ class Runtime {
     }
 
     [[nodiscard]] Handle handle() const { return Handle(scheduler_); }
+    // Makes this runtime the calling thread's current one while the guard lives (Handle::enter).
+    [[nodiscard]] Handle::EnterGuard enter() const { return handle().enter(); }
     [[nodiscard]] RuntimeMetrics metrics() const;
     [[nodiscard]] const RuntimeConfig& config() const;
 
     // Shuts down now, waiting at most `timeout` for blocking work that is already running.
     void shutdown_timeout(std::chrono::milliseconds timeout);
+    // Shuts down now without waiting for blocking work at all (Tokio's shutdown_background):
+    // every task is cancelled, running spawn_blocking work is abandoned to finish on its own.
+    // The same rules as the destructor apply (std::logic_error on a runtime thread).
+    void shutdown_background();
 
    private:
     std::shared_ptr<detail::SchedulerHandle> scheduler_;

@@ -290,3 +290,54 @@ TEST_CASE("broadcast recv moves past a value whose copy throws and rethrows in t
         CHECK(next->v == 2);
     }());
 }
+
+TEST_CASE("broadcast Sender::len counts values the slowest receiver has not received yet",
+          "[sync][broadcast]") {
+    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(4);
+        CHECK(tx.len() == 0);
+        CHECK(tx.is_empty());
+        (void)tx.send(1);
+        (void)tx.send(2);
+        auto late = tx.subscribe();  // sees only what comes from now on
+        (void)tx.send(3);
+        CHECK(tx.len() == 3);  // rx has received none
+        (void)rx.try_recv();
+        CHECK(tx.len() == 2);
+        auto got = co_await rx.recv();
+        CHECK(*got == 2);
+        CHECK(tx.len() == 1);  // value 3: neither receiver has it yet
+        (void)rx.try_recv();
+        CHECK(tx.len() == 1);  // `late` still has it to receive
+        (void)late.try_recv();
+        CHECK(tx.len() == 0);
+        // Values overwritten are not queued any more: at most the capacity.
+        for (int i = 0; i < 10; ++i) (void)tx.send(i);
+        CHECK(tx.len() == 4);
+        { auto gone = std::move(late); }
+        { auto gone = std::move(rx); }
+        CHECK(tx.len() == 0);  // nobody left to receive them
+    }());
+}
+
+TEST_CASE("broadcast Sender::closed completes once every receiver is gone", "[sync][broadcast]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = broadcast::channel<int>(2);
+        auto rx2 = tx.subscribe();
+        auto dropper =
+            spawn([](broadcast::Receiver<int> a, broadcast::Receiver<int> b) -> Task<void> {
+                co_await yield_now();
+                { auto gone = std::move(a); }
+                co_await yield_now();
+                { auto gone = std::move(b); }
+            }(std::move(rx), std::move(rx2)));
+        co_await tx.closed();
+        CHECK(tx.receiver_count() == 0);
+        CHECK(tx.send(1).is_err());
+        co_await tx.closed();  // at once now
+        co_await dropper;
+    }());
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <stdexcept>
 #include <vector>
 
 #include "manual_poll.hpp"
@@ -157,4 +158,27 @@ TEST_CASE("rwlock: aborting tasks waiting in read() or write() never leaves it l
         auto w = l.try_write();
         CHECK(w.is_ok());
     }());
+}
+
+TEST_CASE("rwlock: downgrade keeps a read lock, lets waiting readers in and keeps writers out",
+          "[sync][rwlock]") {
+    ManualPoll mp;
+    RwLock<int> l(0);
+    auto w = l.try_write();
+    REQUIRE(w.is_ok());
+    **w = 5;
+    std::atomic<int> wr{0}, ww{0};
+    auto reader = l.read();
+    CHECK_FALSE(mp.poll(reader, wr));  // waits behind the writer
+    auto writer = l.write();
+    CHECK_FALSE(mp.poll(writer, ww));
+    auto down = w->downgrade();
+    CHECK(*down == 5);      // no writer got in between
+    CHECK(wr.load() == 1);  // the waiting reader was let in
+    REQUIRE(mp.poll(reader, wr));
+    CHECK(*reader.await_resume() == 5);
+    CHECK_FALSE(mp.poll(writer, ww));                   // still held for reading by `down`
+    CHECK_THROWS_AS(w->downgrade(), std::logic_error);  // spent
+    { auto release = std::move(down); }
+    CHECK(mp.poll(writer, ww));
 }

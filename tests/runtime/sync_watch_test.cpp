@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -175,5 +176,124 @@ TEST_CASE("watch: a receiver always ends up seeing the last value sent", "[sync]
             int last = co_await h;
             CHECK(last == 2000);
         }
+    }());
+}
+
+TEST_CASE("watch wait_for checks the current value first, then waits for one that passes",
+          "[sync][watch]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = watch::channel<int>(4);
+        {
+            // The current value passes: at once, though it was already seen.
+            auto now = co_await rx.wait_for([](int v) { return v % 2 == 0; });
+            REQUIRE(now.is_ok());
+            CHECK(**now == 4);
+            CHECK_FALSE(now->has_changed());
+        }
+        auto setter = spawn([](watch::Sender<int> tx) -> Task<void> {
+            for (int v = 5; v <= 12; ++v) {
+                co_await yield_now();
+                tx.send_replace(v);
+            }
+        }(tx));
+        int seen = 0;
+        {
+            auto big = co_await rx.wait_for([](int v) { return v >= 10; });
+            REQUIRE(big.is_ok());
+            seen = **big;
+            CHECK(big->has_changed());
+        }
+        CHECK(seen >= 10);
+        co_await setter;
+    }());
+}
+
+TEST_CASE("watch wait_for fails once every sender is gone and no unseen value passes",
+          "[sync][watch]") {
+    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    rt.block_on([]() -> Task<void> {
+        {
+            auto [tx, rx] = watch::channel<int>(1);
+            auto waiter = spawn([](watch::Receiver<int> rx) -> Task<bool> {
+                auto r = co_await rx.wait_for([](int v) { return v > 100; });
+                co_return r.is_ok();
+            }(rx));
+            co_await yield_now();
+            tx.send_replace(2);
+            { auto gone = std::move(tx); }
+            auto passed = co_await waiter;
+            CHECK_FALSE(passed);
+        }
+        {
+            // An unseen value sent just before the close still counts.
+            auto [tx, rx] = watch::channel<int>(1);
+            tx.send_replace(200);
+            { auto gone = std::move(tx); }
+            auto r = co_await rx.wait_for([](int v) { return v > 100; });
+            REQUIRE(r.is_ok());
+            CHECK(**r == 200);
+        }
+        {
+            // An exception of the predicate comes out of the co_await.
+            auto [tx, rx] = watch::channel<int>(1);
+            bool thrown = false;
+            try {
+                (void)co_await rx.wait_for([](int) -> bool { throw std::runtime_error("bad"); });
+            } catch (const std::runtime_error&) {
+                thrown = true;
+            }
+            CHECK(thrown);
+        }
+    }());
+}
+
+TEST_CASE("watch mark_changed and mark_unchanged set what the receiver counts as seen",
+          "[sync][watch]") {
+    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = watch::channel<int>(1);
+        CHECK_FALSE(*rx.has_changed());
+        rx.mark_changed();
+        CHECK(*rx.has_changed());
+        auto changed = co_await rx.changed();  // at once, with no send
+        CHECK(changed.is_ok());
+        CHECK_FALSE(*rx.has_changed());
+        tx.send_replace(2);
+        CHECK(*rx.has_changed());
+        rx.mark_unchanged();
+        CHECK_FALSE(*rx.has_changed());
+        CHECK(*rx.borrow() == 2);
+        rx.mark_changed();
+        rx.mark_changed();  // twice is still "changed", never back to "seen"
+        CHECK(*rx.has_changed());
+    }());
+}
+
+TEST_CASE("watch has many senders and closes when the last one is dropped", "[sync][watch]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto [tx, rx] = watch::channel<int>(0);
+        auto tx2 = tx;
+        CHECK(tx.sender_count() == 2);
+        CHECK(tx2.same_channel(tx));
+        { auto gone = std::move(tx); }
+        CHECK(tx2.sender_count() == 1);
+        CHECK(rx.has_changed().is_ok());  // still open
+        tx2.send(5).value();
+        auto changed = co_await rx.changed();
+        CHECK(changed.is_ok());
+        CHECK(*rx.borrow_and_update() == 5);
+        auto waiter = spawn([](watch::Receiver<int> rx) -> Task<bool> {
+            auto r = co_await rx.changed();
+            co_return r.is_ok();
+        }(rx));
+        co_await yield_now();
+        { auto gone = std::move(tx2); }
+        auto woke_changed = co_await waiter;
+        CHECK_FALSE(woke_changed);  // closed, not changed
+        CHECK(rx.has_changed().is_err());
     }());
 }

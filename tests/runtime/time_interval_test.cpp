@@ -192,3 +192,63 @@ TEST_CASE("interval rejects a non-positive period", "[time][interval]") {
         co_return;
     }());
 }
+
+TEST_CASE("interval reset_immediately ticks at once, then keeps the period from there",
+          "[time][interval]") {
+    auto rt = Builder::new_current_thread().build();
+    rt.block_on([]() -> Task<void> {
+        wt::pause();
+        const wt::Instant t0 = wt::now();
+        auto iv = wt::interval(100ms);
+        (void)co_await iv.tick();  // 0 ms
+        co_await wt::sleep(30ms);
+        iv.reset_immediately();
+        CHECK(ready_ticks(iv, t0) == Ticks{30ms});  // at once, and only one
+        co_await wt::advance(100ms);
+        CHECK(ready_ticks(iv, t0) == Ticks{130ms});
+    }());
+}
+
+TEST_CASE("interval reset_after and reset_at move the next tick and the schedule after it",
+          "[time][interval]") {
+    auto rt = Builder::new_current_thread().build();
+    rt.block_on([]() -> Task<void> {
+        wt::pause();
+        const wt::Instant t0 = wt::now();
+        auto iv = wt::interval(100ms);
+        (void)co_await iv.tick();
+        iv.reset_after(250ms);
+        co_await wt::advance(240ms);
+        CHECK(ready_ticks(iv, t0).empty());
+        co_await wt::advance(10ms);
+        CHECK(ready_ticks(iv, t0) == Ticks{250ms});
+        co_await wt::advance(100ms);
+        CHECK(ready_ticks(iv, t0) == Ticks{350ms});
+
+        iv.reset_at(t0 + 400ms);  // earlier than the 450 ms the schedule had
+        co_await wt::advance(50ms);
+        CHECK(ready_ticks(iv, t0) == Ticks{400ms});
+
+        iv.reset_at(t0);  // already passed: at once, then (Burst) the ticks missed since
+        CHECK(ready_ticks(iv, t0) == Ticks{0ms, 100ms, 200ms, 300ms, 400ms});
+        iv.reset_after(-5ms);  // not positive: at once too
+        auto at = co_await iv.tick();
+        CHECK(at <= wt::now());
+    }());
+}
+
+TEST_CASE("interval reset_at wakes a task waiting in tick", "[time][interval]") {
+    auto rt = Builder::new_current_thread().build();
+    rt.block_on([]() -> Task<void> {
+        wt::pause();
+        const wt::Instant t0 = wt::now();
+        auto iv = wt::interval(1000ms);
+        (void)co_await iv.tick();
+        auto waiter =
+            spawn([](wt::Interval& iv) -> Task<wt::Instant> { co_return co_await iv.tick(); }(iv));
+        co_await yield_now();  // the waiter waits for the 1000 ms tick
+        iv.reset_at(t0 + 10ms);
+        auto at = co_await waiter;
+        CHECK(at == t0 + 10ms);
+    }());
+}

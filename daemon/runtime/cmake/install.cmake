@@ -14,7 +14,7 @@ set(WEFT_RUNTIME_PUBLIC_HEADERS
     runtime/task/task.hpp runtime/task/join_handle.hpp runtime/task/join_set.hpp
     runtime/task/abort_handle.hpp runtime/task/join_error.hpp runtime/task/task_id.hpp
     runtime/task/yield_now.hpp runtime/task/unconstrained.hpp runtime/task/pollable.hpp
-    runtime/task/join.hpp runtime/task/block_in_place.hpp
+    runtime/task/join.hpp
     runtime/time/time.hpp runtime/time/instant.hpp runtime/time/interval.hpp
     runtime/time/pause.hpp runtime/time/sleep.hpp runtime/time/timeout.hpp
     runtime/sync/sync.hpp runtime/sync/barrier.hpp runtime/sync/broadcast.hpp
@@ -30,13 +30,8 @@ set(WEFT_RUNTIME_PUBLIC_HEADERS
 # Which headers to install: the public ones and every runtime header they include, transitively
 # (read from their #include "runtime/..." lines, at configure time).
 set(weft_runtime_headers "")
-set(weft_runtime_todo "")
-foreach(header IN LISTS WEFT_RUNTIME_PUBLIC_HEADERS)
-    if(EXISTS "${PROJECT_SOURCE_DIR}/daemon/${header}")
-        list(APPEND weft_runtime_todo "${header}")
-    endif()
-endforeach()
-set(WEFT_RUNTIME_INSTALLED_PUBLIC_HEADERS "${weft_runtime_todo}")
+set(weft_runtime_todo "${WEFT_RUNTIME_PUBLIC_HEADERS}")
+set(WEFT_RUNTIME_INSTALLED_PUBLIC_HEADERS "${WEFT_RUNTIME_PUBLIC_HEADERS}")
 while(weft_runtime_todo)
     list(POP_FRONT weft_runtime_todo header)
     if(header IN_LIST weft_runtime_headers)
@@ -44,7 +39,7 @@ while(weft_runtime_todo)
     endif()
     set(file "${PROJECT_SOURCE_DIR}/daemon/${header}")
     if(NOT EXISTS "${file}")
-        message(FATAL_ERROR "${header} is included by a public runtime header but does not exist")
+        message(FATAL_ERROR "${header}, a public runtime header or one it includes, does not exist")
     endif()
     list(APPEND weft_runtime_headers "${header}")
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${file}")

@@ -12,6 +12,11 @@
 // kept. RecvError Closed comes only after every Sender is gone and every value sent before was
 // received. send() fails (the value comes back) when there is no receiver.
 //
+// Sender::len() is the number of values still queued for someone: sent, not yet received by every
+// receiver that was there when it was sent, and not yet overwritten (Tokio's). Each receiver
+// publishes its cursor (one relaxed store per receive) so that len() can take the slowest one.
+// Sender::closed() completes once every receiver is gone (at once if none is left).
+//
 // Errors: send() -> SendError (no receiver; the value comes back); recv() -> RecvError Lagged(n)
 // or Closed; try_recv() -> TryRecvError Empty, Lagged(n) or Closed. channel() throws
 // std::invalid_argument for a zero or too large capacity; using a moved-from Sender throws
@@ -38,6 +43,7 @@
 // atomic operation per delivery and a walk over the unread values when a receiver is dropped).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -51,10 +57,12 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "runtime/coop/budget.hpp"
 #include "runtime/sync/detail/wait_list.hpp"
 #include "runtime/sync/error.hpp"
+#include "runtime/sync/notify.hpp"
 #include "runtime/sync/result.hpp"
 #include "runtime/task/pollable.hpp"
 
@@ -160,7 +168,10 @@ struct Shared {
     std::mutex mutex;
     std::uint64_t pos = 0;  // next position to write
     std::size_t rx_cnt = 1;
+    // Each live receiver's next position (written by its receiver, read under `mutex` by len()).
+    std::vector<std::shared_ptr<std::atomic<std::uint64_t>>> cursors;
     bool closed = false;
+    Notify notify_tx;  // notify_waiters() when the last receiver goes
     sync::detail::WaitList<Waiter> waiters;
 
     // With `mutex` held by `lock`: wakes every waiting receiver after unlocking.
@@ -188,12 +199,14 @@ class Receiver {
     };
 
    public:
-    Receiver(Receiver&& o) noexcept : shared_(std::move(o.shared_)), next_(o.next_) {}
+    Receiver(Receiver&& o) noexcept
+        : shared_(std::move(o.shared_)), next_(o.next_), cursor_(std::move(o.cursor_)) {}
     Receiver& operator=(Receiver&& o) noexcept {
         if (this != &o) {
             release();
             shared_ = std::move(o.shared_);
             next_ = o.next_;
+            cursor_ = std::move(o.cursor_);
         }
         return *this;
     }
@@ -220,6 +233,7 @@ class Receiver {
             Outcome o;
             try {
                 o = rx_->recv_ref(&waiter_, &cx.waker(), value_);
+                rx_->publish_cursor();
             } catch (...) {  // the copy threw (the cursor moved on): rethrown by await_resume
                 error_ = std::current_exception();
                 done_ = true;
@@ -259,6 +273,7 @@ class Receiver {
     Result<T, TryRecvError> try_recv() {
         std::optional<T> v;
         Outcome o = recv_ref(nullptr, nullptr, v);
+        publish_cursor();
         switch (o.kind) {
             case Outcome::Kind::Value:
                 return std::move(*v);
@@ -285,21 +300,39 @@ class Receiver {
     friend class Sender<T>;
     friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);
 
-    Receiver(std::shared_ptr<detail::Shared<T>> shared, std::uint64_t next) noexcept
-        : shared_(std::move(shared)), next_(next) {}
+    // With shared->mutex held (or before the channel is shared: channel()).
+    Receiver(std::shared_ptr<detail::Shared<T>> shared, std::uint64_t next)
+        : shared_(std::move(shared)),
+          next_(next),
+          cursor_(std::make_shared<std::atomic<std::uint64_t>>(next)) {
+        shared_->cursors.push_back(cursor_);
+    }
     static Receiver subscribe(const std::shared_ptr<detail::Shared<T>>& shared) {
         std::lock_guard lock(shared->mutex);
+        Receiver rx(shared, shared->pos);
         ++shared->rx_cnt;
-        return Receiver(shared, shared->pos);
+        return rx;
     }
     void release() noexcept {
         if (!shared_) return;
+        bool last = false;
         {
             std::lock_guard lock(shared_->mutex);
-            --shared_->rx_cnt;
+            last = --shared_->rx_cnt == 0;
+            auto& c = shared_->cursors;
+            for (std::size_t i = 0; i < c.size(); ++i) {
+                if (c[i] != cursor_) continue;
+                c[i] = std::move(c.back());
+                c.pop_back();
+                break;
+            }
         }
+        if (last) shared_->notify_tx.notify_waiters();
         shared_.reset();
+        cursor_.reset();
     }
+    // Relaxed: len() reads it under the mutex and needs no order with the values themselves.
+    void publish_cursor() noexcept { cursor_->store(next_, std::memory_order_relaxed); }
 
     // Copies value `next_` into `out` if it is there. Empty registers `waiter` (if given).
     Outcome recv_ref(detail::Waiter* waiter, const WakerRef* waker, std::optional<T>& out) {
@@ -359,6 +392,7 @@ class Receiver {
 
     std::shared_ptr<detail::Shared<T>> shared_;
     std::uint64_t next_;
+    std::shared_ptr<std::atomic<std::uint64_t>> cursor_;
 };
 
 template <class T>
@@ -414,6 +448,47 @@ class Sender {
         return shared_->rx_cnt;
     }
     [[nodiscard]] bool same_channel(const Sender& o) const noexcept { return shared_ == o.shared_; }
+    // Values still queued for a receiver (see the file comment); 0 with no receiver.
+    [[nodiscard]] std::size_t len() const {
+        detail::Shared<T>& s = *shared();
+        std::lock_guard lock(s.mutex);
+        const std::uint64_t oldest = s.pos > s.cap() ? s.pos - s.cap() : 0;
+        std::uint64_t slowest = s.pos;
+        for (const auto& c : s.cursors)
+            slowest = std::min(slowest, std::max(c->load(std::memory_order_relaxed), oldest));
+        return static_cast<std::size_t>(s.pos - slowest);
+    }
+    [[nodiscard]] bool is_empty() const { return len() == 0; }
+
+    class [[nodiscard]] Closed : public Pollable<Closed> {
+       public:
+        explicit Closed(detail::Shared<T>& s) noexcept : shared_(&s) {}
+        bool poll(Context& cx) noexcept {
+            if (!coop::poll_proceed(cx)) return false;
+            for (;;) {
+                // Ask for the notification first, then look: a drop in between is not missed.
+                if (!notified_) notified_.emplace(shared_->notify_tx.notified());
+                if (no_receiver()) return true;
+                if (!notified_->poll_unbudgeted(cx)) {
+                    coop::refund();
+                    return false;
+                }
+                notified_.reset();
+            }
+        }
+        void await_resume() const noexcept {}
+
+       private:
+        bool no_receiver() noexcept {
+            std::lock_guard lock(shared_->mutex);
+            return shared_->rx_cnt == 0;
+        }
+        detail::Shared<T>* shared_;
+        std::optional<Notified> notified_;
+    };
+    // Completes once every receiver is gone (at once if none is left). The Sender must outlive
+    // the await. Cancellation safe.
+    [[nodiscard]] Closed closed() { return Closed(*shared()); }
 
    private:
     friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);

@@ -15,10 +15,18 @@
 //
 // cancelled() is an awaitable that completes once the token is cancelled (at once if it is
 // already). drop_guard() gives a guard that cancels the token when it is destroyed.
+// run_until_cancelled(x) awaits `x` (a leaf awaitable, by value or by reference, or a Task, driven
+// inside the awaiting task) unless the token is cancelled first: std::optional of x's value,
+// nullopt when cancelled (for a void `x`, a bool: true when it completed). Cancellation is
+// checked first on every poll (Tokio's `biased` select), so a token already cancelled gives
+// nullopt without polling `x`; when it fires, `x` is dropped with the awaitable (a Task's
+// destructors run). run_until_cancelled_owned(x) is the same holding a copy of the token, so the
+// awaitable may outlive this handle.
 //
 // Thread-safety: any thread. Structural changes and cancellation of one tree take the tree's
 // mutex (one per root token); is_cancelled() is a single atomic load.
-// Cancellation safety: cancelled() is cancellation safe. The token must outlive the await.
+// Cancellation safety: cancelled() is cancellation safe; run_until_cancelled() is as safe as `x`.
+// The token must outlive the await (not for the _owned form).
 // Coop: each poll of cancelled() spends one budget unit (also when the token is already
 // cancelled); a poll that stays pending gives it back.
 #pragma once
@@ -28,11 +36,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "runtime/coop/budget.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/task/pollable.hpp"
+#include "runtime/time/timeout.hpp"
 
 namespace weft::sync {
 
@@ -58,6 +69,8 @@ struct TreeNode {
 }  // namespace detail
 
 class DropGuard;
+template <class Inner>
+class RunUntilCancelled;
 
 class CancellationToken {
    public:
@@ -110,7 +123,21 @@ class CancellationToken {
     // A guard that cancels this token when destroyed, unless disarm()ed.
     [[nodiscard]] DropGuard drop_guard() const;
 
+    // Awaits `awaitable` unless this token is cancelled first (nullopt then). The token must
+    // outlive the await.
+    template <class A>
+    requires time::detail::Boundable<A>
+    [[nodiscard]] RunUntilCancelled<typename time::detail::TimeoutInner<A>::type>
+    run_until_cancelled(A&& awaitable) const;
+    // The same, holding a copy of this token.
+    template <class A>
+    requires time::detail::Boundable<A>
+    [[nodiscard]] RunUntilCancelled<typename time::detail::TimeoutInner<A>::type>
+    run_until_cancelled_owned(A&& awaitable) const;
+
    private:
+    template <class Inner>
+    friend class RunUntilCancelled;
     explicit CancellationToken(std::shared_ptr<detail::TreeNode> node) noexcept
         : node_(std::move(node)) {}
     std::shared_ptr<detail::TreeNode> node_;  // null only when moved from
@@ -136,5 +163,53 @@ class [[nodiscard]] DropGuard {
 };
 
 inline DropGuard CancellationToken::drop_guard() const { return DropGuard(*this); }
+
+// What run_until_cancelled() returns (see the file comment).
+template <class Inner>
+class [[nodiscard]] RunUntilCancelled : public Pollable<RunUntilCancelled<Inner>> {
+   public:
+    using inner_value = std::remove_cvref_t<decltype(std::declval<Inner&>().await_resume())>;
+    using value_type =
+        std::conditional_t<std::is_void_v<inner_value>, bool, std::optional<inner_value>>;
+
+    template <class Arg>
+    RunUntilCancelled(const CancellationToken& token, bool owned, Arg&& arg)
+        : owner_(owned ? std::optional<CancellationToken>(token) : std::nullopt),
+          wait_(*token.node_),
+          inner_(std::forward<Arg>(arg)) {}
+
+    bool poll(Context& cx) {
+        if (done_) return true;
+        if (wait_.poll(cx)) return done_ = true;  // cancellation first, as Tokio's biased select
+        if (!inner_.poll(cx)) return false;
+        completed_ = true;
+        return done_ = true;
+    }
+    value_type await_resume() {
+        if constexpr (std::is_void_v<inner_value>) {
+            if (completed_) inner_.await_resume();
+            return completed_;
+        } else {
+            if (!completed_) return std::nullopt;
+            return value_type(inner_.await_resume());
+        }
+    }
+
+   private:
+    std::optional<CancellationToken> owner_;  // the _owned form's copy of the token
+    CancellationToken::WaitForCancellation wait_;
+    Inner inner_;
+    bool done_ = false;
+    bool completed_ = false;
+};
+
+template <class A>
+requires time::detail::Boundable<A> RunUntilCancelled<typename time::detail::TimeoutInner<A>::type>
+CancellationToken::run_until_cancelled(A&& awaitable)
+const { return {*this, false, std::forward<A>(awaitable)}; }
+template <class A>
+requires time::detail::Boundable<A> RunUntilCancelled<typename time::detail::TimeoutInner<A>::type>
+CancellationToken::run_until_cancelled_owned(A&& awaitable)
+const { return {*this, true, std::forward<A>(awaitable)}; }
 
 }  // namespace weft::sync

@@ -22,6 +22,9 @@
 // Cancellation safety: awaiting the Receiver is cancellation safe (a dropped await leaves the value
 // in the channel; the Receiver can be awaited again). Sender::closed() is cancellation safe.
 //
+// A thread outside the runtime waits with Receiver::blocking_recv() instead of co_await; on a
+// runtime thread it throws std::logic_error, as Tokio's panics.
+//
 // Coop: awaiting the Receiver and Sender::closed() each spend one budget unit per poll.
 //
 // Differences from Tokio: T must be an object type (use std::monostate for "no data"); send()
@@ -37,6 +40,7 @@
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/sync/detail/blocking_wait.hpp"
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/result.hpp"
 #include "runtime/task/pollable.hpp"
@@ -290,6 +294,14 @@ class [[nodiscard]] Receiver : public Pollable<Receiver<T>> {
     Result<T, RecvError> await_resume() {
         if (!inner_) throw std::logic_error("oneshot::Receiver awaited after it completed");
         return take(inner_->state.load(std::memory_order_acquire), RecvError{});
+    }
+
+    // Awaiting, for a thread outside the runtime: blocks it until a value is sent or the Sender
+    // is gone, then gives what co_await would. Throws std::logic_error on a runtime thread (a
+    // task, block_on, a worker; see sync/detail/blocking_wait.hpp) and if already spent.
+    Result<T, RecvError> blocking_recv() {
+        if (!inner_) throw std::logic_error("oneshot::Receiver::blocking_recv after it completed");
+        return sync::detail::blocking_wait(*this, "oneshot::Receiver::blocking_recv");
     }
 
     // The value if one was sent; Empty while the Sender may still send; Closed otherwise.

@@ -8,6 +8,8 @@
 // writer starvation). At most `max_readers` readers hold it at once (default kMaxReads).
 // How: a Semaphore with max_readers permits; a reader takes one, a writer takes them all.
 //
+// A write guard's downgrade() turns it into a read guard atomically (no writer gets in between).
+//
 // Thread-safety: any thread. Guards must not outlive the RwLock.
 // Cancellation safety: read() and write() are cancellation safe; a dropped one loses its place in
 // line and gives back any permits already assigned to it (a writer collects them one release at a
@@ -29,6 +31,8 @@ namespace weft::sync {
 
 template <class T>
 class RwLock;
+template <class T>
+class RwLockWriteGuard;
 
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
@@ -50,6 +54,7 @@ class [[nodiscard]] RwLockReadGuard {
 
    private:
     friend class RwLock<T>;
+    friend class RwLockWriteGuard<T>;
     explicit RwLockReadGuard(RwLock<T>* l) noexcept : l_(l) {}
     RwLock<T>* l_;
 };
@@ -70,6 +75,16 @@ class [[nodiscard]] RwLockWriteGuard {
     T* operator->() const noexcept { return &l_->value_; }
     void unlock() noexcept {
         if (auto* l = std::exchange(l_, nullptr)) l->sem_.release(l->max_readers_);
+    }
+    // Turns this write lock into a read lock without letting a writer in between (Tokio's
+    // downgrade): it keeps one permit and gives back the others, to the waiters in line first
+    // (readers behind this writer get in; a waiting writer still waits for this reader). This
+    // guard is spent. Throws std::logic_error on a spent guard.
+    [[nodiscard]] RwLockReadGuard<T> downgrade() {
+        auto* l = std::exchange(l_, nullptr);
+        if (!l) throw std::logic_error("RwLockWriteGuard::downgrade on a spent guard");
+        l->sem_.release(l->max_readers_ - 1);
+        return RwLockReadGuard<T>(l);
     }
 
    private:

@@ -7,6 +7,8 @@
 // Fairness: strictly FIFO. A waiting acquire_many(n) at the head of the line collects permits as
 // they are released, and later acquires (even of one permit) wait behind it. try_acquire never
 // jumps the line: while anyone waits no permit is free.
+// Threads outside the runtime: blocking_acquire() / blocking_acquire_many(n) block the calling
+// thread instead of awaiting; on a runtime thread they throw std::logic_error.
 // Closing: close() fails every waiting and later acquire with AcquireError (try_acquire gives
 // TryAcquireError::Closed); permits held keep working and are still counted when released.
 // Permits: a SemaphorePermit gives its permits back when destroyed; forget() keeps them consumed
@@ -38,6 +40,7 @@
 
 #include "runtime/coop/budget.hpp"
 #include "runtime/sync/batch_semaphore.hpp"
+#include "runtime/sync/detail/blocking_wait.hpp"
 #include "runtime/sync/result.hpp"
 #include "runtime/task/pollable.hpp"
 
@@ -221,6 +224,16 @@ class Semaphore {
 
     [[nodiscard]] Acquire acquire() noexcept { return acquire_many(1); }
     [[nodiscard]] Acquire acquire_many(std::uint32_t n) noexcept { return Acquire(this, raw_, n); }
+    // acquire() / acquire_many() for a thread outside the runtime: block it until the permits
+    // are granted (FIFO with the tasks waiting) or the semaphore closes. Throw std::logic_error
+    // on a runtime thread (a task, block_on, a worker; see sync/detail/blocking_wait.hpp).
+    [[nodiscard]] Result<SemaphorePermit, AcquireError> blocking_acquire() {
+        return blocking_acquire_many(1);
+    }
+    [[nodiscard]] Result<SemaphorePermit, AcquireError> blocking_acquire_many(std::uint32_t n) {
+        auto op = acquire_many(n);
+        return detail::blocking_wait(op, "Semaphore::blocking_acquire");
+    }
     [[nodiscard]] Result<SemaphorePermit, TryAcquireError> try_acquire() noexcept {
         return try_acquire_many(1);
     }

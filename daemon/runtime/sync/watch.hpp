@@ -19,7 +19,16 @@
 // Ref across a co_await: senders would block on the lock meanwhile, and on a current_thread runtime
 // the sender may be the thread that would have to run the reader again. Copy what you need out.
 //
-// Closing: dropping the Sender closes the channel (receivers keep reading the last value);
+// wait_for(pred) waits until the value satisfies `pred` (the current value is checked first, seen
+// or not), marks it seen and gives a Ref to it; RecvError once every Sender is gone and no unseen
+// value satisfies it. `pred` runs under the read lock: it must be quick and not await; an
+// exception it throws comes out of the co_await. mark_changed() makes the receiver see the
+// current version as unseen (has_changed() is true, changed() completes at once);
+// mark_unchanged() marks the current version seen.
+//
+// Senders: Sender is copyable (Tokio's watch::Sender is Clone); sender_count() says how many live.
+//
+// Closing: dropping the last Sender closes the channel (receivers keep reading the last value);
 // dropping every Receiver makes send() fail (the value comes back) and completes Sender::closed().
 // send_modify/send_replace still update the value with no receiver, as Tokio's.
 //
@@ -38,11 +47,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
@@ -80,6 +91,7 @@ struct Shared {
     T value;
     std::atomic<std::uint64_t> state{0};
     std::atomic<std::size_t> rx_count{1};
+    std::atomic<std::size_t> tx_count{1};
     Notify notify_rx;  // a send or the Sender's drop
     Notify notify_tx;  // the last Receiver's drop
 };
@@ -106,6 +118,9 @@ class [[nodiscard]] Ref {
     }
     Ref(const detail::Shared<T>& shared, std::uint64_t seen)
         : lock_(shared.lock), value_(&shared.value), has_changed_(seen != shared.version()) {}
+    // wait_for(): the lock under which the predicate held.
+    Ref(std::shared_lock<std::shared_mutex> lock, const T* value, bool has_changed) noexcept
+        : lock_(std::move(lock)), value_(value), has_changed_(has_changed) {}
     std::shared_lock<std::shared_mutex> lock_;
     const T* value_;
     bool has_changed_ = false;
@@ -180,6 +195,72 @@ class Receiver {
     // Waits for a version this receiver has not seen, and marks it seen.
     [[nodiscard]] Changed changed() { return Changed(*this); }
 
+    template <class F>
+    class [[nodiscard]] WaitFor : public Pollable<WaitFor<F>> {
+       public:
+        WaitFor(Receiver& rx, F pred) : rx_(&rx), pred_(std::move(pred)) {}
+        bool poll(Context& cx) noexcept {
+            if (done_) return true;
+            if (!coop::poll_proceed(cx)) return false;
+            auto& shared = *rx_->shared_;
+            for (;;) {
+                // Ask for the notification first, then look: a send in between is not missed.
+                if (!notified_) notified_.emplace(shared.notify_rx.notified());
+                const bool closed = shared.state.load(std::memory_order_seq_cst) & detail::kClosed;
+                std::shared_lock lock(shared.lock);
+                const std::uint64_t v = shared.version();
+                const bool has_changed = rx_->seen_ != v;
+                rx_->seen_ = v;
+                if (!closed || has_changed) {
+                    try {
+                        if (pred_(static_cast<const T&>(shared.value))) {
+                            lock_ = std::move(lock);
+                            has_changed_ = has_changed;
+                            return done_ = true;
+                        }
+                    } catch (...) {
+                        error_ = std::current_exception();
+                        return done_ = true;
+                    }
+                }
+                if (closed) return done_ = true;
+                lock.unlock();
+                if (!notified_->poll_unbudgeted(cx)) {
+                    coop::refund();
+                    return false;
+                }
+                notified_.reset();
+            }
+        }
+        Result<Ref<T>, RecvError> await_resume() {
+            if (error_) std::rethrow_exception(error_);
+            if (!lock_.owns_lock()) return err(RecvError{});
+            return Ref<T>(std::move(lock_), &rx_->shared_->value, has_changed_);
+        }
+
+       private:
+        Receiver* rx_;
+        F pred_;
+        std::optional<Notified> notified_;
+        std::shared_lock<std::shared_mutex> lock_;  // held from a passing check to await_resume
+        std::exception_ptr error_;
+        bool has_changed_ = false;
+        bool done_ = false;
+    };
+    // Waits until the value satisfies `pred` (bool(const T&)), marks it seen and gives a Ref to
+    // it (hold it briefly: see Read guards). RecvError once the Senders are gone and no unseen
+    // value satisfies it.
+    template <class F>
+    [[nodiscard]] WaitFor<std::decay_t<F>> wait_for(F&& pred) {
+        (void)shared();
+        return WaitFor<std::decay_t<F>>(*this, std::forward<F>(pred));
+    }
+
+    // The current version counts as unseen: has_changed() is true, changed() completes at once.
+    void mark_changed() noexcept { seen_ = shared_->version() - 2; }
+    // The current version counts as seen.
+    void mark_unchanged() noexcept { seen_ = shared_->version(); }
+
     [[nodiscard]] bool same_channel(const Receiver& o) const noexcept {
         return shared_ == o.shared_;
     }
@@ -200,7 +281,18 @@ class Receiver {
 template <class T>
 class Sender {
    public:
+    Sender(const Sender& o) noexcept : shared_(o.shared_) {
+        if (shared_) shared_->tx_count.fetch_add(1, std::memory_order_relaxed);
+    }
     Sender(Sender&&) noexcept = default;
+    Sender& operator=(const Sender& o) noexcept {
+        if (this != &o) {
+            close();
+            shared_ = o.shared_;
+            if (shared_) shared_->tx_count.fetch_add(1, std::memory_order_relaxed);
+        }
+        return *this;
+    }
     Sender& operator=(Sender&& o) noexcept {
         if (this != &o) {
             close();
@@ -248,6 +340,11 @@ class Sender {
     [[nodiscard]] std::size_t receiver_count() const {
         return shared()->rx_count.load(std::memory_order_acquire);
     }
+    // Senders alive (copies of this one included).
+    [[nodiscard]] std::size_t sender_count() const {
+        return shared()->tx_count.load(std::memory_order_acquire);
+    }
+    [[nodiscard]] bool same_channel(const Sender& o) const noexcept { return shared_ == o.shared_; }
     // A new receiver that has seen the current version.
     [[nodiscard]] Receiver<T> subscribe() const {
         shared()->rx_count.fetch_add(1, std::memory_order_relaxed);
@@ -286,10 +383,13 @@ class Sender {
         if (!shared_) throw std::logic_error("watch::Sender used after it was moved from");
         return shared_;
     }
+    // Drops this sender; the last one closes the channel.
     void close() noexcept {
         if (!shared_) return;
-        shared_->state.fetch_or(detail::kClosed, std::memory_order_seq_cst);
-        shared_->notify_rx.notify_waiters();
+        if (shared_->tx_count.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            shared_->state.fetch_or(detail::kClosed, std::memory_order_seq_cst);
+            shared_->notify_rx.notify_waiters();
+        }
         shared_.reset();
     }
     std::shared_ptr<detail::Shared<T>> shared_;

@@ -44,6 +44,14 @@ void Interval::reset() noexcept {
     delay_.reset(detail::add_saturating(handle_->clock().now(), period_));
 }
 
+void Interval::reset_immediately() noexcept { delay_.reset(handle_->clock().now()); }
+
+void Interval::reset_after(Duration after) noexcept {
+    delay_.reset(detail::add_saturating(handle_->clock().now(), after));
+}
+
+void Interval::reset_at(Instant deadline) noexcept { delay_.reset(deadline); }
+
 Interval interval(Duration period) {
     detail::TimeHandle& h = detail::current_time_handle("weft::time::interval");
     return Interval(h, h.clock().now(), period);

@@ -13,6 +13,9 @@
 //   Skip             missed ticks are dropped: the next tick is the next one of the original
 //                    schedule that is still ahead.
 //
+// reset() (next tick one period from now), reset_immediately(), reset_after(d) and reset_at(t)
+// restart the schedule from that next tick, and wake a task waiting in tick() (Tokio's).
+//
 // tick() is cancellation safe: dropping a pending tick() loses no tick. Polling consumes coop
 // budget. An Interval is used by one task at a time and must be made inside a runtime.
 #pragma once
@@ -51,6 +54,14 @@ class Interval {
 
     // Restarts the schedule: the next tick comes one period from now.
     void reset() noexcept;
+    // Restarts the schedule from now: the next tick completes at once, then every period.
+    void reset_immediately() noexcept;
+    // Restarts the schedule: the next tick comes `after` from now (a negative or zero `after`
+    // ticks at once), then every period from there.
+    void reset_after(Duration after) noexcept;
+    // Restarts the schedule: the next tick comes at `deadline` (at once if it passed), then every
+    // period from there.
+    void reset_at(Instant deadline) noexcept;
     [[nodiscard]] MissedTickBehavior missed_tick_behavior() const noexcept { return behavior_; }
     void set_missed_tick_behavior(MissedTickBehavior b) noexcept { behavior_ = b; }
     [[nodiscard]] Duration period() const noexcept { return period_; }

@@ -329,13 +329,62 @@ void net_echo(Runtime& rt, std::uint64_t seed) {
     }(seed));
 }
 
+// The blocking bridges: a plain thread blocking_sends into a channel of 2 that a task drains and
+// blocking_recvs the echoes; each message's reply also crosses a oneshot (blocking_recv); the
+// thread and the tasks share a Semaphore of 1 (blocking_acquire against acquire). Every wake-up
+// of the parked thread crosses from a worker; a lost one is a hang.
+void blocking_bridge(Runtime& rt, std::uint64_t seed) {
+    constexpr int kMessages = 500;
+    auto [to_task, task_rx] = sync::mpsc::channel<int>(2);
+    auto [task_tx, from_task] = sync::mpsc::channel<sync::oneshot::Receiver<int>>(2);
+    auto sem = std::make_shared<sync::Semaphore>(1);
+    long sum = 0;
+    std::thread plain(
+        [&sum, seed, sem, tx = std::move(to_task), rx = std::move(from_task)]() mutable {
+            Rng rng(seed ^ 0x5EED);
+            for (int i = 1; i <= kMessages; ++i) {
+                if (rng.below(4) == 0) {
+                    auto permit = sem->blocking_acquire();
+                    require(permit.is_ok(), "the semaphore is never closed");
+                }
+                tx.blocking_send(i).value();
+                auto reply = rx.blocking_recv();
+                require(reply.has_value(), "the echo task answers every message");
+                auto value = reply->blocking_recv();
+                require(value.is_ok(), "every oneshot carries its value");
+                sum += *value;
+            }
+        });
+    rt.block_on([](sync::mpsc::Receiver<int> rx,
+                   sync::mpsc::Sender<sync::oneshot::Receiver<int>> tx,
+                   std::shared_ptr<sync::Semaphore> sem, std::uint64_t seed) -> Task<void> {
+        Rng rng(seed);
+        while (auto v = co_await rx.recv()) {
+            auto [otx, orx] = sync::oneshot::channel<int>();
+            (co_await tx.send(std::move(orx))).value();
+            if (rng.below(4) == 0) {
+                auto permit = (co_await sem->acquire()).value();
+                co_await yield_now();
+            }
+            if (rng.below(8) == 0) co_await yield_now();
+            (void)otx.send(*v);
+        }
+    }(std::move(task_rx), std::move(task_tx), sem, seed));
+    plain.join();
+    require(sum == long{kMessages} * (kMessages + 1) / 2, "every message came back once");
+}
+
 struct Workload {
     const char* name;
     void (*run)(Runtime&, std::uint64_t);
 };
-constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many}, {"timers", timers},
-                                   {"channel", channel},       {"notify", notify},
-                                   {"scheduler", scheduler},   {"net_echo", net_echo}};
+constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many},
+                                   {"timers", timers},
+                                   {"channel", channel},
+                                   {"notify", notify},
+                                   {"scheduler", scheduler},
+                                   {"net_echo", net_echo},
+                                   {"blocking_bridge", blocking_bridge}};
 
 // --- the runner ----------------------------------------------------------------------------------
 

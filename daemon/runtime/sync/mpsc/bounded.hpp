@@ -16,6 +16,9 @@
 // max_capacity() can never be granted: reserve_many fails at once with ClosedError and
 // try_reserve_many with Full, as Tokio's). downgrade() gives a WeakSender, which does not keep
 // the channel open; its upgrade() gives a Sender back while any Sender lives, else nullopt.
+// Threads outside the runtime: blocking_send() and blocking_recv() block the calling thread
+// instead of awaiting, and throw std::logic_error on a runtime thread (a task, block_on, a
+// worker), as Tokio's panic.
 // Receiver: recv(), try_recv(), recv_many(buffer, limit) (waits for at least one message, then
 // appends every ready one up to `limit`; 0 means closed and drained), close() (later sends fail;
 // buffered messages, and messages of senders that already hold capacity, are still received),
@@ -56,6 +59,7 @@
 #include <variant>
 #include <vector>
 
+#include "runtime/sync/detail/blocking_wait.hpp"
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/mpsc/chan.hpp"
 #include "runtime/sync/result.hpp"
@@ -201,6 +205,13 @@ class Sender {
     };
     // Waits for capacity, then sends. Fails (giving `value` back) once the receiver is closed.
     [[nodiscard]] Send send(T value) { return Send(chan(), std::move(value)); }
+
+    // send() for a thread outside the runtime: blocks it until there is capacity. Throws
+    // std::logic_error on a runtime thread (see sync/detail/blocking_wait.hpp).
+    Result<void, SendError<T>> blocking_send(T value) {
+        auto op = send(std::move(value));
+        return sync::detail::blocking_wait(op, "mpsc::Sender::blocking_send");
+    }
 
     // Sends only if capacity is free now.
     Result<void, TrySendError<T>> try_send(T value) {
@@ -380,6 +391,12 @@ class Receiver {
                 break;
         }
         return err(TryRecvError{TryRecvError::Kind::Disconnected});
+    }
+    // recv() for a thread outside the runtime: blocks it until a message comes or the channel
+    // ends. Throws std::logic_error on a runtime thread (see sync/detail/blocking_wait.hpp).
+    std::optional<T> blocking_recv() {
+        auto op = recv();
+        return sync::detail::blocking_wait(op, "mpsc::Receiver::blocking_recv");
     }
     using RecvMany = detail::RecvMany<T, true>;
     // Waits for a message, then appends it and every other ready one, up to `limit` in all, to

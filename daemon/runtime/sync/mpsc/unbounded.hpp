@@ -9,7 +9,8 @@
 // (after every buffered message). Receiver close() or drop makes later sends fail, returning the
 // message; a send that raced with close() either fails or is received, never lost silently.
 //
-// The receiver also has recv_many(buffer, limit), len(), is_empty() and is_closed(); a sender's
+// The receiver also has recv_many(buffer, limit), len(), is_empty(), is_closed() and
+// blocking_recv() (for a thread outside the runtime); a sender's
 // downgrade() gives a WeakUnboundedSender, which does not keep the channel open and whose
 // upgrade() works while any UnboundedSender lives (all as mpsc::channel's, bounded.hpp).
 //
@@ -32,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/sync/detail/blocking_wait.hpp"
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/mpsc/chan.hpp"
 #include "runtime/sync/result.hpp"
@@ -121,6 +123,11 @@ class UnboundedReceiver {
                 break;
         }
         return err(TryRecvError{TryRecvError::Kind::Disconnected});
+    }
+    // recv() for a thread outside the runtime (see Receiver::blocking_recv).
+    std::optional<T> blocking_recv() {
+        auto op = recv();
+        return sync::detail::blocking_wait(op, "mpsc::UnboundedReceiver::blocking_recv");
     }
     using RecvMany = detail::RecvMany<T, false>;
     // As Receiver::recv_many: waits for a message, then appends up to `limit`; 0 = ended.
