@@ -9,7 +9,8 @@
 //  bit 6  NO_OUTPUT      the task was cancelled: its frame was destroyed before it finished
 //  bit 7  FAILED         the coroutine ended with an exception, held in the header (header.hpp)
 //  bit 8  OUTPUT_SLOT    the block has an output slot in front of the header (frame_alloc.hpp)
-//  bits 9..  reference count
+//  bit 9  NUMBERED       the task's id was asked for and sits in the id table (task_id.hpp)
+//  bits 10..  reference count
 //
 // A coroutine that is only awaited (a child) is never bound to a scheduler: its count stays 0,
 // which is how the frame allocator tells it from a task; FAILED and OUTPUT_SLOT apply to it too.
@@ -39,7 +40,8 @@ class State {
     static constexpr Word NO_OUTPUT = 1u << 6;
     static constexpr Word FAILED = 1u << 7;
     static constexpr Word OUTPUT_SLOT = 1u << 8;
-    static constexpr unsigned REF_SHIFT = 9;
+    static constexpr Word NUMBERED = 1u << 9;
+    static constexpr unsigned REF_SHIFT = 10;
     static constexpr Word REF_ONE = Word{1} << REF_SHIFT;
     static constexpr Word FLAGS = REF_ONE - 1;
     // A fresh spawned task: referenced by the owned list, its first notification and its
@@ -107,6 +109,9 @@ class State {
     void set_no_output() noexcept { word_.fetch_or(NO_OUTPUT, std::memory_order_release); }
     // Only the coroutine's runner sets it, before COMPLETE is published.
     void set_failed() noexcept { word_.fetch_or(FAILED, std::memory_order_relaxed); }
+    // Only under the id table's lock (task_id.cpp), which orders it for the readers that take
+    // the lock; whoever frees the block reads it after the last reference's acq_rel decrement.
+    void set_numbered() noexcept { word_.fetch_or(NUMBERED, std::memory_order_relaxed); }
 
     // Drops `count` references after completion; true when the task must be freed.
     [[nodiscard]] bool transition_to_terminal(Word count) noexcept {
