@@ -158,7 +158,9 @@ template <class T>
 
 // Destroys a coroutine that is not a spawned task (a Task that owns its frame). Out of line on
 // purpose: a compiler that sees a coroutine created and destroyed in one function may elide its
-// allocation into the caller's frame (Clang does), and then there is no header or output slot.
+// allocation into the caller's frame (the standard allows it and Clang's CoroElide does it), and
+// then operator new never ran: no header, no output slot. Not a compiler bug but a licence this
+// layout must not depend on; reproduction: tests/runtime/compiler/coroutine_allocation_elision.cpp.
 void destroy_frame(std::coroutine_handle<> coroutine) noexcept;
 
 // A child coroutine's frame is destroyed: frees its block (T's operator delete).
