@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "runtime/sync/notify.hpp"
+#include "runtime/task/frame_alloc.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -119,6 +120,38 @@ TEST_CASE("task ids are unique and a cancelled task's JoinError names its id", "
         }
         CHECK(co_await a == 3);
         CHECK(JoinHandle<int>().id() == 0);
+    }());
+}
+
+TEST_CASE("a task's id takes no bytes of its block", "[task]") {
+    // A void task's block is its header and its frame; a valued one adds only its output slot
+    // and the pointer that frees it (frame_alloc.hpp). Ids are numbered on demand instead.
+    CHECK(task::frame_layout::kPrefixBytes<void> == 0);
+    CHECK(task::frame_layout::kPrefixBytes<int> == 16);
+}
+
+TEST_CASE("a task keeps its id and a block reused at the same address gets a new one", "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto first = spawn(add(1, 2));
+        const std::uint64_t id = first.id();
+        CHECK(first.id() == id);
+        AbortHandle abort = first.abort_handle();
+        CHECK(abort.id() == id);
+        CHECK(co_await first == 3);
+        CHECK(abort.id() == id);  // the block lives on while the AbortHandle holds it
+        const task::Header* address = first.raw();
+        abort = AbortHandle();  // the block is freed
+        first = JoinHandle<int>();
+        // The allocator usually hands the same block to the next task of that size.
+        for (int i = 0; i < 100; ++i) {
+            auto next = spawn(add(i, 1));
+            const bool reused = next.raw() == address;
+            CHECK(next.id() != id);
+            CHECK(co_await next == i + 1);
+            if (reused) break;
+        }
     }());
 }
 

@@ -20,7 +20,7 @@
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "runtime/net/net.hpp"
-#include "runtime/time/inline_task.hpp"
+#include "runtime/task/inline_task.hpp"
 
 namespace weft::host {
 namespace {
@@ -155,7 +155,7 @@ class TcpConnectOp final : public OpBase {
     }
 
    private:
-    time::detail::InlineTask<net::IoResult<net::TcpStream>> task_;
+    weft::task::InlineTask<net::IoResult<net::TcpStream>> task_;
 };
 
 class UnixConnectOp final : public OpBase {
@@ -197,7 +197,7 @@ class ResolveOp final : public OpBase {
     }
 
    private:
-    time::detail::InlineTask<net::IoResult<std::vector<net::SocketAddr>>> task_;
+    weft::task::InlineTask<net::IoResult<std::vector<net::SocketAddr>>> task_;
 };
 
 // Polls the connect-like operation in *slot, made by make() when the slot is empty.

@@ -4,18 +4,11 @@
 
 namespace weft::detail {
 
-// A task that is in no list points owned_prev at itself.
 bool OwnedTasks::bind(task::Header* t) noexcept {
     Shard& s = shard_of(t);
     std::lock_guard lock(s.mutex);
-    if (closed_.load(std::memory_order_acquire)) {
-        t->owned_prev = t;
-        return false;
-    }
-    t->owned_prev = nullptr;
-    t->owned_next = s.head;
-    if (s.head) s.head->owned_prev = t;
-    s.head = t;
+    if (closed_.load(std::memory_order_acquire)) return false;
+    s.tasks.push_front(t);
     ++s.count;
     ++s.spawned;
     return true;
@@ -24,26 +17,16 @@ bool OwnedTasks::bind(task::Header* t) noexcept {
 bool OwnedTasks::remove(task::Header* t) noexcept {
     Shard& s = shard_of(t);
     std::lock_guard lock(s.mutex);
-    if (t->owned_prev == t) return false;
-    if (t->owned_prev)
-        t->owned_prev->owned_next = t->owned_next;
-    else
-        s.head = t->owned_next;
-    if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
-    t->owned_prev = t;
-    t->owned_next = nullptr;
+    if (!s.tasks.contains(t)) return false;  // never bound, or popped by the shutdown
+    s.tasks.remove(t);
     --s.count;
     return true;
 }
 
 task::Header* OwnedTasks::pop(Shard& s) noexcept {
     std::lock_guard lock(s.mutex);
-    task::Header* t = s.head;
+    task::Header* t = s.tasks.pop_front();
     if (!t) return nullptr;
-    s.head = t->owned_next;
-    if (s.head) s.head->owned_prev = nullptr;
-    t->owned_prev = t;
-    t->owned_next = nullptr;
     --s.count;
     return t;
 }

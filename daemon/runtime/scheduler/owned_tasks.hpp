@@ -12,6 +12,7 @@
 #include <mutex>  // std::lock_guard
 
 #include "runtime/task/header.hpp"
+#include "runtime/util/intrusive_list.hpp"
 #include "runtime/util/spin_lock.hpp"
 
 namespace weft::detail {
@@ -35,7 +36,9 @@ class OwnedTasks {
     static constexpr std::size_t kShards = 16;
     struct alignas(64) Shard {
         mutable SpinLock mutex;
-        task::Header* head = nullptr;
+        IntrusiveList<task::Header, task::Header, &task::Header::owned_prev,
+                      &task::Header::owned_next>
+            tasks;
         std::size_t count = 0;
         std::uint64_t spawned = 0;
     };

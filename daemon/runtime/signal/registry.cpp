@@ -23,10 +23,7 @@ void Registry::add(Listener& l) {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("weft::signal: the runtime is shut down");
         Slot& s = slots_[l.signum];
-        l.prev = nullptr;
-        l.next = s.head;
-        if (s.head) s.head->prev = &l;
-        s.head = &l;
+        s.listeners.push_front(&l);
         driver = driver_;
     }
     try {
@@ -63,14 +60,8 @@ void Registry::remove(Listener& l) noexcept {
     std::lock_guard lock(mutex_);
     auto it = slots_.find(l.signum);
     if (it == slots_.end()) return;
-    if (l.prev)
-        l.prev->next = l.next;
-    else if (it->second.head == &l)
-        it->second.head = l.next;
-    else
-        return;  // not listed
-    if (l.next) l.next->prev = l.prev;
-    l.prev = l.next = nullptr;
+    if (!it->second.listeners.contains(&l)) return;  // not listed
+    it->second.listeners.remove(&l);
     old = std::move(l.waker);
 }
 
@@ -93,7 +84,7 @@ void Registry::on_signal(uv_signal_t* handle, int signum) {
         std::lock_guard lock(self->mutex_);
         auto it = self->slots_.find(signum);
         if (it == self->slots_.end()) return;
-        for (Listener* l = it->second.head; l; l = l->next) {
+        for (Listener* l = it->second.listeners.front(); l; l = l->next) {
             l->pending = true;
             if (l->waker) wake.push_back(std::move(l->waker));
         }
@@ -110,7 +101,7 @@ void Registry::shutdown() noexcept {
         for (auto& [signum, slot] : slots_) {
             if (slot.handle && slot.started)
                 uv_close(reinterpret_cast<uv_handle_t*>(slot.handle.get()), nullptr);
-            for (Listener* l = slot.head; l; l = l->next)
+            for (Listener* l = slot.listeners.front(); l; l = l->next)
                 if (l->waker) wake.push_back(std::move(l->waker));
         }
     }

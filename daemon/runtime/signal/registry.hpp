@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "runtime/task/waker.hpp"
+#include "runtime/util/intrusive_list.hpp"
 
 struct uv_loop_s;
 struct uv_signal_s;
@@ -64,7 +65,7 @@ class Registry {
     struct Slot {
         HandlePtr handle;  // created and started on the loop thread
         bool started = false;
-        Listener* head = nullptr;
+        weft::detail::IntrusiveList<Listener, Listener, &Listener::prev, &Listener::next> listeners;
     };
     static void on_signal(uv_signal_t* handle, int signum);
     void install(uv_loop_s& loop, int signum);  // on the loop thread

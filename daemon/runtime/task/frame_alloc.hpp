@@ -2,16 +2,16 @@
 //
 // One block per coroutine:
 //
-//     void:  [ BlockTail ][ Header ][ coroutine frame ... ]
-//     T:     [ Output<T> | BlockTail ][ Header ][ coroutine frame ... ]
-//                                     ^ the address the coroutine sees
+//     void:  [ Header ][ coroutine frame ... ]
+//     T:     [ Output<T> | OutputTail ][ Header ][ coroutine frame ... ]
+//                                      ^ the address the coroutine sees
 //
 // The result is kept outside the frame (the value in the output slot, an exception in the
 // header), so that a spawned task's frame (its locals and parameters: a Sender passed by value,
 // say) is destroyed the moment the task completes, as Tokio drops a future once it is ready,
-// while the JoinHandle can still take the output later. The tail, just before the header, says
-// how to free the block (a type-erased owner does not know T) and holds the task's id, kept out
-// of the header's single cache line since only spawning and errors read it.
+// while the JoinHandle can still take the output later. A `void` coroutine's block is just the
+// header and the frame. A task's id is not in the block: tasks are numbered on demand
+// (task_id.hpp).
 //
 // A coroutine that is only awaited (a child) is never bound: its reference count stays 0, and
 // destroying its frame frees the block. A spawned coroutine's block outlives its frame; the task
@@ -24,13 +24,13 @@
 
 #include <coroutine>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
 
 #include "runtime/task/header.hpp"
+#include "runtime/task/task_id.hpp"
 
 namespace weft::task {
 
@@ -68,11 +68,10 @@ struct Output {
     OutputSlot<T> value;
 };
 
-// Just before the header of every block: how a type-erased owner (the harness) destroys the
-// output and frees the block, and the id of a spawned task (0 for a coroutine never spawned).
-struct BlockTail {
+// Just before the header of a block with an output slot: how a type-erased owner (the harness)
+// destroys the output and frees the block.
+struct OutputTail {
     void (*release)(Header*) noexcept;
-    std::uint64_t id = 0;
 };
 
 namespace frame_layout {
@@ -82,9 +81,9 @@ constexpr std::size_t round16(std::size_t n) noexcept { return (n + 15) & ~std::
 template <class T>
 constexpr std::size_t prefix_bytes() noexcept {
     if constexpr (std::is_void_v<T>) {
-        return round16(sizeof(BlockTail));
+        return 0;
     } else {
-        return round16(sizeof(Output<T>) + sizeof(BlockTail));
+        return round16(sizeof(Output<T>) + sizeof(OutputTail));
     }
 }
 template <class T>
@@ -92,6 +91,14 @@ inline constexpr std::size_t kPrefixBytes = prefix_bytes<T>();
 
 [[nodiscard]] void* allocate_block(std::size_t bytes);
 void free_block(void* block) noexcept;
+
+// Destroys the header (its error, its id table entry) before the block is freed.
+inline void destroy_header(Header* header) noexcept {
+    const State::Word s = header->state.load(std::memory_order_acquire);
+    if (s & State::FAILED) header->destroy_error();
+    if (s & State::NUMBERED) forget_id(header);
+    header->~Header();
+}
 
 template <class T>
 [[nodiscard]] std::byte* prefix_of(Header* header) noexcept {
@@ -105,19 +112,18 @@ template <class T>
     return *std::launder(reinterpret_cast<Output<T>*>(frame_layout::prefix_of<T>(header)));
 }
 
-[[nodiscard]] inline BlockTail& tail_of(Header* header) noexcept {
+[[nodiscard]] inline OutputTail& tail_of(Header* header) noexcept {
     return *std::launder(
-        reinterpret_cast<BlockTail*>(reinterpret_cast<std::byte*>(header) - sizeof(BlockTail)));
+        reinterpret_cast<OutputTail*>(reinterpret_cast<std::byte*>(header) - sizeof(OutputTail)));
 }
 
 // Destroys the header, its error and output, and frees the block of a coroutine returning T.
 template <class T>
 void release_block_of(Header* header) noexcept {
     std::byte* block = frame_layout::prefix_of<T>(header);
-    header->destroy_error();
-    header->~Header();
-    tail_of(header).~BlockTail();
+    frame_layout::destroy_header(header);
     if constexpr (!std::is_void_v<T>) {
+        tail_of(header).~OutputTail();
         static_assert(alignof(Output<T>) <= 16, "over-aligned task results are not supported");
         Output<T>& out = output_of<T>(header);
         if constexpr (std::is_nothrow_destructible_v<T>) {
@@ -139,16 +145,22 @@ template <class T>
     constexpr std::size_t prefix = frame_layout::kPrefixBytes<T>;
     auto* block =
         static_cast<std::byte*>(frame_layout::allocate_block(prefix + sizeof(Header) + frame_size));
-    if constexpr (!std::is_void_v<T>) ::new (block) Output<T>();
-    ::new (block + prefix - sizeof(BlockTail)) BlockTail{&release_block_of<T>};
-    Header* header = ::new (block + prefix)
-        Header(std::is_void_v<T> ? State::Word{0} : State::Word{State::OUTPUT_SLOT});
+    Header* header;
+    if constexpr (std::is_void_v<T>) {
+        header = ::new (block) Header();
+    } else {
+        ::new (block) Output<T>();
+        ::new (block + prefix - sizeof(OutputTail)) OutputTail{&release_block_of<T>};
+        header = ::new (block + prefix) Header(State::OUTPUT_SLOT);
+    }
     return header->frame();
 }
 
 // Destroys a coroutine that is not a spawned task (a Task that owns its frame). Out of line on
 // purpose: a compiler that sees a coroutine created and destroyed in one function may elide its
-// allocation into the caller's frame (Clang does), and then there is no header or output slot.
+// allocation into the caller's frame (the standard allows it and Clang's CoroElide does it), and
+// then operator new never ran: no header, no output slot. Not a compiler bug but a licence this
+// layout must not depend on; reproduction: tests/runtime/compiler/coroutine_allocation_elision.cpp.
 void destroy_frame(std::coroutine_handle<> coroutine) noexcept;
 
 // A child coroutine's frame is destroyed: frees its block (T's operator delete).
@@ -160,9 +172,12 @@ void deallocate_frame(void* frame) noexcept {
 }
 
 // Frees a spawned task's block; its frame was destroyed already.
-inline void release_block(Header* header) noexcept { tail_of(header).release(header); }
-
-// The id of a spawned task (0 for a coroutine that was never spawned).
-[[nodiscard]] inline std::uint64_t id_of(Header* header) noexcept { return tail_of(header).id; }
+inline void release_block(Header* header) noexcept {
+    if (header->state.load(std::memory_order_acquire) & State::OUTPUT_SLOT) {
+        tail_of(header).release(header);
+    } else {
+        release_block_of<void>(header);
+    }
+}
 
 }  // namespace weft::task

@@ -1,16 +1,10 @@
 #include "runtime/task/harness.hpp"
 
-#include <atomic>
-
 #include "runtime/context/thread_context.hpp"
 #include "runtime/task/frame_alloc.hpp"
-#include "runtime/task/task_id.hpp"
 
 namespace weft::task {
 namespace {
-
-// Relaxed: an id only has to be unique, it orders nothing.
-std::atomic<std::uint64_t> g_next_id{1};
 
 using W = State::Word;
 
@@ -83,15 +77,12 @@ void waker_drop(const void* data) noexcept {
 
 }  // namespace
 
-std::uint64_t next_id() noexcept { return g_next_id.fetch_add(1, std::memory_order_relaxed); }
-
 const WakerVTable kWakerVTable{&waker_clone, &waker_wake, &waker_wake_by_ref, &waker_drop};
 
 Header* bind(std::coroutine_handle<> coroutine, Schedule* scheduler) noexcept {
     Header* t = Header::from_frame(coroutine.address());
     t->state.init();
     t->scheduler = scheduler;
-    tail_of(t).id = next_id();
     return t;
 }
 

@@ -65,10 +65,8 @@ struct alignas(16) Header {
     }
     // The exception, moved out (FAILED must be set); the reader alone then holds it.
     [[nodiscard]] std::exception_ptr take_error() noexcept { return std::exchange(error, nullptr); }
-    // Before the block is freed.
-    void destroy_error() noexcept {
-        if (state.load(std::memory_order_acquire) & State::FAILED) std::destroy_at(&error);
-    }
+    // Before the block is freed, when FAILED is set.
+    void destroy_error() noexcept { std::destroy_at(&error); }
 
     [[nodiscard]] void* frame() noexcept {
         return reinterpret_cast<std::byte*>(this) + sizeof(Header);

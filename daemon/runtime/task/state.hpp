@@ -9,7 +9,8 @@
 //  bit 6  NO_OUTPUT      the task was cancelled: its frame was destroyed before it finished
 //  bit 7  FAILED         the coroutine ended with an exception, held in the header (header.hpp)
 //  bit 8  OUTPUT_SLOT    the block has an output slot in front of the header (frame_alloc.hpp)
-//  bits 9..  reference count
+//  bit 9  NUMBERED       the task's id was asked for and sits in the id table (task_id.hpp)
+//  bits 10..  reference count
 //
 // A coroutine that is only awaited (a child) is never bound to a scheduler: its count stays 0,
 // which is how the frame allocator tells it from a task; FAILED and OUTPUT_SLOT apply to it too.
@@ -19,6 +20,15 @@
 // reaches zero. These transitions mirror Tokio's `runtime::task::state`, whose invariants they
 // keep: a wake while RUNNING only sets NOTIFIED and the runner re-schedules once the poll ends,
 // so a wake is never lost and never schedules a task twice.
+//
+// Orderings. The word is where the frame, the output and the join waker slot change hands
+// between threads: a transition that gives something up (to idle, to complete, dropping a
+// reference) releases the writes made while holding it, and one that takes something (to
+// running, the last reference, seeing COMPLETE) acquires them. Most transitions do both in one
+// CAS, so acq_rel is the weakest correct ordering for them, as in Tokio's `State`. Their first
+// load and their failure ordering are acquire too, because several transitions return on a
+// value they only read (a COMPLETE that lets the caller read the output, a NOTIFIED that makes
+// waking a no-op). The operations that are weaker say why where they are defined.
 #pragma once
 
 #include <atomic>
@@ -39,7 +49,8 @@ class State {
     static constexpr Word NO_OUTPUT = 1u << 6;
     static constexpr Word FAILED = 1u << 7;
     static constexpr Word OUTPUT_SLOT = 1u << 8;
-    static constexpr unsigned REF_SHIFT = 9;
+    static constexpr Word NUMBERED = 1u << 9;
+    static constexpr unsigned REF_SHIFT = 10;
     static constexpr Word REF_ONE = Word{1} << REF_SHIFT;
     static constexpr Word FLAGS = REF_ONE - 1;
     // A fresh spawned task: referenced by the owned list, its first notification and its
@@ -47,10 +58,13 @@ class State {
     static constexpr Word INITIAL = REF_ONE * 3 | JOIN_INTEREST | NOTIFIED;
 
     static constexpr Word refs(Word s) { return s >> REF_SHIFT; }
+    // ref_inc() aborts past this many references (a leak of wakers), long before they overflow.
+    static constexpr Word MAX_REFS = Word{1} << 50;
 
     State() noexcept = default;
     explicit State(Word initial) noexcept : word_(initial) {}
-    // Binds a never-started coroutine as a task (its block layout bit is kept).
+    // Binds a never-started coroutine as a task (its block layout bit is kept). Relaxed: the
+    // task is not shared yet; the queue push or the owned list's lock that shares it publishes.
     void init() noexcept {
         word_.store(INITIAL | (word_.load(std::memory_order_relaxed) & OUTPUT_SLOT),
                     std::memory_order_relaxed);
@@ -104,9 +118,14 @@ class State {
     Word transition_to_complete() noexcept {
         return word_.fetch_xor(RUNNING | COMPLETE, std::memory_order_acq_rel);
     }
-    void set_no_output() noexcept { word_.fetch_or(NO_OUTPUT, std::memory_order_release); }
-    // Only the coroutine's runner sets it, before COMPLETE is published.
+    // NO_OUTPUT and FAILED: relaxed, because only the runner sets them, before it publishes
+    // COMPLETE with transition_to_complete's release, and nobody reads them before seeing COMPLETE
+    // (a read-modify-write that sets COMPLETE carries every bit set before it).
+    void set_no_output() noexcept { word_.fetch_or(NO_OUTPUT, std::memory_order_relaxed); }
     void set_failed() noexcept { word_.fetch_or(FAILED, std::memory_order_relaxed); }
+    // Only under the id table's lock (task_id.cpp), which orders it for the readers that take
+    // the lock; whoever frees the block reads it after the last reference's acq_rel decrement.
+    void set_numbered() noexcept { word_.fetch_or(NUMBERED, std::memory_order_relaxed); }
 
     // Drops `count` references after completion; true when the task must be freed.
     [[nodiscard]] bool transition_to_terminal(Word count) noexcept {
@@ -221,11 +240,14 @@ class State {
         }
     }
 
+    // Relaxed, as Arc::clone: a reference is only made from one the caller already holds, so
+    // the count cannot reach zero meanwhile and nothing needs to be published.
     void ref_inc() noexcept {
         Word prev = word_.fetch_add(REF_ONE, std::memory_order_relaxed);
-        if (refs(prev) > (Word{1} << 50)) std::abort();  // overflow: a leak of wakers
+        if (refs(prev) > MAX_REFS) std::abort();  // overflow: a leak of wakers
     }
-    // True when this was the last reference.
+    // True when this was the last reference. Release so that this holder's writes happen before
+    // the free; acquire so that the last holder, which frees, sees every other holder's.
     [[nodiscard]] bool ref_dec() noexcept {
         Word prev = word_.fetch_sub(REF_ONE, std::memory_order_acq_rel);
         return refs(prev) == 1;
@@ -234,5 +256,19 @@ class State {
    private:
     std::atomic<Word> word_{0};
 };
+
+// The layout of the word: ten distinct flag bits right below the count, a count wide enough for
+// MAX_REFS, and a lock-free atomic (every poll and wake goes through it).
+static_assert((State::RUNNING | State::COMPLETE | State::NOTIFIED | State::JOIN_INTEREST |
+               State::JOIN_WAKER | State::CANCELLED | State::NO_OUTPUT | State::FAILED |
+               State::OUTPUT_SLOT | State::NUMBERED) == State::FLAGS,
+              "the flags are exactly the bits below the reference count");
+static_assert(State::FLAGS + 1 == State::REF_ONE, "the count starts right above the flags");
+static_assert(State::refs(~State::Word{0}) > State::MAX_REFS,
+              "the count field holds every count ref_inc allows");
+static_assert(State::refs(State::INITIAL) == 3 &&
+                  (State::INITIAL & State::FLAGS) == (State::JOIN_INTEREST | State::NOTIFIED),
+              "a fresh task: three references (owned list, notification, JoinHandle), queued");
+static_assert(std::atomic<State::Word>::is_always_lock_free);
 
 }  // namespace weft::task

@@ -88,10 +88,12 @@ class PromiseBase {
     }
 
    protected:
-    // The header in front of this coroutine's frame. Inside the coroutine the optimizer sees the
-    // frame as an object of its own (before Clang splits the coroutine, the promise is a local
-    // variable), so an address in front of it would look out of bounds and stores through it
-    // dead: the empty asm hides where the address came from.
+    // The header in front of this coroutine's frame. Until Clang splits the coroutine, the
+    // promise is an alloca of the coroutine function, so an address computed from it that lies in
+    // front of the frame is out of bounds for LLVM and accesses through it may be dropped (the
+    // family of llvm/llvm-project#105595). The empty asm hides where the address came from.
+    // Minimal reproduction, clang 14 -O2 without it:
+    // tests/runtime/compiler/promise_prefix_store.cpp.
     [[nodiscard]] task::Header* header() noexcept {
         void* frame =
             std::coroutine_handle<Promise<T>>::from_promise(static_cast<Promise<T>&>(*this))

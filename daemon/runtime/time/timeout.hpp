@@ -37,9 +37,9 @@
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/task/inline_task.hpp"
 #include "runtime/task/pollable.hpp"
 #include "runtime/task/task.hpp"
-#include "runtime/time/inline_task.hpp"
 #include "runtime/time/instant.hpp"
 #include "runtime/time/timer.hpp"
 
@@ -212,7 +212,7 @@ struct TimeoutInner<A> {
 };
 template <class T>
 struct TimeoutInner<Task<T>> {
-    using type = InlineTask<T>;
+    using type = weft::task::InlineTask<T>;
 };
 
 template <class A>

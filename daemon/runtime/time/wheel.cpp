@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cassert>
+#include <utility>
 
 namespace weft::time::detail {
 namespace {
@@ -21,36 +22,6 @@ constexpr unsigned slot_for(std::uint64_t when, unsigned level) noexcept {
 
 }  // namespace
 
-// --- List ---------------------------------------------------------------------------------------
-
-void Wheel::List::push_back(TimerEntry* e) noexcept {
-    e->next = nullptr;
-    e->prev = tail;
-    if (tail)
-        tail->next = e;
-    else
-        head = e;
-    tail = e;
-}
-
-void Wheel::List::unlink(TimerEntry* e) noexcept {
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        tail = e->prev;
-    e->prev = e->next = nullptr;
-}
-
-TimerEntry* Wheel::List::pop_front() noexcept {
-    TimerEntry* e = head;
-    if (e) unlink(e);
-    return e;
-}
-
 // --- Wheel --------------------------------------------------------------------------------------
 
 unsigned Wheel::level_for(std::uint64_t elapsed, std::uint64_t when) noexcept {
@@ -63,7 +34,7 @@ unsigned Wheel::level_for(std::uint64_t elapsed, std::uint64_t when) noexcept {
 }
 
 bool Wheel::is_empty() const noexcept {
-    if (!pending_.is_empty()) return false;
+    if (!pending_.empty()) return false;
     for (const Level& l : levels_)
         if (l.occupied != 0) return false;
     return true;
@@ -89,13 +60,13 @@ void Wheel::file(TimerEntry* entry, unsigned level) noexcept {
 
 void Wheel::remove(TimerEntry* entry) noexcept {
     if (entry->level == kPendingLevel) {
-        pending_.unlink(entry);
+        pending_.remove(entry);
         return;
     }
     Level& l = levels_[entry->level];
     List& list = l.slots[entry->slot];
-    list.unlink(entry);
-    if (list.is_empty()) {
+    list.remove(entry);
+    if (list.empty()) {
         l.occupied &= ~(std::uint64_t{1} << entry->slot);
         if (entry->level == kLevels - 1) top_earliest_[entry->slot] = kNoTimer;
     }
@@ -151,15 +122,14 @@ std::optional<Wheel::Expiration> Wheel::next_slot() const noexcept {
 }
 
 std::optional<std::uint64_t> Wheel::next_expiration() const noexcept {
-    if (!pending_.is_empty()) return elapsed_;
+    if (!pending_.empty()) return elapsed_;
     if (auto e = next_slot()) return e->deadline;
     return std::nullopt;
 }
 
 void Wheel::process(const Expiration& e) noexcept {
     Level& l = levels_[e.level];
-    List list = l.slots[e.slot];
-    l.slots[e.slot] = List{};
+    List list = std::move(l.slots[e.slot]);
     l.occupied &= ~(std::uint64_t{1} << e.slot);
     if (e.level == kLevels - 1) top_earliest_[e.slot] = kNoTimer;  // re-filing sets it again
     while (TimerEntry* entry = list.pop_front()) {
@@ -174,7 +144,7 @@ void Wheel::process(const Expiration& e) noexcept {
 }
 
 TimerEntry* Wheel::poll(std::uint64_t now) noexcept {
-    while (pending_.is_empty()) {
+    while (pending_.empty()) {
         auto e = next_slot();
         if (!e || e->deadline > now) {
             if (now > elapsed_) elapsed_ = now;

@@ -33,6 +33,7 @@
 #include <optional>
 
 #include "runtime/task/waker.hpp"
+#include "runtime/util/intrusive_list.hpp"
 
 namespace weft::time::detail {
 
@@ -86,14 +87,8 @@ class Wheel {
     [[nodiscard]] static unsigned level_for(std::uint64_t elapsed, std::uint64_t when) noexcept;
 
    private:
-    struct List {
-        TimerEntry* head = nullptr;
-        TimerEntry* tail = nullptr;
-        void push_back(TimerEntry* e) noexcept;
-        void unlink(TimerEntry* e) noexcept;
-        TimerEntry* pop_front() noexcept;
-        [[nodiscard]] bool is_empty() const noexcept { return head == nullptr; }
-    };
+    using List =
+        weft::detail::IntrusiveList<TimerEntry, TimerEntry, &TimerEntry::prev, &TimerEntry::next>;
     struct Level {
         std::uint64_t occupied = 0;  // bit s: slot s is not empty
         std::array<List, kSlots> slots{};

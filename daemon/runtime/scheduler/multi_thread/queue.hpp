@@ -58,7 +58,7 @@ class LocalQueue {
                 inject.push(t);
                 return;
             }
-            if (push_overflow(t, real, tail, inject)) {
+            if (push_overflow(t, real, inject)) {
                 WorkerCounters::bump(counters.overflows);
                 return;
             }
@@ -109,11 +109,11 @@ class LocalQueue {
    private:
     std::atomic<task::Header*>& slot(std::uint32_t pos) noexcept { return buffer_[pos & kMask]; }
 
-    // Claims the first half with one CAS, then links it with `t` and pushes the chain.
-    bool push_overflow(task::Header* t, std::uint32_t head, std::uint32_t tail,
-                       Inject& inject) noexcept {
+    // Claims the first half with one CAS, then links it with `t` and pushes the chain. The queue
+    // is full (tail - head == N, checked by the caller with nobody stealing): the CAS fails only
+    // if a thief moved `head` meanwhile, and then there is room to push locally again.
+    bool push_overflow(task::Header* t, std::uint32_t head, Inject& inject) noexcept {
         constexpr std::uint32_t kTaken = N / 2;
-        (void)tail;
         std::uint64_t expected = pack(head, head);
         if (!head_.compare_exchange_strong(expected, pack(head + kTaken, head + kTaken),
                                            std::memory_order_release, std::memory_order_relaxed))

@@ -1,4 +1,5 @@
-// WaitList: the intrusive, doubly linked FIFO of waiters every sync primitive keeps.
+// WaitList: the intrusive, doubly linked FIFO of waiters every sync primitive keeps (the
+// runtime's IntrusiveList over WaitNode's links).
 //
 // A waiter node lives inside the awaitable that waits (a Notified, a semaphore Acquire, ...), so
 // waiting allocates nothing. The list never owns its nodes: a node is linked while its awaitable
@@ -10,6 +11,8 @@
 
 #include <cstddef>
 
+#include "runtime/util/intrusive_list.hpp"
+
 namespace weft::sync::detail {
 
 struct WaitNode {
@@ -19,75 +22,7 @@ struct WaitNode {
 
 // Node must derive from WaitNode.
 template <class Node>
-class WaitList {
-   public:
-    WaitList() noexcept = default;
-    WaitList(const WaitList&) = delete;
-    WaitList& operator=(const WaitList&) = delete;
-
-    [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
-    [[nodiscard]] Node* front() const noexcept { return static_cast<Node*>(head_); }
-
-    void push_back(Node* node) noexcept {
-        WaitNode* n = node;
-        n->next = nullptr;
-        n->prev = tail_;
-        if (tail_)
-            tail_->next = n;
-        else
-            head_ = n;
-        tail_ = n;
-    }
-    [[nodiscard]] Node* pop_front() noexcept {
-        WaitNode* n = head_;
-        if (!n) return nullptr;
-        head_ = n->next;
-        if (head_)
-            head_->prev = nullptr;
-        else
-            tail_ = nullptr;
-        n->next = n->prev = nullptr;
-        return static_cast<Node*>(n);
-    }
-    [[nodiscard]] Node* pop_back() noexcept {
-        auto* n = static_cast<Node*>(tail_);
-        if (n) remove(n);
-        return n;
-    }
-    // `node` must be linked in this list.
-    void remove(Node* node) noexcept {
-        WaitNode* n = node;
-        if (n->prev)
-            n->prev->next = n->next;
-        else
-            head_ = n->next;
-        if (n->next)
-            n->next->prev = n->prev;
-        else
-            tail_ = n->prev;
-        n->next = n->prev = nullptr;
-    }
-    // Puts `fresh` where the linked `old` is (an awaitable that moved while waiting).
-    void replace(Node* old, Node* fresh) noexcept {
-        WaitNode* o = old;
-        WaitNode* f = fresh;
-        f->prev = o->prev;
-        f->next = o->next;
-        if (f->prev)
-            f->prev->next = f;
-        else
-            head_ = f;
-        if (f->next)
-            f->next->prev = f;
-        else
-            tail_ = f;
-        o->next = o->prev = nullptr;
-    }
-
-   private:
-    WaitNode* head_ = nullptr;
-    WaitNode* tail_ = nullptr;
-};
+using WaitList = ::weft::detail::IntrusiveList<Node, WaitNode, &WaitNode::prev, &WaitNode::next>;
 
 // Wakers collected under a lock and woken after it is released (Tokio's WakeList), so that
 // waking, which may unpark a thread, stays out of the critical section.

@@ -1,20 +1,21 @@
-// InlineTask<T>: a weft::Task driven as a pollable future inside the awaiting task, so that
-// timeout() can race a Task against a timer without spawning it (Rust's "a future inside a
-// future"): the Task runs on the awaiting task's thread and budget, and dropping the InlineTask
-// destroys the Task's coroutine (its destructors run) at once.
+// InlineTask<T>: a weft::Task driven as a pollable future inside the awaiting task, without
+// spawning it (Rust's "a future inside a future"): timeout() races one against a timer,
+// unconstrained() runs one outside the coop budget. The Task runs on the awaiting task's thread
+// and budget, and dropping the InlineTask destroys the Task's coroutine (its destructors run) at
+// once.
 //
 // Each poll polls the awaiter the inner coroutine is suspended on and resumes the coroutine when
 // it is ready; the awaiting task's `pending` slot is borrowed for the inner coroutine's
-// suspension and restored afterwards (the technique of task/unconstrained.hpp). Must be polled
-// from inside a task.
+// suspension and restored afterwards. Must be polled from inside a task.
 #pragma once
 
 #include <utility>
 
+#include "runtime/context/thread_context.hpp"
 #include "runtime/task/pollable.hpp"
 #include "runtime/task/task.hpp"
 
-namespace weft::time::detail {
+namespace weft::task {
 
 template <class T>
 class InlineTask {
@@ -29,8 +30,9 @@ class InlineTask {
         if (handle_) task::destroy_frame(handle_);
     }
 
+    // True once the inner coroutine finished (its result is then taken by await_resume).
     bool poll(Context& cx) noexcept {
-        task::Header& task = *weft::detail::tls().task;
+        Header& task = *weft::detail::tls().task;
         weft::detail::PendingAwait* outer = task.pending;
         bool done = drive(cx, task);
         task.pending = outer;
@@ -39,7 +41,7 @@ class InlineTask {
     T await_resume() { return handle_.promise().take(); }
 
    private:
-    bool drive(Context& cx, task::Header& task) noexcept {
+    bool drive(Context& cx, Header& task) noexcept {
         if (inner_pending_) {
             if (!inner_pending_->poll_fn(inner_pending_, cx)) return false;
             auto next = std::exchange(inner_pending_, nullptr)->continuation;
@@ -60,4 +62,4 @@ class InlineTask {
     bool started_ = false;
 };
 
-}  // namespace weft::time::detail
+}  // namespace weft::task
