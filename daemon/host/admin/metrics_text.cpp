@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "host/admin/pool_status.hpp"
 #include "host/admin/prometheus_writer.hpp"
 
 namespace weft::host::admin {
@@ -208,6 +209,7 @@ std::string render_metrics(const AdminSnapshot& snapshot) {
     plugin_metrics(w, snapshot.plugins);
     channel_metrics(w, snapshot.channels);
     job_metrics(w, snapshot.jobs);
+    pool_metrics(w, snapshot.pools);
     return w.take();
 }
 

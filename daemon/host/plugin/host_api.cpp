@@ -19,6 +19,7 @@ const weft_host_api& host_api() noexcept {
         fill_job_api(api);
         fill_config_api(api);
         fill_net_api(api);
+        fill_pool_api(api);
         return api;
     }();
     return table;

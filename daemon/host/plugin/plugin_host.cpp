@@ -44,7 +44,9 @@ PluginHost::PluginHost(Handle runtime, const Config& config, PluginHostOptions o
     : runtime_(std::move(runtime)),
       config_(config),
       options_(std::move(options)),
-      registry_(std::make_unique<Registry>(config_)) {}
+      registry_(std::make_unique<Registry>(config_)) {
+    registry_->pools().start(runtime_);  // tcp pools start keeping min_idle warm
+}
 
 PluginHost::~PluginHost() {
     try {
