@@ -99,7 +99,7 @@ TEST_CASE("plugin cli: weftd plugin inspect prints the descriptor or the loading
         Child inspect({kWeftd, "plugin", "inspect", kPlugins + "/notify-c.so"});
         REQUIRE(inspect.wait_exit() == 0);
         CHECK_THAT(inspect.out(), Catch::Contains("name:    notify-c"));
-        CHECK_THAT(inspect.out(), Catch::Contains("ABI:     1.2"));
+        CHECK_THAT(inspect.out(), Catch::Contains("ABI:     1.3"));
         CHECK_THAT(inspect.out(), Catch::Contains("tasks:    none"));
     }
     {
