@@ -17,6 +17,10 @@
 // write the task looks for the peer's end of stream with a read that is dropped at once if
 // nothing is there (read is cancel-safe). The peer is not expected to send anything; what it
 // sends is discarded.
+// With "pool": "NAME" (a tcp pool of the config's `pools` section) the connection comes from
+// that pool instead: the operator sizes and times it there (connect_timeout_ms, backoff, warm
+// connections), "peer" and "connect_timeout_ms" are ignored, and a connection whose write failed
+// is discarded (never handed out again) rather than closed.
 #include <weft/plugin.hpp>
 
 #include <algorithm>
@@ -36,12 +40,14 @@ class TcpForward : public weft::Plugin {
           capacity_(config().value<std::uint32_t>("capacity", 1024)),
           backoff_(config().value<std::int64_t>("backoff_ms", 100)),
           max_backoff_(config().value<std::int64_t>("max_backoff_ms", 5000)),
-          connect_timeout_(config().value<std::int64_t>("connect_timeout_ms", 2000)) {
+          connect_timeout_(config().value<std::int64_t>("connect_timeout_ms", 2000)),
+          pool_name_(config().value("pool", "")) {
         validate(config());
     }
     ~TcpForward() override {
-        log().info("tcp-forward: stopped; ", sent_, " messages written to ", peer_, " (",
-                   connections_, " connections)");
+        log().info("tcp-forward: stopped; ", sent_, " messages written to ",
+                   pool_name_.empty() ? peer_ : "pool '" + pool_name_ + "'", " (", connections_,
+                   " connections)");
     }
 
     static void validate(const weft::Json& config) {
@@ -65,6 +71,12 @@ class TcpForward : public weft::Plugin {
 
     void start() override {
         in_ = weft::Receiver<std::string>(host(), channel_, weft::ChannelKind::mpsc, capacity_);
+        if (!pool_name_.empty()) {
+            pool_ = weft::Pool(host(), pool_name_);
+            spawn(run_pooled());
+            log().info("tcp-forward: '", channel_, "' to pool '", pool_name_, "'");
+            return;
+        }
         spawn(run());
         log().info("tcp-forward: '", channel_, "' to ", peer_);
     }
@@ -92,8 +104,10 @@ class TcpForward : public weft::Plugin {
         }
     }
 
-    // True when the peer closed or reset the connection, as far as can be told now.
-    static weft::Task<bool> peer_gone(weft::Stream& s) {
+    // True when the peer closed or reset the connection, as far as can be told now. `Conn` is a
+    // weft::Stream or a weft::PooledConn.
+    template <class Conn>
+    static weft::Task<bool> peer_gone(Conn& s) {
         char discard[256];
         try {
             while (true) {
@@ -134,12 +148,47 @@ class TcpForward : public weft::Plugin {
         log().info("tcp-forward: channel '", channel_, "' closed");
     }
 
+    // As run(), with the connection acquired from the pool and given back when the channel closes.
+    weft::Task<> run_pooled() {
+        weft::PooledConn conn;
+        while (auto msg = co_await in_.recv()) {
+            std::string line = std::move(*msg);
+            line += '\n';
+            auto wait = std::chrono::milliseconds(backoff_);
+            while (true) {  // until this message was written
+                try {
+                    if (conn && co_await peer_gone(conn)) {
+                        log().warn("tcp-forward: the peer closed the connection; discarding it");
+                        conn.mark_broken();
+                        conn.release();
+                    }
+                    if (!conn) {
+                        conn = co_await pool_.acquire();
+                        ++connections_;
+                    }
+                    co_await conn.write_all(line);
+                    ++sent_;
+                    break;
+                } catch (const weft::Error& e) {
+                    log().warn("tcp-forward: ", e.what(), "; retrying");
+                    conn.mark_broken();
+                    conn.release();
+                }
+                co_await weft::sleep(wait);
+                wait = std::min(wait * 2, std::chrono::milliseconds(max_backoff_));
+            }
+        }
+        log().info("tcp-forward: channel '", channel_, "' closed");
+    }
+
     std::string channel_;
     std::string peer_;
     std::uint32_t capacity_;
     std::int64_t backoff_;
     std::int64_t max_backoff_;
     std::int64_t connect_timeout_;
+    std::string pool_name_;
+    weft::Pool pool_;
     weft::Receiver<std::string> in_;
     std::uint64_t sent_ = 0;         // the forwarding task only
     std::uint64_t connections_ = 0;  // the forwarding task only

@@ -45,6 +45,9 @@ struct weft_stream {
 struct weft_udp {
     const weft_host_api* api;
 };
+struct weft_pool {
+    const weft_host_api* api;
+};
 
 namespace weft::host {
 

@@ -50,7 +50,8 @@ enum class OpKind : unsigned char {
     acquire,
     tcp_connect,  // ABI 1.2 (api_net.cpp)
     unix_connect,
-    resolve
+    resolve,
+    pool_acquire  // ABI 1.3 (api_pools.cpp)
 };
 
 class OpBase : public weft_op {

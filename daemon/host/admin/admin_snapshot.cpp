@@ -19,6 +19,7 @@ AdminSnapshot take_snapshot(const Handle& runtime, const Coordinator& host,
     s.plugins = host.plugins();
     s.jobs = host.jobs();
     s.channels = host.registry().report();
+    s.pools = host.registry().pools().report();
     return s;
 }
 

@@ -26,6 +26,7 @@ struct AdminSnapshot {
     std::vector<PluginSummary> plugins;
     std::vector<JobSummary> jobs;
     std::vector<ChannelReport> channels;
+    std::vector<PoolReport> pools;
 };
 
 // Reads the runtime's metrics, the plugins, the jobs and the registry's channels through their

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "host/admin/plugin_metrics_text.hpp"
+#include "host/admin/pool_status.hpp"
 #include "host/admin/prometheus_writer.hpp"
 
 namespace weft::host::admin {
@@ -209,6 +210,7 @@ std::string render_metrics(const AdminSnapshot& snapshot) {
     plugin_metrics(w, snapshot.plugins);
     channel_metrics(w, snapshot.channels);
     job_metrics(w, snapshot.jobs);
+    pool_metrics(w, snapshot.pools);
     return w.take() + render_plugin_metrics(snapshot.plugins);
 }
 

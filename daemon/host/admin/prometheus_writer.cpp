@@ -5,6 +5,19 @@
 #include <cmath>
 
 namespace weft::host::admin {
+namespace {
+const char* type_name(MetricType type) noexcept {
+    switch (type) {
+        case MetricType::counter:
+            return "counter";
+        case MetricType::gauge:
+            return "gauge";
+        case MetricType::histogram:
+            return "histogram";
+    }
+    return "untyped";
+}
+}  // namespace
 
 std::string escape_label_value(std::string_view value) {
     std::string out;
@@ -50,7 +63,7 @@ std::string format_value(double value) {
 
 void PrometheusWriter::family(std::string_view name, std::string_view help, MetricType type) {
     fmt::format_to(std::back_inserter(text_), "# HELP {} {}\n# TYPE {} {}\n", name,
-                   escape_help(help), name, type == MetricType::counter ? "counter" : "gauge");
+                   escape_help(help), name, type_name(type));
 }
 
 void PrometheusWriter::labels(std::initializer_list<Label> labels) {

@@ -17,7 +17,7 @@
 
 namespace weft::host::admin {
 
-enum class MetricType { counter, gauge };
+enum class MetricType { counter, gauge, histogram };
 
 struct Label {
     std::string_view name;

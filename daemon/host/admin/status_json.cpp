@@ -1,6 +1,7 @@
 #include "host/admin/status_json.hpp"
 
 #include "host/admin/plugin_metrics_text.hpp"
+#include "host/admin/pool_status.hpp"
 
 namespace weft::host::admin {
 namespace {
@@ -95,7 +96,8 @@ json render_status(const AdminSnapshot& s) {
                 {"runtime", runtime_json(s.runtime)},
                 {"plugins", array_of(s.plugins, plugin_json)},
                 {"jobs", array_of(s.jobs, job_json)},
-                {"channels", array_of(s.channels, channel_json)}};
+                {"channels", array_of(s.channels, channel_json)},
+                {"pools", pools_json(s.pools)}};
 }
 
 }  // namespace weft::host::admin

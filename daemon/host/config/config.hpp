@@ -29,6 +29,7 @@ enum class LogFormat { text, json };
 enum class LogTarget { stderr_stream, journald };
 enum class ChannelKind { mpsc, mpmc, broadcast, watch };
 enum class Overlap { skip, queue };
+enum class PoolKind { tcp, resource };
 
 struct RuntimeConfig {
     Flavor flavor = Flavor::multi_thread;
@@ -82,6 +83,20 @@ struct ChannelConfig {
     std::optional<std::uint32_t> capacity;
 };
 
+// A named pool (DESIGN.md "Resource pools"): `tcp` pools connect to `address`; `resource` pools
+// hold a plugin's own resources (the SDK's generic pool) and only take their limits from here.
+// Durations are milliseconds; 0 turns idle_timeout and max_lifetime off.
+struct NamedPoolConfig {
+    PoolKind kind = PoolKind::tcp;
+    std::string address;  // tcp only: "host:port"
+    std::uint32_t max_size = 10;
+    std::uint32_t min_idle = 0;
+    std::uint32_t idle_timeout_ms = 600'000;
+    std::uint32_t max_lifetime_ms = 1'800'000;
+    std::uint32_t acquire_timeout_ms = 30'000;
+    std::uint32_t connect_timeout_ms = 10'000;  // tcp only
+};
+
 struct PluginConfig {
     std::string name;
     // As written; a relative path is looked up in the plugin directory.
@@ -120,6 +135,7 @@ struct Config {
     AdminConfig admin;
     std::map<std::string, ChannelConfig, std::less<>> channels;
     std::map<std::string, std::uint32_t, std::less<>> semaphores;
+    std::map<std::string, NamedPoolConfig, std::less<>> pools;
     std::vector<PluginConfig> plugins;  // in file order: loaded in order, unloaded in reverse
     std::vector<JobConfig> jobs;
 };
@@ -152,5 +168,6 @@ using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 [[nodiscard]] std::string_view to_string(LogTarget value) noexcept;
 [[nodiscard]] std::string_view to_string(ChannelKind value) noexcept;
 [[nodiscard]] std::string_view to_string(Overlap value) noexcept;
+[[nodiscard]] std::string_view to_string(PoolKind value) noexcept;
 
 }  // namespace weft::host

@@ -49,6 +49,11 @@ inline constexpr std::array<Named<ChannelKind>, 4> kChannelKindNames = {{
     {"watch", ChannelKind::watch},
 }};
 
+inline constexpr std::array<Named<PoolKind>, 2> kPoolKindNames = {{
+    {"tcp", PoolKind::tcp},
+    {"resource", PoolKind::resource},
+}};
+
 inline constexpr std::array<Named<Overlap>, 2> kOverlapNames = {{
     {"skip", Overlap::skip},
     {"queue", Overlap::queue},

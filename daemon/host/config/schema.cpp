@@ -36,7 +36,7 @@ Config read_config_document(const Json& root, Diagnostics& diag) {
     // "$schema" lets editors find config/weftd.schema.json; weftd itself ignores its value.
     const ObjectReader top(root, "", diag,
                            {"$schema", "runtime", "shutdown", "crash_loop", "log", "admin",
-                            "channels", "semaphores", "plugins", "jobs"});
+                            "channels", "semaphores", "pools", "plugins", "jobs"});
     if (!top.is_object()) return config;
     (void)top.string("$schema");
     if (const Json* v = top.find("runtime")) {
@@ -59,6 +59,9 @@ Config read_config_document(const Json& root, Diagnostics& diag) {
     }
     if (const Json* v = top.find("semaphores")) {
         read_semaphores_section(*v, top.path_of("semaphores"), diag, config);
+    }
+    if (const Json* v = top.find("pools")) {
+        read_pools_section(*v, top.path_of("pools"), diag, config);
     }
     NameIndex plugin_names;
     if (const Json* v = top.find("plugins")) {

@@ -52,6 +52,8 @@ void read_channels_section(const Json& value, const std::string& path, Diagnosti
                            Config& out);
 void read_semaphores_section(const Json& value, const std::string& path, Diagnostics& diag,
                              Config& out);
+// Named pools (schema_pools.cpp): limits, timeouts, addresses, min_idle <= max_size.
+void read_pools_section(const Json& value, const std::string& path, Diagnostics& diag, Config& out);
 // Name -> JSON path of the entry that first used it; finds duplicate names.
 using NameIndex = std::map<std::string, std::string, std::less<>>;
 

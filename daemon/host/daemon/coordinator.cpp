@@ -41,6 +41,7 @@ Coordinator::Coordinator(Handle runtime, const Config& config, CoordinatorOption
       registry_(std::make_unique<Registry>(config_)) {
     if (options_.state_directory.empty())
         options_.state_directory = resolve_state_directory(config_, process_environment());
+    registry_->pools().start(runtime_);  // tcp pools start keeping min_idle warm
 }
 
 Coordinator::~Coordinator() {

@@ -14,5 +14,6 @@ void fill_job_api(weft_host_api& api) noexcept;      // job registration
 void fill_config_api(weft_host_api& api) noexcept;   // the plugin's config by JSON pointer
 void fill_net_api(weft_host_api& api) noexcept;      // sockets and name resolution (ABI 1.2)
 void fill_metrics_api(weft_host_api& api) noexcept;  // plugin metrics, state directory (1.3)
+void fill_pool_api(weft_host_api& api) noexcept;     // named pools (ABI 1.3)
 
 }  // namespace weft::host

@@ -19,6 +19,7 @@
 #include "host/plugin/api_areas.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
+#include "host/plugin/stream_handles.hpp"
 #include "runtime/net/net.hpp"
 #include "runtime/task/inline_task.hpp"
 
@@ -476,6 +477,18 @@ weft_status resolve(weft_context* c, weft_host* h, const char* host_port, char* 
 }
 
 }  // namespace
+
+weft_stream* adopt_tcp_stream(PluginInstance& plugin, net::TcpStream stream) {
+    return adopt_stream(plugin, std::move(stream));
+}
+
+net::TcpStream reclaim_tcp_stream(weft_stream* handle) noexcept {
+    auto& h = StreamHandle::of(handle);
+    net::TcpStream out;
+    if (auto* tcp = std::get_if<net::TcpStream>(&h.stream())) out = std::move(*tcp);
+    h.close();
+    return out;
+}
 
 void fill_net_api(weft_host_api& api) noexcept {
     api.tcp_listen = tcp_listen;

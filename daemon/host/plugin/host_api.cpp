@@ -20,6 +20,7 @@ const weft_host_api& host_api() noexcept {
         fill_config_api(api);
         fill_net_api(api);
         fill_metrics_api(api);
+        fill_pool_api(api);
         return api;
     }();
     return table;

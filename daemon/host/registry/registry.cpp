@@ -47,7 +47,7 @@ std::shared_ptr<NamedChannel> Registry::make(std::string name, ChannelKind kind,
     return nullptr;
 }
 
-Registry::Registry(const Config& config) {
+Registry::Registry(const Config& config) : pools_(config.pools) {
     for (const auto& [name, channel] : config.channels) {
         const std::uint32_t capacity =
             channel.kind == ChannelKind::watch ? 1 : channel.capacity.value_or(1);
@@ -147,9 +147,12 @@ Opened<NamedSemaphore> Registry::semaphore(std::string_view name, std::uint32_t 
 }
 
 void Registry::begin_shutdown() {
-    std::lock_guard lock(mutex_);
-    shutting_down_ = true;
-    for (auto& [name, channel] : channels_) channel->begin_shutdown();
+    {
+        std::lock_guard lock(mutex_);
+        shutting_down_ = true;
+        for (auto& [name, channel] : channels_) channel->begin_shutdown();
+    }
+    pools_.close_all();
 }
 
 bool Registry::shutting_down() const {

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "host/config/config.hpp"
+#include "host/pools/pool_set.hpp"
 #include "host/registry/named_channel.hpp"
 #include "host/registry/named_sync.hpp"
 #include "weft/plugin.h"
@@ -65,6 +66,10 @@ class Registry {
     [[nodiscard]] Opened<NamedSemaphore> semaphore(std::string_view name, std::uint32_t permits,
                                                    std::string_view who);
 
+    // The named pools (host/pools/pool_set.hpp); begin_shutdown() closes them.
+    [[nodiscard]] PoolSet& pools() noexcept { return pools_; }
+    [[nodiscard]] const PoolSet& pools() const noexcept { return pools_; }
+
     void begin_shutdown();
     [[nodiscard]] bool shutting_down() const;
     // Drains every channel and logs the report; returns it (for tests and the admin endpoint).
@@ -81,6 +86,7 @@ class Registry {
     std::map<std::string, std::shared_ptr<NamedChannel>, std::less<>> channels_;
     std::map<std::string, std::shared_ptr<NamedNotify>, std::less<>> notifies_;
     std::map<std::string, std::shared_ptr<NamedSemaphore>, std::less<>> semaphores_;
+    PoolSet pools_;
 };
 
 [[nodiscard]] weft_channel_kind to_abi(ChannelKind kind) noexcept;

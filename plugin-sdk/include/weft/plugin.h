@@ -119,7 +119,8 @@ extern "C" {
 /* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7), config_get_* to the host table (6.11), the
    network section (6.12: tcp_listen ... resolve) with statuses -19 to -22, and the manifest to
    the descriptor (5). */
-/* 1.3 appended plugin metrics and the state directory to the host table (section 6.13). */
+/* 1.3 appended plugin metrics and the state directory (section 6.13), and pools (WEFT_ERR_EXHAUSTED,
+ * pool_open ... pool_record, section 6.14) to the host table. */
 #define WEFT_PLUGIN_ABI_MINOR 3
 
 /* The symbol every plugin exports, and its type. */
@@ -170,7 +171,9 @@ typedef enum weft_status {
     WEFT_ERR_CONNECTION_REFUSED = -19, /* nobody listens at the address (ECONNREFUSED) */
     WEFT_ERR_CONNECTION_RESET = -20,   /* the peer reset the connection (ECONNRESET, EPIPE) */
     WEFT_ERR_ADDRESS_IN_USE = -21,     /* listen/bind: the address is taken (EADDRINUSE) */
-    WEFT_ERR_IO = -22                  /* any other I/O error of the OS */
+    WEFT_ERR_IO = -22,                 /* any other I/O error of the OS */
+    /* 1.3: pools */
+    WEFT_ERR_EXHAUSTED = -23 /* pool acquire: acquire_timeout passed with every slot in use */
 } weft_status;
 
 /* A short English description of `status` ("ok", "channel closed", ...). Static storage; never
@@ -225,6 +228,8 @@ static inline const char* weft_status_str(weft_status status) {
             return "address in use";
         case WEFT_ERR_IO:
             return "I/O error";
+        case WEFT_ERR_EXHAUSTED:
+            return "pool exhausted";
     }
     return "unknown status";
 }
@@ -243,6 +248,7 @@ static inline const char* weft_status_str(weft_status status) {
  *   weft_listener   a listening TCP or Unix-domain socket (ABI 1.2)
  *   weft_stream     a connected TCP or Unix-domain stream (ABI 1.2)
  *   weft_udp        a UDP socket (ABI 1.2)
+ *   weft_pool       a named pool from the config's `pools` section (ABI 1.3)
  * Operations (one wait in progress, see the poll protocol):
  *   weft_op         host-owned state of a pending operation, kept in the plugin's slot
  * Borrowed for one poll:
@@ -261,6 +267,7 @@ typedef struct weft_blocking weft_blocking;
 typedef struct weft_listener weft_listener;
 typedef struct weft_stream weft_stream;
 typedef struct weft_udp weft_udp;
+typedef struct weft_pool weft_pool;
 struct weft_host_api;
 
 /* Every object the host hands out starts with this header, so that the inline functions below
@@ -514,6 +521,36 @@ typedef struct weft_metrics {
     uint64_t plugin_tasks;         /* this plugin's live tasks and blocking jobs */
 } weft_metrics;
 
+/* 1.3: pools. What a pool holds (weft_pool_info.kind). */
+typedef enum weft_pool_kind {
+    WEFT_POOL_TCP = 1,     /* connected TCP streams to the configured address */
+    WEFT_POOL_RESOURCE = 2 /* slots for the plugin's own resources (the SDK's generic pool) */
+} weft_pool_kind;
+
+/* A pool's configured limits (durations in nanoseconds, 0: none) and its state now. */
+typedef struct weft_pool_info {
+    size_t size;         /* in: sizeof(weft_pool_info); the host fills what fits */
+    weft_pool_kind kind; /* out */
+    uint32_t max_size;
+    uint32_t min_idle;
+    uint64_t idle_timeout_ns;
+    uint64_t max_lifetime_ns;
+    uint64_t acquire_timeout_ns;
+    uint64_t in_use;  /* acquired and not yet released or discarded */
+    uint64_t idle;    /* tcp: connections open and idle (resource: as last recorded) */
+    uint64_t waiters; /* acquires waiting now */
+} weft_pool_info;
+
+/* What a resource pool's plugin reports (weft_pool_record), so /status and /metrics show its
+ * resources as they show a tcp pool's connections. */
+typedef enum weft_pool_event {
+    WEFT_POOL_CREATED = 1,         /* a resource was created */
+    WEFT_POOL_CREATE_FAILED = 2,   /* creating one failed */
+    WEFT_POOL_CLOSED_IDLE = 3,     /* one was closed after idle_timeout */
+    WEFT_POOL_CLOSED_LIFETIME = 4, /* one was closed at max_lifetime */
+    WEFT_POOL_IDLE_COUNT = 5       /* `value` resources are idle now */
+} weft_pool_event;
+
 /* Nanoseconds on the runtime's monotonic clock (CLOCK_MONOTONIC). */
 typedef uint64_t weft_instant;
 
@@ -645,6 +682,14 @@ typedef struct weft_host_api {
                                     const weft_metric_label* labels, size_t label_count,
                                     double value);
     weft_status (*state_directory)(weft_host* host, const char** out, size_t* len);
+    /* 1.3: pools */
+    weft_status (*pool_open)(weft_host* host, const char* name, weft_pool** out);
+    void (*pool_close)(weft_pool* pool);
+    weft_status (*pool_query)(weft_pool* pool, weft_pool_info* out);
+    weft_status (*pool_acquire)(weft_context* cx, weft_pool* pool, weft_stream** out, weft_op** op);
+    weft_status (*pool_release)(weft_pool* pool, weft_stream* conn);
+    weft_status (*pool_discard)(weft_pool* pool, weft_stream* conn);
+    weft_status (*pool_record)(weft_pool* pool, weft_pool_event event, uint64_t value);
 } weft_host_api;
 
 /* True when the host's table has `member` (a newer plugin on an older host checks before use). */
@@ -1370,6 +1415,84 @@ static inline weft_status weft_metric_gauge_set(weft_host* host, const char* nam
 static inline weft_status weft_state_directory(weft_host* host, const char** out, size_t* len) {
     if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__NET_CALL(WEFT__API(host), state_directory, (host, out, len));
+}
+
+/* --------------------------------------------------------------------------------------------
+ * 6.14 Pools (ABI 1.3): named pools the operator sizes in the config's `pools` section
+ *
+ * A tcp pool hands out connected weft_stream handles to its address: read and write them with
+ * the 6.12 calls, then give each back with weft_pool_release (it is reused) or, if a read or a
+ * write failed or the protocol got out of step, weft_pool_discard (it is closed and never handed
+ * out again). The host also closes, instead of reusing, a connection the peer closed or reset
+ * and one with unread bytes in it. A resource pool hands out slots (out is NULL): the SDK's
+ * generic pool (weft/sdk/pool.hpp) keeps the plugin's own resources in them.
+ *
+ * Limits. At most max_size connections are open at once; min_idle are kept open in the
+ * background; idle ones are closed after idle_timeout, all at max_lifetime. Waiters are served
+ * first come, first served. An acquire waits at most acquire_timeout, then fails with
+ * WEFT_ERR_EXHAUSTED ("pool 'cache' exhausted: 16 of 16 in use, 3 other(s) waiting, gave up
+ * after 2000 ms" in weft_last_error) or, when connecting failed all that time, with
+ * WEFT_ERR_TIMED_OUT ("pool 'cache': no connection within 2000 ms: creating failed: connect
+ * 127.0.0.1:6379: connection refused"). Failed connects are retried with backoff and logged once
+ * per burst. A pool whose address is down delays only the tasks acquiring from it.
+ *
+ * Shutdown. Idle connections close at once; acquires fail with WEFT_ERR_SHUTDOWN; a connection
+ * acquired earlier stays usable until released, then closes. What the plugin still holds after
+ * destroy is closed by the host.
+ *
+ * Ownership. A weft_pool is the plugin's until weft_pool_close; release what it acquired first
+ * (what is still acquired when the handle closes is counted as discarded). An acquired
+ * weft_stream is the plugin's until it passes it to weft_pool_release or weft_pool_discard of the
+ * handle that acquired it (closing it with weft_stream_close discards it when the pool handle
+ * closes). Every function below returns
+ * WEFT_ERR_UNSUPPORTED on a host older than ABI 1.3.
+ * ------------------------------------------------------------------------------------------ */
+
+/* Opens the pool `name` declared in the config. Returns WEFT_OK, WEFT_ERR_NOT_FOUND (no such
+ * pool: weft_last_error lists the declared ones) or WEFT_ERR_SHUTDOWN. Any thread, hooks
+ * included. */
+static inline weft_status weft_pool_open(weft_host* host, const char* name, weft_pool** out) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(host), pool_open, (host, name, out));
+}
+/* Closes the handle (connections it acquired stay the plugin's until released). Once. */
+static inline void weft_pool_close(weft_pool* pool) {
+    if (pool && WEFT_API_HAS(WEFT__API(pool), pool_close)) WEFT__API(pool)->pool_close(pool);
+}
+/* Fills *out (set out->size first) with the pool's limits and state. Returns WEFT_OK or
+ * WEFT_ERR_INVALID_ARGUMENT. Any thread. */
+static inline weft_status weft_pool_query(weft_pool* pool, weft_pool_info* out) {
+    if (!pool) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(pool), pool_query, (pool, out));
+}
+/* Acquires a connection into *out (a tcp pool) or a slot (a resource pool: pass out NULL).
+ * Returns WEFT_OK, WEFT_PENDING, WEFT_ERR_EXHAUSTED, WEFT_ERR_TIMED_OUT (connecting failed
+ * until acquire_timeout) or WEFT_ERR_SHUTDOWN. Keeps its place in line in the operation slot.
+ * Cancel-safe: weft_op_cancel gives up the place in line (or the connect in progress) and takes
+ * nothing. */
+static inline weft_status weft_pool_acquire(weft_context* cx, weft_pool* pool, weft_stream** out,
+                                            weft_op** op) {
+    if (!pool) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(pool), pool_acquire, (cx, pool, out, op));
+}
+/* Gives an acquired connection (or, conn NULL, a resource pool's slot) back for reuse; the
+ * handle is invalid afterwards. Returns WEFT_OK or WEFT_ERR_INVALID_ARGUMENT (a stream this pool
+ * did not hand out). Any thread. */
+static inline weft_status weft_pool_release(weft_pool* pool, weft_stream* conn) {
+    if (!pool) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(pool), pool_release, (pool, conn));
+}
+/* Gives an acquired connection back as broken: it is closed and never handed out again (a
+ * resource pool: the slot is freed and a broken close counted). Returns as weft_pool_release. */
+static inline weft_status weft_pool_discard(weft_pool* pool, weft_stream* conn) {
+    if (!pool) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(pool), pool_discard, (pool, conn));
+}
+/* A resource pool's plugin reports an event (weft_pool_event) for the pool's metrics. Returns
+ * WEFT_OK or WEFT_ERR_INVALID_ARGUMENT (a tcp pool, an unknown event). Any thread. */
+static inline weft_status weft_pool_record(weft_pool* pool, weft_pool_event event, uint64_t value) {
+    if (!pool) return WEFT_ERR_INVALID_ARGUMENT;
+    return WEFT__NET_CALL(WEFT__API(pool), pool_record, (pool, event, value));
 }
 
 #ifdef __cplusplus

@@ -56,6 +56,7 @@
 #include "weft/sdk/metrics.hpp"
 #include "weft/sdk/net.hpp"
 #include "weft/sdk/plugin_class.hpp"
+#include "weft/sdk/pool.hpp"
 #include "weft/sdk/select.hpp"
 #include "weft/sdk/shutdown.hpp"
 #include "weft/sdk/sync.hpp"

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "runtime/net/net.hpp"
+#include "runtime/pool/pool.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/sync/sync.hpp"
 #include "runtime/time/time.hpp"
@@ -374,6 +375,98 @@ void blocking_bridge(Runtime& rt, std::uint64_t seed) {
     require(sum == long{kMessages} * (kMessages + 1) / 2, "every message came back once");
 }
 
+// A pool of 3 shared by 40 tasks (pool.hpp's wait/wake protocol): acquires that wait, acquires
+// that time out while waiting, waiting acquires dropped by abort, resources marked broken, and
+// the background maintenance keeping min_idle warm, all racing. Never more than max_size held or
+// open at once; at the end nothing is in use, nobody waits, and every slot is accounted for.
+// Counts the latch down when the task's frame goes, even if the task was aborted before it first
+// ran (a parameter lives in the frame from the start; a local only once the body runs).
+class CountDown {
+   public:
+    explicit CountDown(std::shared_ptr<Latch> latch) : latch_(std::move(latch)) {}
+    CountDown(CountDown&& o) noexcept : latch_(std::move(o.latch_)) {}
+    CountDown& operator=(CountDown&&) = delete;
+    ~CountDown() {
+        if (latch_) latch_->count_down();
+    }
+
+   private:
+    std::shared_ptr<Latch> latch_;
+};
+
+void pool(Runtime& rt, std::uint64_t seed) {
+    rt.block_on([](std::uint64_t seed) -> Task<void> {
+        constexpr int kTasks = 40, kRounds = 60;
+        constexpr std::size_t kMax = 3;
+        auto open = std::make_shared<std::atomic<int>>(0);
+        auto held = std::make_shared<std::atomic<int>>(0);
+        struct Res {
+            std::shared_ptr<std::atomic<int>> open;
+            explicit Res(std::shared_ptr<std::atomic<int>> o) : open(std::move(o)) {
+                open->fetch_add(1);
+            }
+            Res(Res&& r) noexcept = default;
+            Res& operator=(Res&& r) noexcept = default;
+            ~Res() {
+                if (open) open->fetch_sub(1);
+            }
+        };
+        pool::Manager<Res> m;
+        m.create = [open] {
+            return
+                [](std::shared_ptr<std::atomic<int>> open) -> Task<sync::Result<Res, std::string>> {
+                    co_return Res(std::move(open));
+                }(open);
+        };
+        pool::PoolConfig cfg;
+        cfg.max_size = kMax;
+        cfg.min_idle = 1;
+        cfg.idle_timeout = std::chrono::milliseconds(2);
+        cfg.acquire_timeout = std::chrono::milliseconds(1 + seed % 3);
+        auto p = pool::Pool<Res>::create(cfg, m);
+        auto latch = std::make_shared<Latch>(kTasks);
+        std::vector<JoinHandle<void>> victims;
+        for (int t = 0; t < kTasks; ++t) {
+            auto h =
+                spawn([](std::shared_ptr<pool::Pool<Res>> p, int t, std::uint64_t seed,
+                         std::shared_ptr<std::atomic<int>> held, CountDown /*done*/) -> Task<void> {
+                    Rng rng(seed + static_cast<std::uint64_t>(t));
+                    for (int i = 0; i < kRounds; ++i) {
+                        auto r = co_await p->acquire();
+                        if (!r) {
+                            if (!r.error().is_exhausted())
+                                held->store(1000);  // reported at the end
+                            continue;
+                        }
+                        // Released before the resource goes back (declared after it).
+                        struct Hold {
+                            std::shared_ptr<std::atomic<int>> held;
+                            ~Hold() { held->fetch_sub(1); }
+                        } hold{held};
+                        if (held->fetch_add(1) >= static_cast<int>(kMax)) held->store(1000);
+                        if (rng.below(3) == 0) co_await yield_now();
+                        if (rng.below(8) == 0) r->mark_broken();
+                    }
+                }(p, t, seed, held, CountDown(latch)));
+            if (t % 5 == 0)
+                victims.push_back(std::move(h));
+            else
+                h.detach();
+        }
+        Rng rng(seed ^ 0x5A5A);
+        co_await time::sleep(std::chrono::milliseconds(rng.below(3)));
+        for (auto& v : victims) v.abort();  // some while they wait
+        co_await latch->wait();
+        require(held->load() < 500, "at most max_size held and only exhaustion fails an acquire");
+        const auto s = p->snapshot();
+        require(s.in_use == 0 && s.waiters == 0, "nothing in use and nobody waiting at the end");
+        require(s.size <= kMax && open->load() <= static_cast<int>(kMax),
+                "never more than max_size open");
+        p->close();
+        require(p->snapshot().size == 0, "close closed every idle resource");
+    }(seed));
+}
+
 struct Workload {
     const char* name;
     void (*run)(Runtime&, std::uint64_t);
@@ -384,7 +477,8 @@ constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many},
                                    {"notify", notify},
                                    {"scheduler", scheduler},
                                    {"net_echo", net_echo},
-                                   {"blocking_bridge", blocking_bridge}};
+                                   {"blocking_bridge", blocking_bridge},
+                                   {"pool", pool}};
 
 // --- the runner ----------------------------------------------------------------------------------
 
