@@ -16,8 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/plugin/stream_handles.hpp"

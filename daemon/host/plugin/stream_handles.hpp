@@ -3,7 +3,7 @@
 // the stream taken back out when the plugin gives it back.
 #pragma once
 
-#include "host/plugin/abi_objects.hpp"
+#include "host/abi/abi_objects.hpp"
 #include "runtime/net/tcp_stream.hpp"
 
 namespace weft::host {

@@ -68,10 +68,10 @@
 #include "runtime/sync/notify.hpp"
 #include "runtime/sync/result.hpp"
 #include "runtime/sync/semaphore.hpp"
+#include "runtime/task/inline_task.hpp"
 #include "runtime/task/pollable.hpp"
 #include "runtime/task/task.hpp"
 #include "runtime/task/yield_now.hpp"
-#include "runtime/time/inline_task.hpp"
 #include "runtime/time/sleep.hpp"
 #include "runtime/time/timeout.hpp"
 #include "runtime/util/spin_lock.hpp"
@@ -675,7 +675,7 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
 
     std::shared_ptr<Pool> pool_;
     std::optional<typename sync::Semaphore::Acquire> permit_;
-    std::optional<time::detail::InlineTask<Acquired>> slow_;
+    std::optional<weft::task::InlineTask<Acquired>> slow_;
     std::optional<time::Sleep> deadline_;
     std::optional<detail::Entry<T>> immediate_;
     time::Instant started_{};
