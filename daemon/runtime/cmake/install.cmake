@@ -25,6 +25,7 @@ set(WEFT_RUNTIME_PUBLIC_HEADERS
     runtime/blocking/spawn_blocking.hpp
     runtime/signal/signal.hpp
     runtime/net/net.hpp
+    runtime/pool/pool.hpp runtime/pool/tcp_pool.hpp
     runtime/metrics/metrics.hpp)
 
 # Which headers to install: the public ones and every runtime header they include, transitively

@@ -158,6 +158,20 @@ static void call_everything(void) {
         const char* dir = NULL;
         STATUS_CALL(weft_state_directory, weft_state_directory(NULL, &dir, &n));
     }
+    {
+        weft_pool* pool = NULL;
+        weft_pool_info info;
+        weft_stream* conn = NULL;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        STATUS_CALL(weft_pool_open, weft_pool_open(NULL, "p", &pool));
+        VOID_CALL(weft_pool_close, weft_pool_close(NULL));
+        STATUS_CALL(weft_pool_query, weft_pool_query(NULL, &info));
+        STATUS_CALL(weft_pool_acquire, weft_pool_acquire(NULL, NULL, &conn, &op));
+        STATUS_CALL(weft_pool_release, weft_pool_release(NULL, NULL));
+        STATUS_CALL(weft_pool_discard, weft_pool_discard(NULL, NULL));
+        STATUS_CALL(weft_pool_record, weft_pool_record(NULL, WEFT_POOL_CREATED, 1));
+    }
 }
 
 static weft_status init(const weft_init_args* args, void** instance, char* error,
