@@ -119,8 +119,8 @@ extern "C" {
 /* 1.2 appended WEFT_ERR_NO_RECEIVER (section 6.7), config_get_* to the host table (6.11), the
    network section (6.12: tcp_listen ... resolve) with statuses -19 to -22, and the manifest to
    the descriptor (5). */
-/* 1.3 appended plugin metrics and the state directory (section 6.13), and pools (WEFT_ERR_EXHAUSTED,
- * pool_open ... pool_record, section 6.14) to the host table. */
+/* 1.3 appended plugin metrics and the state directory (section 6.13), and pools
+ * (WEFT_ERR_EXHAUSTED, pool_open ... pool_record, section 6.14) to the host table. */
 #define WEFT_PLUGIN_ABI_MINOR 3
 
 /* The symbol every plugin exports, and its type. */
