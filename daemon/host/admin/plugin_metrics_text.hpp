@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "host/plugin/plugin_host.hpp"
+#include "host/daemon/plugin_host.hpp"
 
 namespace weft::host::admin {
 

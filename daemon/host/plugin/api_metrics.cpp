@@ -5,7 +5,7 @@
 #include <string>
 
 #include "host/plugin/api_areas.hpp"
-#include "host/plugin/api_support.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/plugin/plugin_instance.hpp"
 
 namespace weft::host {
