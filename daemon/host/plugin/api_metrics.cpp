@@ -4,8 +4,8 @@
 // series past the bound into one warning in the plugin's log.
 #include <string>
 
-#include "host/plugin/api_areas.hpp"
 #include "host/abi/api_support.hpp"
+#include "host/plugin/api_areas.hpp"
 #include "host/plugin/plugin_instance.hpp"
 
 namespace weft::host {
