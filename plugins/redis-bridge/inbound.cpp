@@ -177,8 +177,11 @@ weft::Task<> Inbound::session() {
         down_ = false;
     }
     {
+        // "from": "start" (0): a group created after its producers started still gets what they
+        // wrote before; "new" ($): only entries added from now on.
+        const std::string_view from = config_.from_start ? "0" : "$";
         const std::array<std::string_view, 6> args{"XGROUP",      "CREATE", config_.stream,
-                                                   config_.group, "$",      "MKSTREAM"};
+                                                   config_.group, from,     "MKSTREAM"};
         Reply r = co_await conn_.command(args);
         if (r->type == REDIS_REPLY_ERROR && !text_of(r.get()).starts_with("BUSYGROUP") &&
             std::string_view(r->str, r->len).find("BUSYGROUP") == std::string_view::npos)
