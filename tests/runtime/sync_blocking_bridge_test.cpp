@@ -160,8 +160,13 @@ TEST_CASE("the blocking bridges refuse to run on a runtime thread, naming the ca
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
-        auto [tx, rx] = mpsc::channel<int>(1);
-        auto [otx, orx] = oneshot::channel<int>();
+        // Named variables, not structured bindings: clang 14 cannot capture a binding in a lambda
+        // (allowed since C++20, implemented in clang 16).
+        auto channel = mpsc::channel<int>(1);
+        auto& tx = std::get<0>(channel);
+        auto& rx = std::get<1>(channel);
+        auto one = oneshot::channel<int>();
+        auto& orx = std::get<1>(one);
         sync::Semaphore sem(0);
         CHECK_THAT(
             refusal_of([&] { (void)tx.blocking_send(1); }),
