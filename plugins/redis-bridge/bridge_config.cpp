@@ -105,7 +105,7 @@ std::string default_consumer_name(const std::string& instance) {
 BridgeConfig parse_bridge_config(const Json& config) {
     check_keys(config, "",
                {"redis", "password_file", "username", "outbound", "inbound", "connect_timeout_ms",
-                "backoff_ms", "max_backoff_ms", "stats_interval_ms"});
+                "reply_timeout_ms", "backoff_ms", "max_backoff_ms", "stats_interval_ms"});
     BridgeConfig c;
     c.redis = string_member(config, "", "redis", "127.0.0.1:6379", false);
     if (is_unix_address(c.redis)) {
@@ -126,6 +126,7 @@ BridgeConfig parse_bridge_config(const Json& config) {
     if (!c.username.empty() && c.password_file.empty())
         fail("/username", "a username needs a \"password_file\"");
     c.connect_timeout_ms = int_member(config, "", "connect_timeout_ms", 2000, 1, 3'600'000);
+    c.reply_timeout_ms = int_member(config, "", "reply_timeout_ms", 5000, 1, 3'600'000);
     c.backoff_ms = int_member(config, "", "backoff_ms", 100, 1, 3'600'000);
     c.max_backoff_ms = int_member(config, "", "max_backoff_ms", 5000, 1, 3'600'000);
     if (c.max_backoff_ms < c.backoff_ms)

@@ -9,7 +9,8 @@
 //    "inbound":  [{"stream": "weft:events", "group": "workers", "consumer": "host-a",
 //                  "channel": "work", "kind": "mpsc", "capacity": 1024,
 //                  "batch": 256, "block_ms": 500, "claim_idle_ms": 30000, "from": "start"}],
-//    "connect_timeout_ms": 2000, "backoff_ms": 100, "max_backoff_ms": 5000,
+//    "connect_timeout_ms": 2000, "reply_timeout_ms": 5000, "backoff_ms": 100,
+//    "max_backoff_ms": 5000,
 //    "stats_interval_ms": 1000}
 //
 // Every error names the offending member by its JSON pointer within the plugin's config
@@ -53,6 +54,9 @@ struct BridgeConfig {
     std::vector<OutboundConfig> outbound;
     std::vector<InboundConfig> inbound;
     std::int64_t connect_timeout_ms = 2000;
+    // The longest Redis may take to take a command and answer it (beyond an XREADGROUP's BLOCK):
+    // a server that accepts and then stalls is an outage like one that refuses.
+    std::int64_t reply_timeout_ms = 5000;
     std::int64_t backoff_ms = 100;
     std::int64_t max_backoff_ms = 5000;
     std::int64_t stats_interval_ms = 1000;

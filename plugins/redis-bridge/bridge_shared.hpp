@@ -23,9 +23,9 @@ struct BridgeShared {
     std::string password;
 
     [[nodiscard]] weft::Task<RespConnection> connect() const {
-        return RespConnection::open(config.redis,
-                                    std::chrono::milliseconds(config.connect_timeout_ms),
-                                    config.username, password);
+        return RespConnection::open(
+            config.redis, std::chrono::milliseconds(config.connect_timeout_ms),
+            std::chrono::milliseconds(config.reply_timeout_ms), config.username, password);
     }
 };
 

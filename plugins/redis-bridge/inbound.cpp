@@ -172,10 +172,6 @@ weft::Task<> Inbound::session() {
     conn_ = co_await shared_.connect();
     if (ever_connected_) add("redis_bridge_reconnects_total", 1);
     ever_connected_ = true;
-    if (down_) {
-        shared_.log.info("redis-bridge: reading stream '", config_.stream, "' again");
-        down_ = false;
-    }
     {
         // "from": "start" (0): a group created after its producers started still gets what they
         // wrote before; "new" ($): only entries added from now on.
@@ -183,9 +179,15 @@ weft::Task<> Inbound::session() {
         const std::array<std::string_view, 6> args{"XGROUP",      "CREATE", config_.stream,
                                                    config_.group, from,     "MKSTREAM"};
         Reply r = co_await conn_.command(args);
-        if (r->type == REDIS_REPLY_ERROR && !text_of(r.get()).starts_with("BUSYGROUP") &&
+        if (r->type == REDIS_REPLY_ERROR &&
             std::string_view(r->str, r->len).find("BUSYGROUP") == std::string_view::npos)
             unexpected("XGROUP CREATE", r.get());
+    }
+    // Redis answered (a server that accepts and then stalls or talks nonsense has not): the
+    // outage, if there was one, is over.
+    if (down_) {
+        shared_.log.info("redis-bridge: reading stream '", config_.stream, "' again");
+        down_ = false;
     }
     const std::string count = std::to_string(config_.batch);
     const std::string block = std::to_string(config_.block_ms);
@@ -215,7 +217,7 @@ weft::Task<> Inbound::session() {
                                                         "STREAMS",
                                                         config_.stream,
                                                         std::string_view(">")};
-            r = co_await conn_.command(args);
+            r = co_await conn_.command(args, std::chrono::milliseconds(config_.block_ms));
         }
         if (r->type == REDIS_REPLY_NIL) {  // BLOCK timed out: acknowledge what was taken
             co_await ack_taken();

@@ -2,6 +2,7 @@
 #include "resp_connection.hpp"
 
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "bridge_config.hpp"
@@ -42,15 +43,17 @@ std::string_view text_of(const redisReply* reply) noexcept {
 }
 
 weft::Task<RespConnection> RespConnection::open(std::string address,
-                                                std::chrono::milliseconds timeout,
+                                                std::chrono::milliseconds connect_timeout,
+                                                std::chrono::milliseconds reply_timeout,
                                                 std::string username, std::string password) {
     RespConnection c;
     if (is_unix_address(address)) {
-        c.stream_ = co_await weft::Stream::connect_unix(address.substr(5), timeout);
+        c.stream_ = co_await weft::Stream::connect_unix(address.substr(5), connect_timeout);
     } else {
-        c.stream_ = co_await weft::Stream::connect(address, timeout);
+        c.stream_ = co_await weft::Stream::connect(address, connect_timeout);
         c.stream_.set_nodelay(true);
     }
+    c.reply_timeout_ = reply_timeout;
     c.reader_.reset(redisReaderCreate());
     if (!c.reader_) throw weft::Error(WEFT_ERR_NO_MEMORY, "redisReaderCreate");
     if (!password.empty()) {
@@ -88,19 +91,29 @@ void RespConnection::append(std::span<const std::string_view> args) {
     redisFreeCommand(cmd);
 }
 
+void RespConnection::too_slow(const char* what, std::chrono::milliseconds limit) {
+    close();
+    throw weft::Error(WEFT_ERR_TIMED_OUT, "Redis did not " + std::string(what) + " within " +
+                                              std::to_string(limit.count()) + " ms");
+}
+
 weft::Task<> RespConnection::flush() {
     if (out_.empty()) co_return;
     if (!stream_.valid()) throw weft::Error(WEFT_ERR_CLOSED, "Redis connection closed");
+    bool written = false;
     try {
-        co_await stream_.write_all(out_);
+        written = co_await weft::timeout(reply_timeout_, stream_.write_all(out_));
     } catch (...) {
         close();
         throw;
     }
+    if (!written) too_slow("take the commands", reply_timeout_);
     out_.clear();
 }
 
-weft::Task<Reply> RespConnection::read_reply() {
+weft::Task<Reply> RespConnection::read_reply(std::chrono::milliseconds blocked) {
+    const auto limit = reply_timeout_ + blocked;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
         if (!reader_ || !stream_.valid())
             throw weft::Error(WEFT_ERR_CLOSED, "Redis connection closed");
@@ -112,13 +125,18 @@ weft::Task<Reply> RespConnection::read_reply() {
         }
         if (raw != nullptr) co_return Reply(static_cast<redisReply*>(raw));
         char buf[64 * 1024];
-        std::size_t n = 0;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0)) too_slow("answer", limit);
+        std::optional<std::size_t> read;
         try {
-            n = co_await stream_.read(buf, sizeof buf);
+            read = co_await weft::timeout(left, stream_.read(buf, sizeof buf));
         } catch (...) {
             close();
             throw;
         }
+        if (!read) too_slow("answer", limit);
+        const std::size_t n = *read;
         if (n == 0) {
             close();
             throw weft::Error(WEFT_ERR_CONNECTION_RESET, "Redis closed the connection");
@@ -130,10 +148,11 @@ weft::Task<Reply> RespConnection::read_reply() {
     }
 }
 
-weft::Task<Reply> RespConnection::command(std::span<const std::string_view> args) {
+weft::Task<Reply> RespConnection::command(std::span<const std::string_view> args,
+                                          std::chrono::milliseconds blocked) {
     append(args);
     co_await flush();
-    co_return co_await read_reply();
+    co_return co_await read_reply(blocked);
 }
 
 }  // namespace redis_bridge

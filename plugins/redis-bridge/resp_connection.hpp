@@ -3,8 +3,9 @@
 // hiredis never touches the socket: weft's stream reads and writes, so no thread blocks.
 //
 // Commands are appended to an output buffer and sent together by flush() (pipelining); replies
-// are then read in the same order with read_reply(). Any I/O or protocol failure throws
-// weft::Error and leaves the connection unusable: the caller drops it and reconnects.
+// are then read in the same order with read_reply(). Any I/O or protocol failure, and a flush or
+// a reply that takes longer than the connection's reply timeout, throws weft::Error and leaves
+// the connection unusable: the caller drops it and reconnects.
 //
 // Thread-safety: one task uses a connection at a time.
 #pragma once
@@ -37,9 +38,12 @@ class RespConnection {
     RespConnection(RespConnection&&) noexcept = default;
     RespConnection& operator=(RespConnection&&) noexcept = default;
 
-    // Connects to `address` ("host:port" or "unix:/path"), sends AUTH when `password` is not
-    // empty and checks its reply. Throws weft::Error (the OS's or Redis's reason).
-    static weft::Task<RespConnection> open(std::string address, std::chrono::milliseconds timeout,
+    // Connects to `address` ("host:port" or "unix:/path") within `connect_timeout`, sends AUTH
+    // when `password` is not empty and checks its reply. `reply_timeout` bounds every flush and
+    // every reply from then on. Throws weft::Error (the OS's or Redis's reason).
+    static weft::Task<RespConnection> open(std::string address,
+                                           std::chrono::milliseconds connect_timeout,
+                                           std::chrono::milliseconds reply_timeout,
                                            std::string username, std::string password);
 
     [[nodiscard]] bool valid() const noexcept { return stream_.valid(); }
@@ -49,10 +53,12 @@ class RespConnection {
     void append(std::span<const std::string_view> args);
     // Writes the whole output buffer.
     weft::Task<> flush();
-    // The next reply (error replies included: the caller checks reply->type).
-    weft::Task<Reply> read_reply();
+    // The next reply (error replies included: the caller checks reply->type), within the reply
+    // timeout plus `blocked` (the BLOCK of a command that may wait that long on purpose).
+    weft::Task<Reply> read_reply(std::chrono::milliseconds blocked = {});
     // append + flush + read_reply.
-    weft::Task<Reply> command(std::span<const std::string_view> args);
+    weft::Task<Reply> command(std::span<const std::string_view> args,
+                              std::chrono::milliseconds blocked = {});
 
     [[nodiscard]] std::size_t buffered() const noexcept { return out_.size(); }
 
@@ -61,7 +67,11 @@ class RespConnection {
         void operator()(redisReader* r) const noexcept { redisReaderFree(r); }
     };
 
+    // Closes the connection and throws: Redis took longer than `limit` to `what`.
+    [[noreturn]] void too_slow(const char* what, std::chrono::milliseconds limit);
+
     weft::Stream stream_;
+    std::chrono::milliseconds reply_timeout_{};
     std::unique_ptr<redisReader, ReaderDeleter> reader_;
     std::string out_;
 };

@@ -5,6 +5,11 @@
 // file then says what arrived: every number at least once, and how many twice.
 // Without redis-server the tests say so and pass (a WARN), as plugin.h's network tests do
 // without a network.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -518,4 +523,79 @@ TEST_CASE(
     CHECK_THAT(sb, Catch::Contains("\"redis_bridge_received_total\""));
     CHECK(stop(a) == 0);
     CHECK(stop(b) == 0);
+}
+
+namespace {
+
+// A TCP listener on 127.0.0.1 that never accepts: the kernel completes connections into its
+// backlog, so a client connects and writes, and no answer ever comes (a Redis that stalls).
+class SilentServer {
+   public:
+    SilentServer() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
+            ::listen(fd_, 64) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len))
+            throw std::runtime_error("silent server: cannot listen on 127.0.0.1");
+        port_ = ntohs(a.sin_port);
+    }
+    ~SilentServer() { ::close(fd_); }
+    SilentServer(const SilentServer&) = delete;
+    SilentServer& operator=(const SilentServer&) = delete;
+    [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+   private:
+    int fd_;
+    int port_ = 0;
+};
+
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "redis-bridge: a server that accepts and never answers is an outage: logged once per "
+    "direction, and the shutdown spools what waits") {
+    if (!bridge_built()) {
+        WARN("redis-bridge.so was not built (hiredis missing): skipped");
+        return;
+    }
+    SilentServer silent;
+    TempDir dir;
+    const fs::path state = dir.path() / "state";
+    std::ostringstream c;
+    c << R"({"shutdown": {"grace_period_ms": 10000},
+             "crash_loop": {"state_directory": ")"
+      << state.string() << R"("},
+             "channels": {"records": {"kind": "mpsc", "capacity": 1024},
+                          "in": {"kind": "mpsc", "capacity": 1024}},
+             "plugins": [
+               {"name": "producer", "path": "producer.so",
+                "config": {"channel": "records", "capacity": 1024, "rate_hz": 0, "count": 100}},
+               {"name": "bridge", "path": "redis-bridge.so",
+                "config": {"redis": ")"
+      << silent.address() << R"(", "reply_timeout_ms": 200, "backoff_ms": 50,
+                           "max_backoff_ms": 100,
+                           "outbound": [{"channel": "records", "stream": "q"}],
+                           "inbound": [{"stream": "q", "group": "g", "channel": "in"}]}},
+               {"name": "consumer", "path": "consumer.so",
+                "config": {"channel": "in", "path": ")"
+      << (dir.path() / "in.log").string() << R"("}}]})";
+    auto weftd = run_weftd(dir.write("weftd.json", c.str()));
+    REQUIRE(wait_for_text(weftd->stderr_file(), "did not answer within 200 ms"));
+    std::this_thread::sleep_for(2s);  // several more attempts, each timing out
+    const int code = stop(*weftd);
+    const std::string log = weftd->err();
+    INFO(log);
+    CHECK(code == 0);
+    CHECK(occurrences(log, "redis-bridge: cannot send to stream 'q'") == 1);
+    CHECK(occurrences(log, "redis-bridge: reading stream 'q' at") == 1);
+    CHECK_THAT(log, !Catch::Contains("reading stream 'q' again"));
+    CHECK_THAT(log, Catch::Contains("redis-bridge: 100 unsent messages for stream 'q' spooled"));
 }
