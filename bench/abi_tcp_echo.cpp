@@ -1,7 +1,7 @@
 // abi_tcp_echo: tcp_echo (net_tcp.cpp) with the echo server in a plugin, through the ABI: the
 // plugin (abi_plugin/, role "echo", written with the SDK as a plugin author would) accepts with
 // weft_tcp_accept and echoes with weft_stream_read and weft_stream_write; the 50 clients are the
-// in-process ones of tcp_echo (tcp_echo_client.hpp), so the two figures differ only in the
+// in-process ones of tcp_echo (tcp_echo.hpp), so the two figures differ only in the
 // server's path. Compare with tcp_echo: BENCHMARKS.md asks for at most 1.25x its time.
 //
 // The plugin is loaded and listening before the clock starts, on a port the benchmark picked
@@ -18,7 +18,7 @@
 #include "host/daemon/coordinator.hpp"
 #include "runtime/net/net.hpp"
 #include "runtime/time/time.hpp"
-#include "tcp_echo_client.hpp"
+#include "tcp_echo.hpp"
 
 namespace weft::bench {
 namespace {

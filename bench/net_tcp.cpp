@@ -1,7 +1,7 @@
 // TCP over loopback, as the Tokio anchor's workloads of the same names:
 //   tcp_echo          a server task spawns one echo task per connection (read up to 4 KiB,
 //                     write back what was read, until EOF); 50 clients (TCP_NODELAY on both
-//                     ends) each do 2,000 round trips of a 64-byte message (tcp_echo_client.hpp,
+//                     ends) each do 2,000 round trips of a 64-byte message (tcp_echo.hpp,
 //                     shared with weft-bench-abi's abi_tcp_echo). ops = round trips.
 //   tcp_stream        one connection: the accepting task writes 8,192 chunks of 64 KiB and shuts
 //                     down its write side; the root reads into 64 KiB until EOF. ops = chunks.
@@ -16,10 +16,13 @@
 #include "harness.hpp"
 #include "latch.hpp"
 #include "runtime/net/net.hpp"
-#include "tcp_echo_client.hpp"
+#include "tcp_echo.hpp"
 
 namespace weft::bench {
 namespace {
+
+using tcp_echo::echo_server;
+using tcp_echo::listen_local;
 
 constexpr std::uint64_t kStreamChunks = 8'192;
 constexpr std::size_t kStreamChunk = 64 * 1024;
@@ -30,32 +33,7 @@ void check(bool ok, const char* what) {
     if (!ok) throw std::runtime_error(what);
 }
 
-net::TcpListener listen_local() {
-    auto l = net::TcpListener::bind(net::SocketAddr::localhost_v4(0));
-    if (!l) throw std::runtime_error(l.error().what());
-    return std::move(*l);
-}
-
 // ---- tcp_echo ----------------------------------------------------------------------------------
-
-Task<void> echo_conn(net::TcpStream s) {
-    std::vector<char> buf(4096);
-    while (true) {
-        auto n = co_await s.read(buf.data(), buf.size());
-        if (!n || *n == 0) co_return;
-        auto w = co_await s.write_all(buf.data(), *n);
-        if (!w) co_return;
-    }
-}
-
-Task<void> echo_server(std::shared_ptr<net::TcpListener> l) {
-    while (true) {
-        auto c = co_await l->accept();
-        if (!c) co_return;
-        (void)c->stream.set_nodelay(true);
-        spawn(echo_conn(std::move(c->stream))).detach();
-    }
-}
 
 Task<void> echo_root(std::uint64_t rounds) {
     auto l = std::make_shared<net::TcpListener>(listen_local());

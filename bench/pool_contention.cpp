@@ -17,6 +17,7 @@
 #include "runtime/net/net.hpp"
 #include "runtime/pool/tcp_pool.hpp"
 #include "runtime/sync/semaphore.hpp"
+#include "tcp_echo.hpp"
 
 namespace weft::bench {
 namespace {
@@ -29,25 +30,6 @@ constexpr std::uint64_t kBareLoops = 1'000'000;
 
 void check(bool ok, const char* what) {
     if (!ok) throw std::runtime_error(what);
-}
-
-Task<void> echo_conn(net::TcpStream s) {
-    std::vector<char> buf(4096);
-    while (true) {
-        auto n = co_await s.read(buf.data(), buf.size());
-        if (!n || *n == 0) co_return;
-        auto w = co_await s.write_all(buf.data(), *n);
-        if (!w) co_return;
-    }
-}
-
-Task<void> echo_server(std::shared_ptr<net::TcpListener> l) {
-    while (true) {
-        auto c = co_await l->accept();
-        if (!c) co_return;
-        (void)c->stream.set_nodelay(true);
-        spawn(echo_conn(std::move(c->stream))).detach();
-    }
 }
 
 Task<void> client(std::shared_ptr<pool::TcpPool> p, std::uint64_t rounds,
@@ -70,10 +52,8 @@ Task<void> client(std::shared_ptr<pool::TcpPool> p, std::uint64_t rounds,
 }
 
 Task<std::vector<std::uint32_t>> contention(std::uint64_t total) {
-    auto l = net::TcpListener::bind(net::SocketAddr::localhost_v4(0));
-    check(l.is_ok(), "bind failed");
-    auto listener = std::make_shared<net::TcpListener>(std::move(*l));
-    auto server = spawn(echo_server(listener));
+    auto listener = std::make_shared<net::TcpListener>(tcp_echo::listen_local());
+    auto server = spawn(tcp_echo::echo_server(listener));
     pool::PoolConfig cfg;
     cfg.name = "bench";
     cfg.max_size = kConnections;

@@ -1,12 +1,14 @@
-// The client side of tcp_echo, shared by the in-process workload (net_tcp.cpp) and its ABI
-// version (abi_tcp_echo.cpp), so that the two figures differ only in the server: 50 clients
-// (TCP_NODELAY) each do 2,000 round trips of a 64-byte message and count a latch down.
+// tcp_echo's two sides. The clients are shared by the in-process workload (net_tcp.cpp) and its
+// ABI version (abi_tcp_echo.cpp), so that the two figures differ only in the server: 50 clients
+// (TCP_NODELAY) each do 2,000 round trips of a 64-byte message and count a latch down. The
+// in-process echo server is shared by net_tcp.cpp and pool_contention.cpp.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "latch.hpp"
 #include "runtime/net/net.hpp"
@@ -46,6 +48,34 @@ inline Task<void> run_clients(net::SocketAddr addr, std::uint64_t rounds) {
     auto latch = std::make_shared<Latch>(kClients);
     for (std::uint64_t c = 0; c < kClients; ++c) spawn(client(addr, c, rounds, latch)).detach();
     co_await latch->wait();
+}
+
+// A listener on 127.0.0.1, on a port of the system's choosing.
+inline net::TcpListener listen_local() {
+    auto l = net::TcpListener::bind(net::SocketAddr::localhost_v4(0));
+    if (!l) throw std::runtime_error(l.error().what());
+    return std::move(*l);
+}
+
+// Echoes what `s` reads until its peer's end of stream (or an error).
+inline Task<void> echo_conn(net::TcpStream s) {
+    std::vector<char> buf(4096);
+    while (true) {
+        auto n = co_await s.read(buf.data(), buf.size());
+        if (!n || *n == 0) co_return;
+        auto w = co_await s.write_all(buf.data(), *n);
+        if (!w) co_return;
+    }
+}
+
+// Accepts connections (TCP_NODELAY) and echoes each in a task of its own, until accept fails.
+inline Task<void> echo_server(std::shared_ptr<net::TcpListener> l) {
+    while (true) {
+        auto c = co_await l->accept();
+        if (!c) co_return;
+        (void)c->stream.set_nodelay(true);
+        spawn(echo_conn(std::move(c->stream))).detach();
+    }
 }
 
 }  // namespace weft::bench::tcp_echo

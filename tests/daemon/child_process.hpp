@@ -41,6 +41,13 @@ inline std::string read_text(const fs::path& file) {
     return text.str();
 }
 
+// How many times `needle` occurs in `text` (overlapping occurrences counted).
+inline std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
 // Polls `file` until it contains `needle`; false at the deadline.
 inline bool wait_for_text(const fs::path& file, std::string_view needle,
                           std::chrono::steady_clock::duration deadline = kStartDeadline) {

@@ -135,6 +135,14 @@ std::uint64_t acknowledged(const RedisServer& redis, const std::string& stream,
     return read > pending ? read - pending : 0;
 }
 
+// Polls `done` every few ms until it holds or `deadline` passes; whether it holds.
+template <class Pred>
+bool wait_until(Pred done, std::chrono::seconds deadline = 120s) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+    return done();
+}
+
 std::size_t count_lines(const fs::path& file) {
     std::ifstream in(file);
     std::size_t n = 0;
@@ -241,9 +249,7 @@ TEST_CASE(
     auto b = run_weftd(b_config);
     REQUIRE(wait_for_text(b->stderr_file(), "weftd started"));
     auto a = run_weftd(dir.write("a.json", config_a(*redis, "s2", kCount, dir.path() / "state")));
-    const auto until = std::chrono::steady_clock::now() + 120s;
-    while (count_lines(out) < kCount / 2 && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(5ms);
+    (void)wait_until([&] { return count_lines(out) >= kCount / 2; });
     b->send(SIGKILL);
     CHECK(b->wait_exit() == 128 + SIGKILL);
     const std::size_t before = count_lines(out);
@@ -272,21 +278,15 @@ TEST_CASE(
     // with its channel full all the time, which is when acknowledging ahead of the consumer
     // would lose entries to a SIGKILL.
     auto a = run_weftd(dir.write("a.json", config_a(*redis, "s6", kCount, dir.path() / "state")));
-    const auto produced_by = std::chrono::steady_clock::now() + 180s;
-    while (redis->cli({"XLEN", "s6"}) != std::to_string(kCount) &&
-           std::chrono::steady_clock::now() < produced_by)
-        std::this_thread::sleep_for(50ms);
-    REQUIRE(redis->cli({"XLEN", "s6"}) == std::to_string(kCount));
+    REQUIRE(wait_until([&] { return redis->cli({"XLEN", "s6"}) == std::to_string(kCount); }, 180s));
 
     const fs::path out = dir.path() / "b.log";
     const fs::path b_config = dir.write("b.json", config_b(*redis, "s6", "g", "b", out));
     auto b = run_weftd(b_config);
     // Half-way, and once B has acknowledged entries: killed before its first acknowledgement, B
     // would only re-read everything.
-    const auto until = std::chrono::steady_clock::now() + 120s;
-    while ((count_lines(out) < kCount / 2 || acknowledged(*redis, "s6", "g") == 0) &&
-           std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(5ms);
+    (void)wait_until(
+        [&] { return count_lines(out) >= kCount / 2 && acknowledged(*redis, "s6", "g") != 0; });
     b->send(SIGKILL);
     CHECK(b->wait_exit() == 128 + SIGKILL);
     const std::size_t before = count_lines(out);
@@ -354,9 +354,7 @@ TEST_CASE("redis-bridge: Redis stopped for a few seconds while A produces loses 
     REQUIRE(wait_for_text(b->stderr_file(), "weftd started"));
     auto a = run_weftd(
         dir.write("a.json", config_a(*redis, "s4", kCount, dir.path() / "state", 10'000)));
-    const auto until = std::chrono::steady_clock::now() + 60s;
-    while (count_lines(out) < 2'000 && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(5ms);
+    (void)wait_until([&] { return count_lines(out) >= 2'000; }, 60s);
     REQUIRE(redis->stop());
     std::this_thread::sleep_for(3s);
     REQUIRE(redis->restart());
@@ -551,12 +549,6 @@ class SilentServer {
     int port_ = 0;
 };
 
-std::size_t occurrences(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-    return n;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -594,8 +586,8 @@ TEST_CASE(
     const std::string log = weftd->err();
     INFO(log);
     CHECK(code == 0);
-    CHECK(occurrences(log, "redis-bridge: cannot send to stream 'q'") == 1);
-    CHECK(occurrences(log, "redis-bridge: reading stream 'q' at") == 1);
+    CHECK(count_of(log, "redis-bridge: cannot send to stream 'q'") == 1);
+    CHECK(count_of(log, "redis-bridge: reading stream 'q' at") == 1);
     CHECK_THAT(log, !Catch::Contains("reading stream 'q' again"));
     CHECK_THAT(log, Catch::Contains("redis-bridge: 100 unsent messages for stream 'q' spooled"));
 }

@@ -28,12 +28,6 @@ void no_core_files() {
     ::setrlimit(RLIMIT_CORE, &none);
 }
 
-std::size_t count_of(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-    return n;
-}
-
 // `weftd status` of the daemon whose admin socket is `socket`, parsed.
 nlohmann::json status_of(const fs::path& socket) {
     Child status({kWeftd, "status", "--socket", socket.string()});

@@ -18,6 +18,7 @@
 
 using namespace weft;
 using namespace std::chrono_literals;
+using weft::test::eventually;
 
 namespace {
 
@@ -85,15 +86,6 @@ Task<std::string> round_trip(net::TcpStream& s, const std::string& msg) {
     auto r = co_await s.read_exact(back.data(), back.size());
     if (!r) co_return "read failed";
     co_return back;
-}
-
-template <class F>
-Task<bool> eventually(F cond) {
-    for (int i = 0; i < 2000; ++i) {
-        if (cond()) co_return true;
-        co_await time::sleep(5ms);
-    }
-    co_return cond();
 }
 
 }  // namespace

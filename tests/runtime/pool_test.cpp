@@ -18,6 +18,7 @@ using namespace weft;
 using namespace std::chrono_literals;
 using pool::Pool;
 using pool::PoolConfig;
+using weft::test::eventually;
 
 namespace {
 
@@ -86,16 +87,6 @@ PoolConfig config(std::size_t max_size) {
     cfg.backoff_min = 1ms;
     cfg.backoff_max = 4ms;
     return cfg;
-}
-
-// Polls `cond` every few ms for up to 10 s (a loaded machine is slow, never this slow).
-template <class F>
-Task<bool> eventually(F cond) {
-    for (int i = 0; i < 2000; ++i) {
-        if (cond()) co_return true;
-        co_await time::sleep(5ms);
-    }
-    co_return cond();
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "runtime/runtime.hpp"
+#include "runtime/time/sleep.hpp"
 
 namespace weft::test {
 
@@ -33,6 +35,17 @@ Task<void> abort_and_join(std::vector<JoinHandle<T>>& handles) {
         } catch (const JoinError&) {
         }
     }
+}
+
+// Polls `cond` on the runtime every 5 ms for up to 10 s (a loaded machine is slow, never this
+// slow): true as soon as it holds.
+template <class F>
+Task<bool> eventually(F cond) {
+    for (int i = 0; i < 2000; ++i) {
+        if (cond()) co_return true;
+        co_await time::sleep(std::chrono::milliseconds(5));
+    }
+    co_return cond();
 }
 
 // Counts live instances, to check that destructors of cancelled tasks ran.

@@ -1,38 +1,8 @@
 #include "runtime/scheduler/scheduler_handle.hpp"
 
-#include <atomic>
-
-#include "runtime/driver/thread_parker.hpp"
+#include "runtime/task/parker_waker.hpp"
 
 namespace weft::detail {
-namespace {
-
-// A waker that unparks one thread; reference counted because the task may keep its join waker
-// after block_on has returned.
-struct ParkerWaker {
-    ThreadParker parker;
-    std::atomic<std::size_t> refs{1};
-
-    static const void* clone(const void* p) noexcept {
-        self(p)->refs.fetch_add(1, std::memory_order_relaxed);
-        return p;
-    }
-    static void wake(const void* p) noexcept {
-        wake_by_ref(p);
-        drop(p);
-    }
-    static void wake_by_ref(const void* p) noexcept { self(p)->parker.unpark(); }
-    static void drop(const void* p) noexcept {
-        if (self(p)->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            std::unique_ptr<ParkerWaker>(self(p)).reset();
-    }
-    static ParkerWaker* self(const void* p) noexcept {
-        return static_cast<ParkerWaker*>(const_cast<void*>(p));
-    }
-    static constexpr WakerVTable kVTable{&clone, &wake, &wake_by_ref, &drop};
-};
-
-}  // namespace
 
 SchedulerHandle::SchedulerHandle(RuntimeConfig config)
     : config_(std::move(config)),
@@ -43,11 +13,9 @@ SchedulerHandle::SchedulerHandle(RuntimeConfig config)
 SchedulerHandle::~SchedulerHandle() = default;
 
 void SchedulerHandle::wait_from_outside(task::Header* root) {
-    auto owner = std::make_unique<ParkerWaker>();
-    Waker waker(owner.release(), &ParkerWaker::kVTable);
-    WakerRef ref(waker.data(), waker.vtable());
-    auto* parker = ParkerWaker::self(waker.data());
-    while (!task::can_read_output(root, ref)) parker->parker.park();
+    const Waker waker = make_parker_waker();
+    const WakerRef ref(waker.data(), waker.vtable());
+    while (!task::can_read_output(root, ref)) park_on(waker);
 }
 
 void SchedulerHandle::finish_shutdown(std::chrono::nanoseconds blocking_timeout) noexcept {

@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/sync/detail/notified_until.hpp"
 #include "runtime/sync/detail/wait_list.hpp"
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/notify.hpp"
@@ -464,17 +465,7 @@ class Sender {
        public:
         explicit Closed(detail::Shared<T>& s) noexcept : shared_(&s) {}
         bool poll(Context& cx) noexcept {
-            if (!coop::poll_proceed(cx)) return false;
-            for (;;) {
-                // Ask for the notification first, then look: a drop in between is not missed.
-                if (!notified_) notified_.emplace(shared_->notify_tx.notified());
-                if (no_receiver()) return true;
-                if (!notified_->poll_unbudgeted(cx)) {
-                    coop::refund();
-                    return false;
-                }
-                notified_.reset();
-            }
+            return until_.poll(cx, shared_->notify_tx, [this]() noexcept { return no_receiver(); });
         }
         void await_resume() const noexcept {}
 
@@ -484,7 +475,7 @@ class Sender {
             return shared_->rx_cnt == 0;
         }
         detail::Shared<T>* shared_;
-        std::optional<Notified> notified_;
+        sync::detail::NotifiedUntil until_;
     };
     // Completes once every receiver is gone (at once if none is left). The Sender must outlive
     // the await. Cancellation safe.

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/sync/detail/notified_until.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/task/pollable.hpp"
 #include "runtime/time/timeout.hpp"
@@ -97,23 +98,15 @@ class CancellationToken {
        public:
         explicit WaitForCancellation(detail::TreeNode& node) noexcept : node_(&node) {}
         bool poll(Context& cx) noexcept {
-            if (!coop::poll_proceed(cx)) return false;
-            for (;;) {
-                // Ask for the notification before looking: a cancel in between is not missed.
-                if (!notified_) notified_.emplace(node_->notify.notified());
-                if (node_->cancelled.load(std::memory_order_acquire)) return true;
-                if (!notified_->poll_unbudgeted(cx)) {
-                    coop::refund();
-                    return false;
-                }
-                notified_.reset();
-            }
+            return until_.poll(cx, node_->notify, [this]() noexcept {
+                return node_->cancelled.load(std::memory_order_acquire);
+            });
         }
         void await_resume() const noexcept {}
 
        private:
         detail::TreeNode* node_;
-        std::optional<Notified> notified_;
+        sync::detail::NotifiedUntil until_;
     };
     // Completes once this token is cancelled.
     [[nodiscard]] WaitForCancellation cancelled() const noexcept {

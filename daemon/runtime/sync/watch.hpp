@@ -57,6 +57,7 @@
 #include <utility>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/sync/detail/notified_until.hpp"
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/sync/result.hpp"
@@ -159,17 +160,7 @@ class Receiver {
         explicit Changed(Receiver& rx) noexcept : rx_(&rx) {}
         bool poll(Context& cx) noexcept {
             if (result_) return true;
-            if (!coop::poll_proceed(cx)) return false;
-            for (;;) {
-                // Ask for the notification first, then look: a send in between is not missed.
-                if (!notified_) notified_.emplace(rx_->shared_->notify_rx.notified());
-                if (check()) return true;
-                if (!notified_->poll_unbudgeted(cx)) {
-                    coop::refund();
-                    return false;
-                }
-                notified_.reset();
-            }
+            return until_.poll(cx, rx_->shared_->notify_rx, [this]() noexcept { return check(); });
         }
         Result<void, RecvError> await_resume() noexcept {
             if (*result_) return {};
@@ -189,7 +180,7 @@ class Receiver {
             return result_.has_value();
         }
         Receiver* rx_;
-        std::optional<Notified> notified_;
+        sync::detail::NotifiedUntil until_;
         std::optional<bool> result_;  // true: changed, false: closed
     };
     // Waits for a version this receiver has not seen, and marks it seen.
@@ -201,11 +192,8 @@ class Receiver {
         WaitFor(Receiver& rx, F pred) : rx_(&rx), pred_(std::move(pred)) {}
         bool poll(Context& cx) noexcept {
             if (done_) return true;
-            if (!coop::poll_proceed(cx)) return false;
             auto& shared = *rx_->shared_;
-            for (;;) {
-                // Ask for the notification first, then look: a send in between is not missed.
-                if (!notified_) notified_.emplace(shared.notify_rx.notified());
+            return until_.poll(cx, shared.notify_rx, [&] {
                 const bool closed = shared.state.load(std::memory_order_seq_cst) & detail::kClosed;
                 std::shared_lock lock(shared.lock);
                 const std::uint64_t v = shared.version();
@@ -224,13 +212,8 @@ class Receiver {
                     }
                 }
                 if (closed) return done_ = true;
-                lock.unlock();
-                if (!notified_->poll_unbudgeted(cx)) {
-                    coop::refund();
-                    return false;
-                }
-                notified_.reset();
-            }
+                return false;  // the lock goes before the wait
+            });
         }
         Result<Ref<T>, RecvError> await_resume() {
             if (error_) std::rethrow_exception(error_);
@@ -241,7 +224,7 @@ class Receiver {
        private:
         Receiver* rx_;
         F pred_;
-        std::optional<Notified> notified_;
+        sync::detail::NotifiedUntil until_;
         std::shared_lock<std::shared_mutex> lock_;  // held from a passing check to await_resume
         std::exception_ptr error_;
         bool has_changed_ = false;
@@ -355,22 +338,15 @@ class Sender {
        public:
         explicit Closed(detail::Shared<T>& s) noexcept : shared_(&s) {}
         bool poll(Context& cx) noexcept {
-            if (!coop::poll_proceed(cx)) return false;
-            for (;;) {
-                if (!notified_) notified_.emplace(shared_->notify_tx.notified());
-                if (shared_->rx_count.load(std::memory_order_acquire) == 0) return true;
-                if (!notified_->poll_unbudgeted(cx)) {
-                    coop::refund();
-                    return false;
-                }
-                notified_.reset();
-            }
+            return until_.poll(cx, shared_->notify_tx, [this]() noexcept {
+                return shared_->rx_count.load(std::memory_order_acquire) == 0;
+            });
         }
         void await_resume() const noexcept {}
 
        private:
         detail::Shared<T>* shared_;
-        std::optional<Notified> notified_;
+        sync::detail::NotifiedUntil until_;
     };
     // Completes once every receiver is gone.
     [[nodiscard]] Closed closed() { return Closed(*shared()); }
