@@ -211,7 +211,8 @@ std::string render_metrics(const AdminSnapshot& snapshot) {
     channel_metrics(w, snapshot.channels);
     job_metrics(w, snapshot.jobs);
     pool_metrics(w, snapshot.pools);
-    return w.take() + render_plugin_metrics(snapshot.plugins);
+    render_plugin_metrics(w, snapshot.plugins);
+    return w.take();
 }
 
 }  // namespace weft::host::admin

@@ -3,38 +3,38 @@
 
 #include <map>
 
-#include "host/admin/prometheus_writer.hpp"
-
 namespace weft::host::admin {
 
-std::string render_plugin_metrics(const std::vector<PluginSummary>& plugins) {
+void render_plugin_metrics(PrometheusWriter& w, const std::vector<PluginSummary>& plugins) {
+    struct Sample {
+        const PluginSummary* plugin;
+        const PluginMetricSeries* series;
+    };
     struct Family {
         bool counter = true;
-        std::string lines;
+        std::vector<Sample> samples;
     };
     std::map<std::string, Family> families;  // sorted: a stable exposition
     for (const PluginSummary& p : plugins) {
         for (const PluginMetricSeries& s : p.metrics) {
-            const std::string name = "weft_plugin_" + s.name;
-            auto [it, added] = families.try_emplace(name, Family{s.counter, {}});
+            auto [it, added] = families.try_emplace("weft_plugin_" + s.name, Family{s.counter, {}});
             if (!added && it->second.counter != s.counter) continue;
-            std::string& out = it->second.lines;
-            out += name;
-            out += "{plugin=\"" + escape_label_value(p.name) + "\"";
-            for (const auto& [k, v] : s.labels)
-                out += "," + k + "=\"" + escape_label_value(v) + "\"";
-            out += "} ";
-            out += s.counter ? std::to_string(s.count) : format_value(s.gauge);
-            out += '\n';
+            it->second.samples.push_back({&p, &s});
         }
     }
-    std::string text;
+    std::vector<Label> labels;
     for (const auto& [name, f] : families) {
-        text += "# HELP " + name + " Published by the plugin named in its plugin label.\n";
-        text += "# TYPE " + name + (f.counter ? " counter\n" : " gauge\n");
-        text += f.lines;
+        w.family(name, "Published by the plugin named in its plugin label.",
+                 f.counter ? MetricType::counter : MetricType::gauge);
+        for (const Sample& sample : f.samples) {
+            labels.assign({{"plugin", sample.plugin->name}});
+            for (const auto& [k, v] : sample.series->labels) labels.push_back({k, v});
+            if (sample.series->counter)
+                w.sample(name, labels, sample.series->count);
+            else
+                w.sample(name, labels, sample.series->gauge);
+        }
     }
-    return text;
 }
 
 nlohmann::json plugin_metrics_json(const std::vector<PluginMetricSeries>& series) {

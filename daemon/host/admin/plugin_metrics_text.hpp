@@ -10,11 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "host/admin/prometheus_writer.hpp"
 #include "host/daemon/coordinator.hpp"
 
 namespace weft::host::admin {
 
-[[nodiscard]] std::string render_plugin_metrics(const std::vector<PluginSummary>& plugins);
+void render_plugin_metrics(PrometheusWriter& w, const std::vector<PluginSummary>& plugins);
 [[nodiscard]] nlohmann::json plugin_metrics_json(const std::vector<PluginMetricSeries>& series);
 
 }  // namespace weft::host::admin

@@ -66,8 +66,8 @@ void PrometheusWriter::family(std::string_view name, std::string_view help, Metr
                    escape_help(help), name, type_name(type));
 }
 
-void PrometheusWriter::labels(std::initializer_list<Label> labels) {
-    if (labels.size() == 0) return;
+void PrometheusWriter::labels(std::span<const Label> labels) {
+    if (labels.empty()) return;
     text_ += '{';
     bool first = true;
     for (const Label& label : labels) {
@@ -79,14 +79,13 @@ void PrometheusWriter::labels(std::initializer_list<Label> labels) {
     text_ += '}';
 }
 
-void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label> labels,
-                              double value) {
+void PrometheusWriter::sample(std::string_view name, std::span<const Label> labels, double value) {
     text_ += name;
     this->labels(labels);
     fmt::format_to(std::back_inserter(text_), " {}\n", format_value(value));
 }
 
-void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label> labels,
+void PrometheusWriter::sample(std::string_view name, std::span<const Label> labels,
                               std::uint64_t value) {
     text_ += name;
     this->labels(labels);

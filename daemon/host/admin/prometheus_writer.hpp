@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -34,14 +35,21 @@ struct Label {
 class PrometheusWriter {
    public:
     void family(std::string_view name, std::string_view help, MetricType type);
-    void sample(std::string_view name, std::initializer_list<Label> labels, double value);
-    void sample(std::string_view name, std::initializer_list<Label> labels, std::uint64_t value);
+    void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
+        sample(name, std::span<const Label>(labels.begin(), labels.size()), value);
+    }
+    void sample(std::string_view name, std::initializer_list<Label> labels, std::uint64_t value) {
+        sample(name, std::span<const Label>(labels.begin(), labels.size()), value);
+    }
+    // The same, with labels known only at run time (a plugin's own metrics).
+    void sample(std::string_view name, std::span<const Label> labels, double value);
+    void sample(std::string_view name, std::span<const Label> labels, std::uint64_t value);
 
     [[nodiscard]] const std::string& text() const noexcept { return text_; }
     [[nodiscard]] std::string take() noexcept { return std::move(text_); }
 
    private:
-    void labels(std::initializer_list<Label> labels);
+    void labels(std::span<const Label> labels);
 
     std::string text_;
 };
