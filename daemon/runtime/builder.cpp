@@ -10,10 +10,11 @@
 namespace weft {
 namespace {
 
-constexpr std::size_t kMaxWorkers = 1024;
-constexpr std::uint64_t kMaxInterval = 1'000'000;
-constexpr std::size_t kMaxBlockingThreads = 100'000;
-constexpr std::chrono::milliseconds kMaxKeepAlive = std::chrono::hours(24);
+using limits::kMaxBlockingThreads;
+using limits::kMaxBudget;
+using limits::kMaxQueueInterval;
+using limits::kMaxThreadKeepAlive;
+using limits::kMaxWorkerThreads;
 
 std::optional<std::string> out_of_range(std::string_view setting, std::uint64_t value,
                                         std::uint64_t lo, std::uint64_t hi) {
@@ -23,14 +24,11 @@ std::optional<std::string> out_of_range(std::string_view setting, std::uint64_t 
 }
 
 std::size_t default_workers() {
-    if (const char* env = std::getenv("WEFT_WORKER_THREADS")) {
-        std::string_view text(env);
-        std::size_t n = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-        if (ec != std::errc() || end != text.data() + text.size() || n == 0 || n > kMaxWorkers)
-            throw BuildError("WEFT_WORKER_THREADS must be a whole number between 1 and " +
-                             std::to_string(kMaxWorkers) + ", got \"" + std::string(text) + "\"");
-        return n;
+    if (const char* env = std::getenv(limits::kWorkerThreadsVariable)) {
+        if (auto n = limits::parse_worker_threads(env)) return *n;
+        throw BuildError(std::string(limits::kWorkerThreadsVariable) +
+                         " must be a whole number between 1 and " +
+                         std::to_string(kMaxWorkerThreads) + ", got \"" + env + "\"");
     }
     unsigned cpus = std::thread::hardware_concurrency();
     return cpus == 0 ? 1 : cpus;
@@ -38,18 +36,27 @@ std::size_t default_workers() {
 
 }  // namespace
 
+std::optional<std::size_t> limits::parse_worker_threads(std::string_view text) noexcept {
+    std::size_t n = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, ec] = std::from_chars(text.data(), end, n);
+    if (ec != std::errc() || stop != end || n == 0 || n > kMaxWorkerThreads) return std::nullopt;
+    return n;
+}
+
 std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
-    if (auto e = out_of_range("worker_threads", c.worker_threads, 1, kMaxWorkers)) return e;
-    if (auto e = out_of_range("global_queue_interval", c.global_queue_interval, 1, kMaxInterval))
+    if (auto e = out_of_range("worker_threads", c.worker_threads, 1, kMaxWorkerThreads)) return e;
+    if (auto e =
+            out_of_range("global_queue_interval", c.global_queue_interval, 1, kMaxQueueInterval))
         return e;
-    if (auto e = out_of_range("event_interval", c.event_interval, 1, kMaxInterval)) return e;
-    if (auto e = out_of_range("budget", c.budget, 1, kMaxInterval)) return e;
+    if (auto e = out_of_range("event_interval", c.event_interval, 1, kMaxQueueInterval)) return e;
+    if (auto e = out_of_range("budget", c.budget, 1, kMaxBudget)) return e;
     if (auto e =
             out_of_range("max_blocking_threads", c.max_blocking_threads, 1, kMaxBlockingThreads))
         return e;
-    if (c.thread_keep_alive.count() < 1 || c.thread_keep_alive > kMaxKeepAlive)
+    if (c.thread_keep_alive.count() < 1 || c.thread_keep_alive > kMaxThreadKeepAlive)
         return "thread_keep_alive must be between 1 ms and " +
-               std::to_string(kMaxKeepAlive.count()) + " ms, got " +
+               std::to_string(kMaxThreadKeepAlive.count()) + " ms, got " +
                std::to_string(c.thread_keep_alive.count()) + " ms";
     if (c.thread_name.find_first_not_of(" \t\n\v\f\r") == std::string::npos)
         return std::string("thread_name must not be empty or only whitespace");

@@ -2,7 +2,8 @@
 //
 //   auto rt = weft::Builder::new_multi_thread().worker_threads(4).build();
 //
-// build() throws BuildError naming the setting and its allowed range when a value is invalid.
+// build() throws BuildError naming the setting and its allowed range (runtime/limits.hpp) when a
+// value is invalid.
 // worker_threads defaults to the number of CPUs; WEFT_WORKER_THREADS overrides that default (not
 // an explicit worker_threads()), as TOKIO_WORKER_THREADS does.
 #pragma once
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "runtime/config.hpp"
+#include "runtime/limits.hpp"
 
 namespace weft {
 

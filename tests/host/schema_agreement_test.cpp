@@ -15,6 +15,7 @@
 #include <valijson/validator.hpp>
 
 #include "host/config/config.hpp"
+#include "runtime/limits.hpp"
 
 namespace {
 
@@ -119,4 +120,21 @@ TEST_CASE("schema agreement: the shipped config is valid for both") {
     const fs::path file = kSource / "config/weftd.json";
     CHECK(schema().errors(nlohmann::json::parse(read_text(file))).empty());
     CHECK(code_errors(file).empty());
+}
+
+TEST_CASE("schema agreement: the runtime section's ranges are the runtime's own limits") {
+    namespace limits = weft::limits;
+    const auto document = nlohmann::json::parse(read_text(kSource / "config/weftd.schema.json"));
+    const auto& runtime = document.at("/properties/runtime/properties"_json_pointer);
+    const auto check = [&](const char* key, std::int64_t max) {
+        INFO(key);
+        CHECK(runtime.at(key).at("minimum").get<std::int64_t>() == 1);
+        CHECK(runtime.at(key).at("maximum").get<std::int64_t>() == max);
+    };
+    check("worker_threads", limits::kMaxWorkerThreads);
+    check("max_blocking_threads", limits::kMaxBlockingThreads);
+    check("thread_keep_alive_ms", limits::kMaxThreadKeepAlive.count());
+    check("global_queue_interval", limits::kMaxQueueInterval);
+    check("event_interval", limits::kMaxQueueInterval);
+    check("budget", limits::kMaxBudget);
 }

@@ -256,6 +256,18 @@ TEST_CASE("WEFT_WORKER_THREADS sets the default worker count", "[builder]") {
     ::unsetenv("WEFT_WORKER_THREADS");
 }
 
+TEST_CASE("WEFT_WORKER_THREADS is a whole number from 1 to the worker limit, nothing else",
+          "[builder]") {
+    using weft::limits::parse_worker_threads;
+    CHECK(parse_worker_threads("1") == 1u);
+    CHECK(parse_worker_threads("1024") == weft::limits::kMaxWorkerThreads);
+    for (const char* bad :
+         {"", "0", "1025", "-3", "+3", " 3", "3 ", "3.0", "0x10", "99999999999999999999999"}) {
+        INFO('"' << bad << '"');
+        CHECK_FALSE(parse_worker_threads(bad));
+    }
+}
+
 TEST_CASE("metrics count spawns, polls and alive tasks while running", "[scheduler][metrics]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);

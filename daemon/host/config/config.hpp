@@ -20,10 +20,12 @@
 #include <nlohmann/json.hpp>
 
 #include "host/config/cron.hpp"
+#include "runtime/config.hpp"
 
 namespace weft::host {
 
-enum class Flavor { multi_thread, current_thread };
+// The runtime's own flavor type: the config names it "multi_thread" / "current_thread" (names.hpp).
+using Flavor = weft::Flavor;
 enum class LogLevel { trace, debug, info, warn, error, critical, off };
 enum class LogFormat { text, json };
 enum class LogTarget { stderr_stream, journald };
@@ -32,7 +34,7 @@ enum class Overlap { skip, queue };
 enum class PoolKind { tcp, resource };
 
 struct RuntimeConfig {
-    Flavor flavor = Flavor::multi_thread;
+    Flavor flavor = Flavor::MultiThread;
     // Empty means one worker per CPU, as Tokio does.
     std::optional<std::uint32_t> worker_threads;
     std::uint32_t max_blocking_threads = 512;

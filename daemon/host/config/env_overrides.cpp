@@ -14,6 +14,11 @@ std::optional<std::string> lookup(const EnvLookup& env, const char* name) {
     return value;
 }
 
+void report_not_in_range(const char* name, Range range, std::string_view text, Diagnostics& diag) {
+    diag.error(name, fmt::format("must be an integer between {} and {}, got \"{}\"", range.min,
+                                 range.max, text));
+}
+
 std::optional<std::uint32_t> integer_override(const EnvLookup& env, const char* name, Range range,
                                               Diagnostics& diag) {
     const auto text = lookup(env, name);
@@ -22,8 +27,7 @@ std::optional<std::uint32_t> integer_override(const EnvLookup& env, const char* 
     const char* end = text->data() + text->size();
     const auto [ptr, ec] = std::from_chars(text->data(), end, value);
     if (ec != std::errc{} || ptr != end || value < range.min || value > range.max) {
-        diag.error(name, fmt::format("must be an integer between {} and {}, got \"{}\"", range.min,
-                                     range.max, *text));
+        report_not_in_range(name, range, *text, diag);
         return std::nullopt;
     }
     return static_cast<std::uint32_t>(value);
@@ -53,8 +57,13 @@ EnvLookup process_environment() {
 }
 
 void apply_env_overrides(Config& config, const EnvLookup& env, Diagnostics& diag) {
-    if (auto workers = integer_override(env, "WEFT_WORKER_THREADS", kWorkerThreads, diag)) {
-        config.runtime.worker_threads = *workers;
+    // Parsed by the runtime's own parser, the one Builder uses for its default.
+    if (auto text = lookup(env, limits::kWorkerThreadsVariable)) {
+        if (auto workers = limits::parse_worker_threads(*text)) {
+            config.runtime.worker_threads = static_cast<std::uint32_t>(*workers);
+        } else {
+            report_not_in_range(limits::kWorkerThreadsVariable, kWorkerThreads, *text, diag);
+        }
     }
     assign_if(config.runtime.max_blocking_threads,
               integer_override(env, "WEFT_MAX_BLOCKING_THREADS", kMaxBlockingThreads, diag));

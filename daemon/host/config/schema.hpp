@@ -8,6 +8,7 @@
 
 #include "host/config/config.hpp"
 #include "host/config/json_reader.hpp"
+#include "runtime/limits.hpp"
 
 namespace weft::host {
 
@@ -18,11 +19,13 @@ struct Range {
 
 // sockaddr_un::sun_path holds 108 bytes including the terminating NUL.
 inline constexpr std::size_t kMaxSocketPath = 107;
-inline constexpr Range kWorkerThreads{1, 1024};
-inline constexpr Range kMaxBlockingThreads{1, 100'000};
-inline constexpr Range kThreadKeepAliveMs{1, 86'400'000};  // one day
-inline constexpr Range kQueueInterval{1, 1'000'000};       // global_queue_interval, event_interval
-inline constexpr Range kBudget{1, 1'000'000};
+// The runtime section's ranges are the runtime's own (runtime/limits.hpp).
+inline constexpr Range kWorkerThreads{1, limits::kMaxWorkerThreads};
+inline constexpr Range kMaxBlockingThreads{1, limits::kMaxBlockingThreads};
+inline constexpr Range kThreadKeepAliveMs{1, limits::kMaxThreadKeepAlive.count()};
+inline constexpr Range kQueueInterval{
+    1, limits::kMaxQueueInterval};  // global_queue_interval, event_interval
+inline constexpr Range kBudget{1, limits::kMaxBudget};
 inline constexpr Range kShutdownMs{0, 3'600'000};  // one hour
 inline constexpr Range kHookTimeoutMs{1, 3'600'000};
 inline constexpr Range kMaxCrashes{0, 1'000};

@@ -9,6 +9,13 @@
 //   CANCELLED  abort() asked not to start it
 //   DROPPED    it never ran: aborted before starting, or dropped by a runtime shutdown
 // Two references: the pool's (released after completing) and the handle's; the last one frees.
+//
+// Orderings: setting COMPLETE is a release that publishes the output, and every reader of the
+// state acquires before reading it; setting WAKER is a release that publishes the waker slot to
+// the completing side, whose RMW acquires it (and clearing WAKER hands the slot back the same
+// way). CANCELLED carries no data (the pool thread reads it in the
+// same read-modify-write that sets STARTED), so abort()'s acq_rel is stronger than it needs to be;
+// it stays so that every RMW of the word reads alike, and abort() is rare.
 #pragma once
 
 #include <atomic>

@@ -11,6 +11,7 @@
 # (WeftRuntime_PUBLIC_HEADERS), and the out-of-tree test compiles each on its own.
 set(WEFT_RUNTIME_PUBLIC_HEADERS
     runtime/runtime.hpp runtime/handle.hpp runtime/builder.hpp runtime/config.hpp
+    runtime/limits.hpp
     runtime/task/task.hpp runtime/task/join_handle.hpp runtime/task/join_set.hpp
     runtime/task/abort_handle.hpp runtime/task/join_error.hpp runtime/task/task_id.hpp
     runtime/task/yield_now.hpp runtime/task/unconstrained.hpp runtime/task/pollable.hpp

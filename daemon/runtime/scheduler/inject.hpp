@@ -1,6 +1,11 @@
 // Inject: the global run queue. Spawns from outside the runtime, wakes from foreign threads and
 // the overflow of full local queues land here; any worker may pop. A mutex-protected intrusive
 // FIFO with an atomic length so that the empty check (the common case) takes no lock.
+//
+// `len_` is written only under `mutex_`, so its load-then-store is not a lost update. Its release
+// stores pair with the acquire loads of the lock-free check; that check is only a hint: a pop
+// that reads 0 while a push is in flight takes nothing, and the pusher then wakes a worker
+// (notify_parked, idle.hpp's protocol), which finds the task under the lock.
 #pragma once
 
 #include <atomic>

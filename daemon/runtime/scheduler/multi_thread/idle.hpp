@@ -29,6 +29,13 @@
 //  * The Parker (park.cpp) keeps a wake-up that arrives before the park as a token, so
 //    unpark-then-park returns at once; a spurious return finds the worker still in `sleepers`
 //    and it parks again.
+//
+// Orderings: every read-modify-write of `state_` is seq_cst. The argument above needs the
+// notifier's and the last searcher's RMWs in one total order with their queue reads; the others
+// are seq_cst too so that no reader has to reason about a mix, and none is on a per-task path
+// (they run once per park, wake-up or search). `sleepers_` is guarded by `mutex_`; the counts in
+// `state_` are read outside it, so they may lag the list for an instant, which only makes a
+// notifier take the mutex and find nobody to wake (it re-checks under the lock).
 #pragma once
 
 #include <atomic>
@@ -42,6 +49,8 @@ namespace weft::detail {
 class Idle {
    public:
     explicit Idle(std::size_t num_workers) : num_workers_(num_workers) {
+        // Relaxed: no other thread sees this object before the workers start, and starting a
+        // thread synchronizes with it.
         state_.store(num_workers << kUnparkShift, std::memory_order_relaxed);
         sleepers_.reserve(num_workers);
     }
@@ -64,6 +73,9 @@ class Idle {
         sleepers_.push_back(worker);
         return is_searching && (prev & kSearchMask) == 1;
     }
+    // A benign race, as in Tokio: the check and the increment are two steps, not one CAS, so two
+    // workers may both pass and briefly exceed half of the workers searching. The bound only
+    // damps a thundering herd; one extra searcher costs a few failed steals, never a lost task.
     [[nodiscard]] bool transition_worker_to_searching() {
         std::size_t s = state_.load(std::memory_order_seq_cst);
         if (2 * (s & kSearchMask) >= num_workers_) return false;
