@@ -3,6 +3,7 @@
 //   while (!shutdown.is_requested()) { ... }
 //   co_await shutdown.requested();                        // wait for it
 //   co_await weft::timeout(interval, shutdown.requested()) // sleep, but wake on shutdown
+//   auto token = shutdown.child_token();                  // a CancellationToken under it
 //
 // Cheap to copy; any thread. requested() is cancel-safe.
 #pragma once
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "weft/plugin.h"
+#include "weft/sdk/cancellation.hpp"
 #include "weft/sdk/host.hpp"
 #include "weft/sdk/task.hpp"
 
@@ -44,6 +46,12 @@ class ShutdownToken {
         weft_op* op_ = nullptr;
     };
     [[nodiscard]] Requested requested() const noexcept { return Requested(host_); }
+
+    // A new CancellationToken whose root is this shutdown token (weft/sdk/cancellation.hpp): it
+    // is cancelled when the daemon shuts down, or earlier by its own cancel().
+    [[nodiscard]] CancellationToken child_token() const {
+        return CancellationToken::under_shutdown(host_);
+    }
 
    private:
     weft_host* host_ = nullptr;
