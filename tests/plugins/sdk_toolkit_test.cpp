@@ -131,6 +131,7 @@ TEST_CASE(
     // Nobody cancelled it: the daemon's shutdown (run_mode ends the host) did.
     CHECK(has(log, "shutdown's grandchild token cancelled"));
     CHECK(log.index_of("shutdown's grandchild token cancelled") > log.index_of("cancel done"));
+    CHECK(has(log, "shutdown's run_until_cancelled gave nothing"));
 }
 
 TEST_CASE("plugin sdk toolkit: oneshot delivers one value and reports a dropped end") {

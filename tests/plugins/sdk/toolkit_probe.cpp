@@ -323,6 +323,13 @@ class Toolkit : public weft::Plugin {
 
         // Left waiting for the daemon's shutdown, the root of `root`.
         spawn(wait_cancelled(root.child_token(), "shutdown's grandchild"));
+        spawn(sleep_until_shutdown());
+    }
+    weft::Task<> sleep_until_shutdown() {
+        const bool slept =
+            co_await shutdown().run_until_cancelled(weft::sleep(std::chrono::hours(1)));
+        log().info("toolkit: shutdown's run_until_cancelled gave ",
+                   slept ? "the sleep" : "nothing");
     }
     weft::Task<int> started_sleeper(weft::oneshot::Sender<int> started) {
         DropNote note(log(), "task of a destroyed set");

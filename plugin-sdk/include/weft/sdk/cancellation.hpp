@@ -78,6 +78,31 @@ struct CancelNode {
 
 class CancelDropGuard;
 
+// Awaits A unless Stop completes first (Stop is polled first: cancellation wins a tie); the
+// result is std::optional of A's result (bool for void), empty when stopped. What
+// CancellationToken::run_until_cancelled and ShutdownToken::run_until_cancelled return.
+template <class Stop, class A>
+class [[nodiscard]] RunUntilCancelled : public Awaitable<RunUntilCancelled<Stop, A>> {
+    using Inner = detail::result_t<A>;
+
+   public:
+    using result = std::conditional_t<std::is_void_v<Inner>, bool, std::optional<Inner>>;
+    RunUntilCancelled(Stop stop, A inner) : race_(std::move(stop), std::move(inner)) {}
+    weft_status poll(weft_context* cx) noexcept { return race_.poll_status(cx); }
+    result await_resume() {
+        auto r = race_.await_resume();
+        if (r.index() == 0) return result{};
+        if constexpr (std::is_void_v<Inner>) {
+            return true;
+        } else {
+            return result(std::move(std::get<1>(r)));
+        }
+    }
+
+   private:
+    FirstOf<Stop, A> race_;
+};
+
 class CancellationToken {
    public:
     // A new root token.
@@ -172,30 +197,9 @@ class CancellationToken {
     [[nodiscard]] Cancelled cancelled() const { return Cancelled(node_); }
 
     template <class A>
-    class [[nodiscard]] RunUntilCancelled : public Awaitable<RunUntilCancelled<A>> {
-        using Inner = detail::result_t<A>;
-
-       public:
-        using result = std::conditional_t<std::is_void_v<Inner>, bool, std::optional<Inner>>;
-        RunUntilCancelled(Cancelled cancelled, A inner)
-            : race_(std::move(cancelled), std::move(inner)) {}
-        weft_status poll(weft_context* cx) noexcept { return race_.poll_status(cx); }
-        result await_resume() {
-            auto r = race_.await_resume();
-            if (r.index() == 0) return result{};
-            if constexpr (std::is_void_v<Inner>) {
-                return true;
-            } else {
-                return result(std::move(std::get<1>(r)));
-            }
-        }
-
-       private:
-        FirstOf<Cancelled, A> race_;  // biased: cancellation first
-    };
-    template <class A>
-    [[nodiscard]] RunUntilCancelled<detail::future_t<A&&>> run_until_cancelled(A&& inner) const {
-        return RunUntilCancelled<detail::future_t<A&&>>(
+    [[nodiscard]] RunUntilCancelled<Cancelled, detail::future_t<A&&>> run_until_cancelled(
+        A&& inner) const {
+        return RunUntilCancelled<Cancelled, detail::future_t<A&&>>(
             cancelled(), detail::into_future(std::forward<A>(inner)));
     }
 
