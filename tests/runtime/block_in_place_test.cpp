@@ -116,11 +116,12 @@ TEST_CASE("block_in_place: outside any task f just runs", "[block_in_place]") {
 TEST_CASE("block_in_place: inside f the blocking bridges work, as in Tokio", "[block_in_place]") {
     auto rt = Builder::new_multi_thread().worker_threads(1).build();
     const int got = rt.block_on([]() -> Task<int> {
-        auto [tx, rx] = sync::oneshot::channel<int>();
+        auto channel = sync::oneshot::channel<int>();
+        auto& rx = channel.second;
         auto sender = spawn([](sync::oneshot::Sender<int> tx) -> Task<void> {
             co_await time::sleep(5ms);
             (void)tx.send(5);
-        }(std::move(tx)));
+        }(std::move(channel.first)));
         const int v = block_in_place([&rx] { return rx.blocking_recv().value(); });
         co_await sender;
         co_return v;

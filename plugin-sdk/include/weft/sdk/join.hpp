@@ -49,13 +49,15 @@ class [[nodiscard]] JoinAllOf : public Awaitable<JoinAllOf<StopOnError, Fs...>> 
     weft_status poll(weft_context* cx) noexcept {
         bool all = true;
         bool failed = false;
-        std::apply(
-            [&](auto&... b) {
-                ((failed ||
-                  (b.poll(cx) ? (failed = StopOnError && b.failed(), true) : (all = false, false))),
-                 ...);
-            },
-            branches_);
+        const auto step = [&](auto& branch) {
+            if (failed) return;  // try_join: a branch failed, the others are dropped below
+            if (!branch.poll(cx)) {
+                all = false;
+                return;
+            }
+            if (StopOnError && branch.failed()) failed = true;
+        };
+        std::apply([&](auto&... b) { (step(b), ...); }, branches_);
         if (failed) {
             std::apply([](auto&... b) { (b.cancel(), ...); }, branches_);
             return WEFT_OK;
