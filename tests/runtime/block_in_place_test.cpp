@@ -144,3 +144,17 @@ TEST_CASE("block_in_place: an exception from f reaches the task, which goes on",
     }());
     CHECK(what == "legacy call failed");
 }
+
+TEST_CASE("block_in_place: inside f, Handle::block_on runs a task of the same runtime",
+          "[block_in_place]") {
+    auto rt = Builder::new_multi_thread().worker_threads(1).build();
+    const int v = rt.block_on([]() -> Task<int> {
+        co_return block_in_place([] {
+            return Handle::current().block_on([]() -> Task<int> {
+                co_await time::sleep(1ms);
+                co_return 9;
+            }());
+        });
+    }());
+    CHECK(v == 9);
+}
