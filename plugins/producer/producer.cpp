@@ -12,8 +12,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <variant>
 
 #include "record.hpp"
 
@@ -63,28 +63,24 @@ class Producer : public weft::Plugin {
 
    private:
     weft::Task<> run() {
-        const auto period = rate_hz_ > 0 ? std::chrono::duration_cast<weft::Clock::duration>(
-                                               std::chrono::duration<double>(1.0 / rate_hz_))
-                                         : weft::Clock::duration::zero();
-        auto next = weft::Clock::now();
-        while (!shutdown().is_requested() && (count_ == 0 || sent_ < count_)) {
+        // One record per tick, on a fixed schedule (a late tick is made up at once: burst).
+        std::optional<weft::Interval> pace;
+        if (rate_hz_ > 0)
+            pace = weft::interval(std::chrono::duration_cast<weft::Clock::duration>(
+                std::chrono::duration<double>(1.0 / rate_hz_)));
+        while (count_ == 0 || sent_ < count_) {
+            if (pace && !co_await shutdown().run_until_cancelled(pace->tick())) break;
             const Record record{sent_ + 1, static_cast<std::uint64_t>(
                                                weft::Clock::now().time_since_epoch().count())};
             // A send waiting for room gives way to the shutdown: a send cancelled that way was
             // not accepted, so the record simply was not sent (the next run starts again at 1).
-            auto sent = co_await weft::first_of(shutdown().requested(), out_.send(record));
-            if (sent.index() == 0) break;
-            if (!std::get<1>(sent)) {
+            auto sent = co_await shutdown().run_until_cancelled(out_.send(record));
+            if (!sent) break;
+            if (!*sent) {
                 log().warn("producer: channel '", channel_, "' closed");
                 break;
             }
             ++sent_;
-            if (period > weft::Clock::duration::zero()) {
-                next += period;
-                auto woke =
-                    co_await weft::first_of(shutdown().requested(), weft::sleep_until(next));
-                if (woke.index() == 0) break;
-            }
         }
         out_.close();  // the consumer sees the channel close once it has read everything
         log().info("producer: done after ", sent_, " records");

@@ -265,8 +265,7 @@ weft::Task<> Inbound::run() {
         else
             shared_.log.debug("redis-bridge: stream '", config_.stream, "': ", failure);
         down_ = true;
-        auto r = co_await weft::first_of(shared_.shutdown.requested(), weft::sleep(backoff.next()));
-        (void)r;
+        (void)co_await shared_.shutdown.run_until_cancelled(weft::sleep(backoff.next()));
         // A session that got going resets the backoff next time round.
         if (received_ != 0) backoff.reset();
     }

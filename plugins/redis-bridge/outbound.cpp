@@ -116,9 +116,9 @@ weft::Task<> Outbound::run() {
                 held_.push_back(std::move(*m));
             } else {
                 publish_pending();
-                auto r = co_await weft::first_of(shared_.shutdown.requested(), in_.recv());
-                if (r.index() == 0) continue;
-                auto& m = std::get<1>(r);
+                auto r = co_await shared_.shutdown.run_until_cancelled(in_.recv());
+                if (!r) continue;
+                auto& m = *r;
                 if (!m) {
                     channel_open = false;
                     continue;
@@ -154,8 +154,7 @@ weft::Task<> Outbound::run() {
         note_outage(failure);
         publish_pending();
         if (stopping || shared_.shutdown.is_requested()) break;  // spool what is left
-        auto r = co_await weft::first_of(shared_.shutdown.requested(), weft::sleep(backoff.next()));
-        (void)r;
+        (void)co_await shared_.shutdown.run_until_cancelled(weft::sleep(backoff.next()));
     }
     finish();
 }

@@ -65,9 +65,9 @@ class TcpIngest : public weft::Plugin {
         auto live = std::make_shared<std::atomic<std::uint64_t>>(0);
         std::uint64_t refused = 0;
         while (true) {
-            auto next = co_await weft::first_of(shutdown().requested(), listener_.accept());
-            if (next.index() == 0) break;
-            weft::Stream s = std::get<1>(std::move(next));
+            auto next = co_await shutdown().run_until_cancelled(listener_.accept());
+            if (!next) break;
+            weft::Stream s = std::move(*next);
             if (*live >= max_connections_) {
                 if (refused++ % 1000 == 0)
                     log().warn("tcp-ingest: ", max_connections_,
@@ -88,9 +88,9 @@ class TcpIngest : public weft::Plugin {
         std::size_t scanned = 0;  // bytes of buf known to hold no '\n'
         char chunk[16384];
         while (true) {
-            auto got = co_await weft::first_of(shutdown().requested(), s.read(chunk, sizeof chunk));
-            if (got.index() == 0) break;
-            const std::size_t n = std::get<1>(got);
+            auto got = co_await shutdown().run_until_cancelled(s.read(chunk, sizeof chunk));
+            if (!got) break;
+            const std::size_t n = *got;
             if (n == 0) {
                 if (!buf.empty()) co_await send(std::move(buf));
                 break;

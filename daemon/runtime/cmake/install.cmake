@@ -23,7 +23,7 @@ set(WEFT_RUNTIME_PUBLIC_HEADERS
     runtime/sync/mutex.hpp runtime/sync/notify.hpp runtime/sync/oneshot.hpp
     runtime/sync/rwlock.hpp runtime/sync/semaphore.hpp runtime/sync/watch.hpp
     runtime/sync/result.hpp runtime/sync/error.hpp
-    runtime/blocking/spawn_blocking.hpp
+    runtime/blocking/spawn_blocking.hpp runtime/blocking/block_in_place.hpp
     runtime/signal/signal.hpp
     runtime/net/net.hpp
     runtime/pool/pool.hpp runtime/pool/tcp_pool.hpp

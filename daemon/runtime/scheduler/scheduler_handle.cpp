@@ -1,5 +1,7 @@
 #include "runtime/scheduler/scheduler_handle.hpp"
 
+#include <stdexcept>
+
 #include "runtime/task/parker_waker.hpp"
 
 namespace weft::detail {
@@ -11,6 +13,12 @@ SchedulerHandle::SchedulerHandle(RuntimeConfig config)
                                                driver_->time().clock().auto_advance_inhibitor())) {}
 
 SchedulerHandle::~SchedulerHandle() = default;
+
+void SchedulerHandle::enter_block_in_place() {
+    throw std::logic_error(
+        "weft::block_in_place called on a current_thread runtime, whose one thread runs every "
+        "task (they would all stall): use spawn_blocking, or a multi_thread runtime");
+}
 
 void SchedulerHandle::wait_from_outside(task::Header* root) {
     const Waker waker = make_parker_waker();

@@ -38,6 +38,10 @@ class SchedulerHandle : public task::Schedule,
     // Stops the workers, cancels every task, then closes the driver. Idempotent.
     virtual void shutdown(std::chrono::nanoseconds blocking_timeout) = 0;
     [[nodiscard]] virtual RuntimeMetrics metrics() const = 0;
+    // block_in_place on this thread, which owns a worker of this scheduler (tls().worker): hand
+    // the worker to another thread (multi_thread), or throw std::logic_error (the default: a
+    // current_thread runtime cannot; see blocking/block_in_place.cpp).
+    virtual void enter_block_in_place();
 
     [[nodiscard]] const RuntimeConfig& config() const noexcept { return config_; }
     [[nodiscard]] Driver& driver() noexcept { return *driver_; }

@@ -23,10 +23,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "runtime/blocking/block_in_place.hpp"
 #include "runtime/net/net.hpp"
 #include "runtime/pool/pool.hpp"
 #include "runtime/runtime.hpp"
@@ -467,6 +469,59 @@ void pool(Runtime& rt, std::uint64_t seed) {
     }(seed));
 }
 
+// block_in_place: 8 tasks each hand their worker to a new thread 20 times (f sleeps up to
+// 200 us and spawns a task from outside the task context) while 4 producers and a consumer pass
+// messages through a channel of 4. Each hand-off leaves the worker's queues to a new thread
+// while its old one finishes a poll: a task stranded in a queue nobody runs is a hang. On
+// current_thread block_in_place must be refused, and the channel part runs alone.
+void block_in_place_workload(Runtime& rt, std::uint64_t seed) {
+    constexpr int kBlockers = 8, kRounds = 20, kProducers = 4, kPer = 500;
+    struct Outcome {
+        long sum = 0;
+        long rounds = 0;
+        bool refused = false;
+    };
+    const Outcome out = rt.block_on([](std::uint64_t seed) -> Task<Outcome> {
+        Outcome o;
+        try {
+            block_in_place([] {});
+        } catch (const std::logic_error&) {
+            o.refused = true;  // current_thread
+        }
+        auto [tx, rx] = sync::mpsc::channel<int>(4);
+        for (int p = 0; p < kProducers; ++p)
+            spawn([](sync::mpsc::Sender<int> tx) -> Task<void> {
+                for (int i = 1; i <= kPer; ++i) (void)co_await tx.send(i);
+            }(tx))
+                .detach();
+        { auto gone = std::move(tx); }
+        std::vector<JoinHandle<long>> blockers;
+        for (int b = 0; o.refused == false && b < kBlockers; ++b)
+            blockers.push_back(spawn([](std::uint64_t seed) -> Task<long> {
+                Rng rng(seed);
+                long rounds = 0;
+                for (int r = 0; r < kRounds; ++r) {
+                    std::vector<JoinHandle<long>> inner;
+                    const long v = block_in_place([&rng, &inner] {
+                        std::this_thread::sleep_for(std::chrono::microseconds(rng.below(200)));
+                        inner.push_back(spawn([]() -> Task<long> { co_return 1; }()));
+                        return 1L;
+                    });
+                    for (auto& h : inner) rounds += co_await h;
+                    rounds += v - 1;
+                    if (rng.below(2) == 0) co_await yield_now();
+                }
+                co_return rounds;
+            }(seed + static_cast<std::uint64_t>(b))));
+        while (auto v = co_await rx.recv()) o.sum += *v;
+        for (auto& h : blockers) o.rounds += co_await h;
+        co_return o;
+    }(seed));
+    require(out.sum == long{kProducers} * kPer * (kPer + 1) / 2, "every message arrived once");
+    require(out.refused || out.rounds == long{kBlockers} * kRounds,
+            "every block_in_place returned and its spawned task ran");
+}
+
 struct Workload {
     const char* name;
     void (*run)(Runtime&, std::uint64_t);
@@ -478,7 +533,8 @@ constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many},
                                    {"scheduler", scheduler},
                                    {"net_echo", net_echo},
                                    {"blocking_bridge", blocking_bridge},
-                                   {"pool", pool}};
+                                   {"pool", pool},
+                                   {"block_in_place", block_in_place_workload}};
 
 // --- the runner ----------------------------------------------------------------------------------
 

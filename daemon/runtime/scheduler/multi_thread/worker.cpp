@@ -36,19 +36,20 @@ void Worker::run() {
     while (!shared.is_shutdown()) {
         ++tick;
         if (tick % shared.config_.event_interval == 0) maintenance();
-        if (task::Header* t = next_task()) {
+        task::Header* t = next_task();
+        if (!t) t = steal_work();
+        if (t) {
             run_task(t);
-            continue;
-        }
-        if (task::Header* t = steal_work()) {
-            run_task(t);
+            // block_in_place handed this worker to another thread during the poll: this thread
+            // no longer touches it (blocking/block_in_place.cpp, step 4).
+            if (c.worker != this) break;
             continue;
         }
         WorkerCounters::bump(counters.busy_ns, now_ns() - busy_since);
         park();
         busy_since = now_ns();
     }
-    WorkerCounters::bump(counters.busy_ns, now_ns() - busy_since);
+    if (c.worker == this) WorkerCounters::bump(counters.busy_ns, now_ns() - busy_since);
     c = ThreadContext{};
 }
 
@@ -80,7 +81,7 @@ void Worker::run_task(task::Header* t) {
     tls().budget = shared.config_.budget;
     poll(t);
     // The LIFO tasks share the budget of the poll that woke them.
-    for (int lifo_polls = 0; lifo_slot; ++lifo_polls) {
+    for (int lifo_polls = 0; tls().worker == this && lifo_slot; ++lifo_polls) {
         task::Header* next = std::exchange(lifo_slot, nullptr);
         if (lifo_polls >= kMaxLifoPolls || !coop::has_budget_remaining()) {
             run_queue.push_back(next, shared.inject_, counters);
@@ -99,7 +100,7 @@ void Worker::poll(task::Header* t) {
     }
     std::uint64_t start = now_ns();
     task::run(t);
-    counters.record_poll_time(now_ns() - start);
+    if (tls().worker == this) counters.record_poll_time(now_ns() - start);
 }
 
 void Worker::maintenance() { park_timeout_zero(); }
@@ -170,15 +171,47 @@ MultiThread::MultiThread(RuntimeConfig config)
 }
 
 void MultiThread::start() {
+    std::lock_guard lock(threads_mutex_);
     threads_.reserve(workers_.size());
-    for (auto& w : workers_) {
-        threads_.emplace_back([this, worker = w.get()] {
-            std::string name = config_.thread_name + "-" + std::to_string(worker->index);
-            pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-            if (config_.on_thread_start) config_.on_thread_start();
-            worker->run();
-            if (config_.on_thread_stop) config_.on_thread_stop();
-        });
+    for (auto& w : workers_) start_thread_locked(w.get());
+}
+
+void MultiThread::start_thread_locked(Worker* worker) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread thread([this, worker, done] {
+        std::string name = config_.thread_name + "-" + std::to_string(worker->index);
+        pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+        if (config_.on_thread_start) config_.on_thread_start();
+        worker->run();
+        if (config_.on_thread_stop) config_.on_thread_stop();
+        done->store(true, std::memory_order_release);
+    });
+    threads_.push_back(WorkerThread{std::move(thread), std::move(done)});
+}
+
+void MultiThread::enter_block_in_place() {
+    auto& c = tls();
+    auto* w = static_cast<Worker*>(c.worker);
+    std::lock_guard lock(threads_mutex_);
+    if (is_shutdown()) return;  // step 5: no new thread; this one stays the owner
+    // Reap the threads that lost their worker to an earlier hand-off and have ended.
+    for (auto it = threads_.begin(); it != threads_.end();) {
+        if (it->done->load(std::memory_order_acquire)) {
+            it->thread.join();
+            it = threads_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    threads_.reserve(threads_.size() + 1);  // may throw: nothing handed off yet
+    c.worker = nullptr;                     // step 1
+    c.forced_yields = nullptr;
+    try {
+        start_thread_locked(w);  // step 2
+    } catch (...) {
+        c.worker = w;  // no thread: keep the worker, run f here
+        c.forced_yields = &w->counters.budget_forced_yields;
+        throw;
     }
 }
 
@@ -234,9 +267,19 @@ void MultiThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
     shut_down_ = true;
     shutdown_.store(true, std::memory_order_release);
     for (auto& w : workers_) w->parker.unpark();
-    for (auto& t : threads_) {
-        if (t.get_id() == std::this_thread::get_id()) std::terminate();  // dropped from a worker
-        t.join();
+    // A hand-off may add a thread until it sees the shutdown flag: join until none is left.
+    for (;;) {
+        std::vector<WorkerThread> threads;
+        {
+            std::lock_guard threads_lock(threads_mutex_);
+            threads.swap(threads_);
+        }
+        if (threads.empty()) break;
+        for (auto& t : threads) {
+            if (t.thread.get_id() == std::this_thread::get_id())
+                std::terminate();  // dropped from a worker
+            t.thread.join();
+        }
     }
     owned_.close_and_shutdown_all();
     // Drop every notification still queued; cancelled tasks' destructors may add more.

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -61,9 +62,18 @@ class MultiThread final : public SchedulerHandle {
     void block_until_complete(task::Header* root) override;
     void shutdown(std::chrono::nanoseconds blocking_timeout) override;
     [[nodiscard]] RuntimeMetrics metrics() const override;
+    // Hands this thread's worker to a new thread (blocking/block_in_place.cpp, steps 1-2).
+    void enter_block_in_place() override;
 
    private:
     friend struct Worker;
+    // A thread running a Worker's loop; `done` is set as its last act (a hand-off joins the
+    // finished ones).
+    struct WorkerThread {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    void start_thread_locked(Worker* w);
     void schedule_task(task::Header* t, bool is_yield) noexcept;
     void schedule_local(Worker& w, task::Header* t, bool is_yield) noexcept;
     void notify_parked() noexcept;
@@ -76,7 +86,8 @@ class MultiThread final : public SchedulerHandle {
     Inject inject_;
     Idle idle_;
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::vector<std::thread> threads_;
+    std::mutex threads_mutex_;  // guards threads_ (a hand-off adds one while the workers run)
+    std::vector<WorkerThread> threads_;
     std::atomic<bool> shutdown_{false};
     std::mutex shutdown_mutex_;
     bool shut_down_ = false;

@@ -3,6 +3,9 @@
 //   while (!shutdown.is_requested()) { ... }
 //   co_await shutdown.requested();                        // wait for it
 //   co_await weft::timeout(interval, shutdown.requested()) // sleep, but wake on shutdown
+//   auto token = shutdown.child_token();                  // a CancellationToken under it
+//   if (auto s = co_await shutdown.run_until_cancelled(listener.accept())) { ... } // empty:
+//   shutdown
 //
 // Cheap to copy; any thread. requested() is cancel-safe.
 #pragma once
@@ -10,6 +13,7 @@
 #include <utility>
 
 #include "weft/plugin.h"
+#include "weft/sdk/cancellation.hpp"
 #include "weft/sdk/host.hpp"
 #include "weft/sdk/task.hpp"
 
@@ -44,6 +48,22 @@ class ShutdownToken {
         weft_op* op_ = nullptr;
     };
     [[nodiscard]] Requested requested() const noexcept { return Requested(host_); }
+
+    // Awaits `inner` (any SDK awaitable or Task) unless the shutdown token fires first: then
+    // `inner` is dropped (cancelled, as its header says) and the result is empty. std::optional
+    // of inner's result (bool for a void one). Shutdown wins a tie.
+    template <class A>
+    [[nodiscard]] RunUntilCancelled<Requested, detail::future_t<A&&>> run_until_cancelled(
+        A&& inner) const {
+        return RunUntilCancelled<Requested, detail::future_t<A&&>>(
+            requested(), detail::into_future(std::forward<A>(inner)));
+    }
+
+    // A new CancellationToken whose root is this shutdown token (weft/sdk/cancellation.hpp): it
+    // is cancelled when the daemon shuts down, or earlier by its own cancel().
+    [[nodiscard]] CancellationToken child_token() const {
+        return CancellationToken::under_shutdown(host_);
+    }
 
    private:
     weft_host* host_ = nullptr;

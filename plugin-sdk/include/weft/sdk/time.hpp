@@ -1,7 +1,9 @@
-// Time: weft::sleep, weft::sleep_until, weft::timeout, weft::now, on the host's timers.
+// Time: weft::sleep, weft::sleep_until, weft::timeout, weft::timeout_at, weft::Clock, on the
+// host's timers (weft::interval is in weft/sdk/interval.hpp).
 //
 //   co_await weft::sleep(100ms);
 //   if (auto msg = co_await weft::timeout(1s, rx.recv())) { ... }   // empty: timed out
+//   auto row = co_await weft::timeout(2s, fetch(key));             // a child Task, too
 //
 // Instants are weft::Clock::time_point, the host's monotonic clock (CLOCK_MONOTONIC, as
 // std::chrono::steady_clock on Linux). Timers have millisecond resolution and never fire early.
@@ -16,6 +18,7 @@
 
 #include "weft/plugin.h"
 #include "weft/sdk/error.hpp"
+#include "weft/sdk/future.hpp"
 #include "weft/sdk/task.hpp"
 
 namespace weft {
@@ -79,8 +82,13 @@ template <class Rep, class Period>
     return Sleep(deadline);
 }
 
-// Awaits `inner` for at most `limit`: the result is std::optional of inner's result (bool for a
-// void one), empty (false) when the time ran out first; `inner` is then cancelled.
+// Awaits `inner` for at most `limit` (Tokio's timeout): the result is std::optional of inner's
+// result (bool for a void one), empty (false) when the time ran out first; `inner` is then
+// cancelled (dropped: its pending operation is cancelled, a child Task destroyed at its current
+// await). `inner` is any SDK awaitable or a weft::Task (weft/sdk/future.hpp): by value, or an
+// lvalue awaited in place (a JoinHandle stays joinable after a timeout). inner is polled first, so
+// an operation ready at once wins even with a zero limit. An exception from inner is rethrown;
+// a timer that fails (WEFT_ERR_SHUTDOWN: the runtime is going away) throws Error.
 template <class A>
 class [[nodiscard]] Timeout : public Awaitable<Timeout<A>> {
    public:
@@ -89,6 +97,7 @@ class [[nodiscard]] Timeout : public Awaitable<Timeout<A>> {
         std::conditional_t<std::is_void_v<inner_result>, bool, std::optional<inner_result>>;
 
     Timeout(A inner, Clock::duration limit) : inner_(std::move(inner)), timer_(limit) {}
+    Timeout(A inner, Clock::time_point deadline) : inner_(std::move(inner)), timer_(deadline) {}
     Timeout(Timeout&&) = default;
 
     weft_status poll(weft_context* cx) noexcept {
@@ -118,10 +127,16 @@ class [[nodiscard]] Timeout : public Awaitable<Timeout<A>> {
 };
 
 template <class A, class Rep, class Period>
-[[nodiscard]] Timeout<std::remove_cvref_t<A>> timeout(std::chrono::duration<Rep, Period> limit,
-                                                      A&& inner) {
-    return Timeout<std::remove_cvref_t<A>>(std::forward<A>(inner),
-                                           std::chrono::duration_cast<Clock::duration>(limit));
+[[nodiscard]] Timeout<detail::future_t<A&&>> timeout(std::chrono::duration<Rep, Period> limit,
+                                                     A&& inner) {
+    return Timeout<detail::future_t<A&&>>(detail::into_future(std::forward<A>(inner)),
+                                          std::chrono::duration_cast<Clock::duration>(limit));
+}
+
+// As timeout, with an instant for the limit (Tokio's timeout_at).
+template <class A>
+[[nodiscard]] Timeout<detail::future_t<A&&>> timeout_at(Clock::time_point deadline, A&& inner) {
+    return Timeout<detail::future_t<A&&>>(detail::into_future(std::forward<A>(inner)), deadline);
 }
 
 }  // namespace sdk

@@ -14,9 +14,9 @@ class Greeter : public weft::Plugin {
     weft::Task<> run() {
         weft::Receiver<std::string> names(host(), "names", weft::ChannelKind::mpsc, 64);
         while (true) {
-            auto next = co_await weft::first_of(shutdown().requested(), names.recv());
-            if (next.index() == 0) break;  // shutting down
-            auto name = std::get<1>(std::move(next));
+            auto next = co_await shutdown().run_until_cancelled(names.recv());
+            if (!next) break;  // shutting down
+            auto& name = *next;
             if (!name) break;  // the channel closed
             log().info("hello, ", *name);
             co_await weft::sleep(std::chrono::milliseconds(pause_));
