@@ -153,14 +153,21 @@ TEST_CASE(
     auto weftd = start_weftd(config, socket);
     REQUIRE(wait_for_text(weftd->stderr_file(), "[hb] alive #2"));
 
+    // One more plugin that cannot start (its file's directory does not exist): the rest applies.
+    const std::string broken = R"({"name": "broken", "path": "consumer.so", "config": {"path": ")" +
+                               (dir.path() / "missing" / "x.log").string() +
+                               R"(", "channel": "other"}})";
     replace_file(config,
                  config_text(socket, kRecords + R"(, "plugins": [)" + producer_consumer(out, 64) +
-                                         "," + heartbeat("hb2", 50) + "]"));
+                                         "," + heartbeat("hb2", 50) + "," + broken + "]"));
     const auto run = weftd_reload(socket);
     INFO(run.out << run.err << weftd->err());
     CHECK(run.code == 0);
     CHECK_THAT(run.out, Contains("removed plugin 'hb'"));
     CHECK_THAT(run.out, Contains("added plugin 'hb2'"));
+    CHECK_THAT(run.out, Contains("failed: plugin 'broken' failed to start: start failed: cannot "
+                                 "open"));
+    CHECK(plugin_in(admin_status(socket), "broken").at("state") == "failed");
     REQUIRE(wait_for_text(weftd->stderr_file(), "[hb2] alive #2"));
     // The removed plugin went through its shutdown: token (its task ends), destroy and unload.
     CHECK_THAT(weftd->err(), Contains("[hb] stopping after"));

@@ -177,7 +177,8 @@ Coordinator::ApplyReport Coordinator::apply(const Config& next) {
         }
         if (p->state() == PluginState::initialised || p->state() == PluginState::failed) {
             const std::string why = p->failure();
-            if (p->state() != PluginState::failed || p->tasks().live() != 0) tear_down(*p);
+            // As at start: destroyed (if init succeeded) and unloaded; a second time is a no-op.
+            tear_down(*p);
             report.failures.push_back(fmt::format("plugin '{}' failed to start: {}", p->name(),
                                                   why.empty() ? "see the log" : why));
         }
