@@ -26,9 +26,11 @@
 //   R4. a running plugin whose `config` alone changed gets it through its reconfigure hook; one
 //       without the hook, one that refuses, one whose path or library file changed, is restarted;
 //   R5. the job scheduler stops starting runs of plugins removed or restarted;
-//   R6. those plugins are drained together exactly as steps 2-6 of the shutdown below (token,
-//       grace period, stop hooks in reverse load order, cancel, destroy and unload), without the
-//       registry's shutdown: the other plugins and the channels are not touched;
+//   R6. those plugins are drained together as steps 2-6 of the shutdown below (token, grace
+//       period, stop hooks in reverse load order, cancel, destroy and unload), without the
+//       registry's shutdown: the other plugins and the channels are not touched; and their
+//       blocking jobs already queued still run (within the cancel timeout), so nothing a plugin
+//       handed to the blocking pool is lost;
 //   R7. plugins added, and the new instances of those restarted, are loaded, initialised and
 //       started in config order;
 //   R8. the jobs are bound again to the running plugins (JobScheduler::update: a run in flight

@@ -258,7 +258,9 @@ void Coordinator::drain(const std::vector<PluginInstance*>& plugins) {
                           live, options_.grace_period.count());
     }
     for (auto it = plugins.rbegin(); it != plugins.rend(); ++it) (*it)->stop();
-    for (PluginInstance* p : plugins) p->cancel_tasks();
+    // Unlike the shutdown, blocking jobs already queued still run (the wait below bounds them):
+    // a batch a consumer handed to the pool to write is written before its successor starts.
+    for (PluginInstance* p : plugins) p->cancel_tasks_keeping_blocking_jobs();
     const auto cancel_deadline = Clock::now() + options_.cancel_timeout;
     for (PluginInstance* p : plugins) {
         if (!p->wait_tasks_until(cancel_deadline))

@@ -216,6 +216,8 @@ void PluginInstance::retire_senders() noexcept {
 
 void PluginInstance::cancel_tasks() { tasks_.abort_all(); }
 
+void PluginInstance::cancel_tasks_keeping_blocking_jobs() { tasks_.abort_tasks(); }
+
 bool PluginInstance::wait_tasks_until(std::chrono::steady_clock::time_point deadline) {
     return tasks_.wait_idle_until(deadline);
 }

@@ -141,6 +141,9 @@ class PluginInstance : public weft_host {
     void retire_senders() noexcept;
     // Aborts every task; later spawns fail with WEFT_ERR_SHUTDOWN.
     void cancel_tasks();
+    // The same, but blocking jobs already submitted run to their end (a live reload's drain:
+    // what the plugin handed to them, such as a batch to write, is not lost).
+    void cancel_tasks_keeping_blocking_jobs();
     // True when every task state was dropped before `deadline`.
     bool wait_tasks_until(std::chrono::steady_clock::time_point deadline);
     // Releases its job registrations, calls destroy (once, if init succeeded), then closes what
