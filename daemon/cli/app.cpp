@@ -91,8 +91,14 @@ int run_app(int argc, char** argv) {
         "Print a running daemon's metrics in Prometheus text format, from its admin "
         "socket");
     add_admin_options(*metrics, admin);
+    CLI::App* reload = app.add_subcommand(
+        "reload",
+        "Make a running daemon reload its config file, as SIGHUP does, through its admin socket, "
+        "and print the outcome (exit 3 if the file is invalid: nothing changed)");
+    add_admin_options(*reload, admin);
     for (CLI::App* command : {run, check, version, plugin, inspect, release, status, metrics})
         command->footer(kExitCodeHelp);
+    reload->footer(kExitCodeHelp);
 
     if (const auto unknown = unknown_command_message(app, argc, argv)) {
         fmt::print(stderr, "{}\n", *unknown);
@@ -112,6 +118,7 @@ int run_app(int argc, char** argv) {
     if (release->parsed()) return plugin_release_command(release_options);
     if (status->parsed()) return status_command(admin);
     if (metrics->parsed()) return metrics_command(admin);
+    if (reload->parsed()) return reload_command(admin);
     return version_command();
 }
 

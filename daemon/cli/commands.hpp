@@ -17,6 +17,9 @@ namespace weft::cli {
 [[nodiscard]] int plugin_release_command(const ReleaseOptions& options);
 // `weftd status`: the running daemon's /status JSON, pretty-printed (exit 1 if unreachable).
 [[nodiscard]] int status_command(const AdminOptions& options);
+// `weftd reload`: the running daemon reloads its config (POST /reload) and the outcome is
+// printed (exit 3 if the file is invalid, 1 if unreachable or shutting down).
+[[nodiscard]] int reload_command(const AdminOptions& options);
 // `weftd metrics`: the running daemon's /metrics text (exit 1 if unreachable).
 [[nodiscard]] int metrics_command(const AdminOptions& options);
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,8 @@ struct DaemonSignals::Shared {
     std::condition_variable cv;
     std::deque<std::pair<int, Clock::time_point>> deliveries;  // in arrival order
     bool woken = false;
+    std::deque<std::function<void()>> posted;
+    bool posts_closed = false;
     int listening = 0;  // listeners the runtime registered (or refused)
     std::string refused;
 };
@@ -95,6 +98,18 @@ int DaemonSignals::wait_for_shutdown_signal() {
     auto next_ping = Clock::now() + ping.value_or(std::chrono::milliseconds(0));
     std::unique_lock lock(shared_->mutex);
     while (true) {
+        if (!shared_->posted.empty()) {
+            auto work = std::move(shared_->posted.front());
+            shared_->posted.pop_front();
+            lock.unlock();
+            try {
+                work();
+            } catch (const std::exception& e) {
+                spdlog::error("{}", e.what());
+            }
+            lock.lock();
+            continue;
+        }
         if (!shared_->deliveries.empty()) {
             const auto [signum, at] = shared_->deliveries.front();
             shared_->deliveries.pop_front();
@@ -132,6 +147,32 @@ int DaemonSignals::wait_for_shutdown_signal() {
             notify_systemd("WATCHDOG=1");
             next_ping += *ping;
             lock.lock();
+        }
+    }
+}
+
+bool DaemonSignals::post(std::function<void()> work) {
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->posts_closed) return false;
+        shared_->posted.push_back(std::move(work));
+    }
+    shared_->cv.notify_all();
+    return true;
+}
+
+void DaemonSignals::close_posts() {
+    std::deque<std::function<void()>> left;
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->posts_closed = true;
+        left.swap(shared_->posted);
+    }
+    for (auto& work : left) {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
         }
     }
 }

@@ -46,6 +46,12 @@ class DaemonSignals {
     void wake() noexcept;
     // What SIGHUP does from now on (an exception it throws is logged). The waiting thread.
     void on_reload(std::function<void()> handler) { reload_ = std::move(handler); }
+    // Runs `work` on the waiting thread, between signals, in the order posted (weftd: a reload
+    // asked for through the admin endpoint runs there, one at a time with SIGHUP's). Any thread.
+    // False once close_posts() was called: `work` is not run.
+    bool post(std::function<void()> work);
+    // From now on post() refuses; what was posted and not run yet runs now, on this thread.
+    void close_posts();
 
     struct Shared;  // between the runtime's listening tasks and the waiting thread
 

@@ -1,6 +1,7 @@
 #include "cli/logging.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -108,8 +109,16 @@ std::unique_ptr<spdlog::formatter> make_formatter(const host::LogConfig& config,
 
 }  // namespace
 
-void configure_logging(const host::LogConfig& config) {
-    // getenv is safe here: logging is configured before any thread starts.
+namespace {
+
+// Every logger (weftd's and each plugin's clone of it) writes to this one sink, whose child a
+// reload may replace: so a new target or format reaches the plugins' loggers too.
+std::shared_ptr<spdlog::sinks::dist_sink_mt> the_sink;
+
+// Points the shared sink at the config's destination and format; returns whether "journald" was
+// asked for without a journal (stderr used instead).
+bool point_sink(const host::LogConfig& config) {
+    // getenv is safe here: nothing in weftd calls setenv.
     const bool under_journal = host::stderr_is_journal(std::getenv("JOURNAL_STREAM"));
     const bool journal_up = host::journal_available();
     Destination destination = Destination::stderr_lines;
@@ -129,18 +138,34 @@ void configure_logging(const host::LogConfig& config) {
     } else {
         sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     }
-    auto logger = std::make_shared<spdlog::logger>("weftd", std::move(sink));
-    logger->set_formatter(make_formatter(config, destination));
+    sink->set_formatter(make_formatter(config, destination));
+    the_sink->set_sinks({std::move(sink)});
+    return fell_back;
+}
+
+void warn_fallback() {
+    spdlog::warn(
+        "log.target is \"journald\" but the journal's socket {} is missing: logging "
+        "to stderr",
+        host::kJournalSocket);
+}
+
+}  // namespace
+
+void configure_logging(const host::LogConfig& config) {
+    the_sink = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    const bool fell_back = point_sink(config);
+    auto logger = std::make_shared<spdlog::logger>("weftd", the_sink);
     logger->set_level(to_spdlog(config.level));
     // Warnings and errors must reach the log even if the process dies right after.
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
-    if (fell_back) {
-        spdlog::warn(
-            "log.target is \"journald\" but the journal's socket {} is missing: logging "
-            "to stderr",
-            host::kJournalSocket);
-    }
+    if (fell_back) warn_fallback();
+}
+
+void reconfigure_logging(const host::LogConfig& config, const host::Coordinator& plugins) {
+    if (the_sink && point_sink(config)) warn_fallback();
+    set_log_level(config.level, plugins);
 }
 
 void set_log_level(host::LogLevel level, const host::Coordinator& plugins) {

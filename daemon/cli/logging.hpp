@@ -15,6 +15,10 @@ namespace weft::cli {
 // "journald" target without a journal socket logs to stderr, with one warning saying so.
 void configure_logging(const host::LogConfig& config);
 
+// A live reload's new `log` section: target, format and level at once, for weftd's logger and
+// every plugin's (they all write through one sink, whose destination this replaces).
+void reconfigure_logging(const host::LogConfig& config, const host::Coordinator& plugins);
+
 // Sets the level of weftd's logger and of every plugin's (SIGHUP).
 void set_log_level(host::LogLevel level, const host::Coordinator& plugins);
 

@@ -11,8 +11,8 @@
 //   4. the admin endpoint (host/admin/admin_server.hpp; one that cannot be set up is logged and
 //      left out, never fatal), then the job scheduler (a job whose plugin or task is missing is
 //      logged; the others run)
-//   5. READY=1 to systemd; wait for SIGINT or SIGTERM; SIGHUP meanwhile reloads the config
-//      (cli/config_reload.hpp)
+//   5. READY=1 to systemd; wait for SIGINT or SIGTERM; SIGHUP and POST /reload meanwhile reload
+//      the config, one at a time, on this thread (cli/config_reload.hpp)
 //   6. STOPPING=1; /health turns 503; the coordinator's shutdown sequence
 //      (host/daemon/coordinator.hpp: no more job runs, tokens, grace period, stop hooks,
 //      cancellation, destroy and unload in reverse order, the report of undelivered messages), on
@@ -32,7 +32,9 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -133,10 +135,29 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     // what they read is destroyed. Before "weftd started", so that the socket is there once that
     // line is logged (its jobs list fills in with start_jobs below).
     const auto admin_started = std::chrono::steady_clock::now();
-    host::admin::AdminServer admin(
-        config.admin, [&plugins, admin_started, handle = runtime.handle()](bool shutting_down) {
-            return host::admin::take_snapshot(handle, plugins, admin_started, shutting_down);
-        });
+    auto snapshot = [&plugins, admin_started, handle = runtime.handle()](bool shutting_down) {
+        return host::admin::take_snapshot(handle, plugins, admin_started, shutting_down);
+    };
+    // POST /reload: the reload runs on this thread, between signals (so one at a time with
+    // SIGHUP's), while the endpoint's thread waits for its outcome.
+    std::optional<ConfigReloader> reloader;
+    auto reload_action = [&signals, &reloader]() -> host::ReloadOutcome {
+        auto outcome = std::make_shared<std::promise<host::ReloadOutcome>>();
+        auto answer = outcome->get_future();
+        const bool posted = signals.post(
+            [&reloader, outcome] { outcome->set_value(reloader->reload("admin endpoint")); });
+        if (!posted) {
+            host::ReloadOutcome ignored;
+            ignored.result = host::ReloadOutcome::Result::ignored;
+            ignored.trigger = "admin endpoint";
+            ignored.at = std::chrono::system_clock::now();
+            spdlog::warn("reload asked for by admin endpoint ignored: weftd is shutting down");
+            return ignored;
+        }
+        return answer.get();
+    };
+    std::optional<host::admin::AdminServer> admin;
+    admin.emplace(config.admin, snapshot, reload_action);
 
     spdlog::info("weftd started (version {}, pid {}, config {})", build_info::kVersion, ::getpid(),
                  options.config_path.string());
@@ -154,13 +175,29 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     }
     notify_systemd("READY=1\nSTATUS=running");
 
-    ConfigReloader reloader(options.config_path, config, plugins);
-    signals.on_reload([&reloader] { reloader.reload(); });
+    // A new `admin` section reopens the endpoint, after the reload that asked for it returned (a
+    // reload asked for through the endpoint waits in its thread, which stopping would join).
+    bool stopping = false;  // this thread's: the shutdown signal arrived
+    auto restart_admin = [&](const host::AdminConfig& next) {
+        signals.post([&, next] {
+            if (stopping) return;
+            admin.reset();
+            admin.emplace(next, snapshot, reload_action);
+        });
+    };
+    reloader.emplace(options.config_path, plugin_dir, plugins, restart_admin);
+    signals.on_reload([&reloader] { reloader->reload("SIGHUP"); });
     const int signum = signals.wait_for_shutdown_signal();
-    signals.on_reload(nullptr);  // the plugins are going: a SIGHUP now is only logged
+    // The plugins are going: a reload now is ignored and logged.
+    reloader->begin_shutdown();
+    stopping = true;
+    signals.on_reload([&reloader] { reloader->reload("SIGHUP"); });
     spdlog::info("received {}, shutting down", signal_name(signum));
+    // The shutdown follows the running config: the last reload's `shutdown` section.
+    const host::Config running = plugins.config();
+    const std::uint64_t bound_now = host::shutdown_bound_ms(running);
     notify_systemd("STOPPING=1\nSTATUS=shutting down");
-    admin.begin_shutdown();
+    admin->begin_shutdown();
 
     std::atomic<bool> done{false};
     std::mutex done_mutex;
@@ -178,22 +215,23 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
     // for blocking work) plus a margin for a loaded machine. Nothing should ever reach it: each
     // step has a deadline of its own.
     const auto watchdog_limit =
-        std::chrono::milliseconds(bound_ms - config.shutdown.blocking_timeout_ms + 5'000);
+        std::chrono::milliseconds(bound_now - running.shutdown.blocking_timeout_ms + 5'000);
     std::thread watchdog([&] {
         std::unique_lock lock(done_mutex);
         if (done_cv.wait_for(lock, watchdog_limit, [&] { return done.load(); })) return;
         lock.unlock();
         spdlog::critical("the shutdown did not finish within {} ms", watchdog_limit.count());
-        force_exit(0, plugins, admin);
+        force_exit(0, plugins, *admin);
     });
     const int second = signals.wait_for_shutdown_signal();
-    if (second != 0 && !done.load()) force_exit(second, plugins, admin);
+    if (second != 0 && !done.load()) force_exit(second, plugins, *admin);
     shutdown.join();
     watchdog.join();
 
+    signals.close_posts();  // a reload asked for now is answered "ignored"
     driver.stop();
-    admin.stop();
-    runtime.shutdown_timeout(std::chrono::milliseconds(config.shutdown.blocking_timeout_ms));
+    admin->stop();
+    runtime.shutdown_timeout(std::chrono::milliseconds(running.shutdown.blocking_timeout_ms));
     if (const std::size_t abandoned = plugins.abandoned(); abandoned != 0) {
         // Code of those plugins may still run (a blocking job, a hook): no destructor may wait
         // for it or free what it uses. The shutdown itself is complete.

@@ -15,8 +15,13 @@
 // and the runtime's workers never block on the disk. It runs until the channel closes, which on
 // shutdown happens once the producers stopped and everything they sent was read: so the file
 // ends with the last record sent. Each line is "record <seq>".
+//
+// A live reload that changes only `batch` is applied at once (the reconfigure hook); any other
+// change is refused there, so weftd restarts the consumer, the channel keeping what was sent
+// meanwhile.
 #include <weft/plugin.hpp>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -66,6 +71,21 @@ class Consumer : public weft::Plugin {
         if (format != "records" && format != "lines")
             throw weft::ConfigError("\"format\" must be \"records\" or \"lines\", got \"" + format +
                                     "\"");
+    }
+
+    // Only the batch size changes live; a new file, channel or format needs a new instance.
+    void reconfigure(const weft::Json& next) {
+        validate(next);
+        if (next.value("channel", "records") != channel_ ||
+            resolve(next.value("path", "records.log")) != path_ ||
+            next.value("truncate", false) != truncate_ ||
+            (next.value("format", "records") == "lines") != lines_)
+            throw weft::Error(WEFT_ERR_UNSUPPORTED,
+                              "only \"batch\" changes live; \"channel\", \"path\", "
+                              "\"truncate\" and \"format\" need a restart");
+        const auto batch = next.value<std::uint32_t>("batch", 256);
+        batch_.store(batch, std::memory_order_relaxed);
+        log().info("consumer: batches of up to ", batch, " records from now on");
     }
 
     void start() override {
@@ -121,7 +141,8 @@ class Consumer : public weft::Plugin {
             std::string text;
             add(text, *first);
             std::uint64_t n = 1;
-            for (; n < batch_; ++n) {
+            const std::uint32_t batch = batch_.load(std::memory_order_relaxed);
+            for (; n < batch; ++n) {
                 auto more = in.try_recv();
                 if (!more) break;
                 add(text, *more);
@@ -158,7 +179,7 @@ class Consumer : public weft::Plugin {
 
     std::string channel_;
     std::string path_;
-    std::uint32_t batch_;
+    std::atomic<std::uint32_t> batch_;  // reconfigure may change it while the task reads it
     bool truncate_;
     bool lines_;
     File file_;

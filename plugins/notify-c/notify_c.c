@@ -182,6 +182,7 @@ WEFT_PLUGIN_ENTRY {
                                                       NULL,
                                                       destroy,
                                                       validate,
-                                                      &manifest};
+                                                      &manifest,
+                                                      NULL};
     return &descriptor;
 }

@@ -1,6 +1,7 @@
 #include "host/admin/admin_routes.hpp"
 
 #include "host/admin/metrics_text.hpp"
+#include "host/admin/reload_json.hpp"
 #include "host/admin/status_json.hpp"
 
 namespace weft::host::admin {
@@ -14,7 +15,25 @@ HttpResponse text(unsigned status, std::string body) {
 
 }  // namespace
 
+HttpResponse AdminRoutes::reload() const {
+    if (!reload_ || shutting_down()) return text(503, "not reloading: weftd is shutting down\n");
+    const ReloadOutcome outcome = reload_();
+    const unsigned status = outcome.result == ReloadOutcome::Result::applied   ? 200
+                            : outcome.result == ReloadOutcome::Result::invalid ? 422
+                                                                               : 503;
+    std::string body =
+        reload_json(outcome).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    body += '\n';
+    return HttpResponse{status, "application/json", std::move(body), {}};
+}
+
 HttpResponse AdminRoutes::handle(const HttpRequest& request) const {
+    if (request.path == "/reload") {
+        if (request.method == "POST") return reload();
+        HttpResponse answer = text(405, "method not allowed: use POST\n");
+        answer.headers.emplace_back("Allow", "POST");
+        return answer;
+    }
     if (request.method != "GET" && request.method != "HEAD") {
         HttpResponse answer = text(405, "method not allowed: use GET\n");
         answer.headers.emplace_back("Allow", "GET, HEAD");
@@ -33,7 +52,7 @@ HttpResponse AdminRoutes::handle(const HttpRequest& request) const {
         body += '\n';
         return HttpResponse{200, "application/json", std::move(body), {}};
     }
-    return text(404, "not found: try /health, /metrics or /status\n");
+    return text(404, "not found: try /health, /metrics, /status or POST /reload\n");
 }
 
 }  // namespace weft::host::admin

@@ -3,7 +3,11 @@
 //   GET /health   200 "ok", or 503 "shutting down" once begin_shutdown() was called
 //   GET /metrics  200, Prometheus text (metrics_text.hpp)
 //   GET /status   200, JSON (status_json.hpp)
-//   another path  404;  another method  405 with "Allow: GET, HEAD"
+//   POST /reload  a live reload of the config file (as SIGHUP), answered once it is over with its
+//                 outcome as JSON (reload_json.hpp): 200 applied, 422 the file is invalid (nothing
+//                 changed), 503 ignored (shutting down, or no reload action was given). It takes
+//                 as long as the reload; the endpoint answers other requests after it.
+//   another path  404;  another method  405 with "Allow: GET, HEAD" (on /reload "Allow: POST")
 // HEAD is answered as GET (the server leaves the body out), as HTTP asks of every server.
 //
 // Thread-safety: handle() may run on any thread, concurrently with begin_shutdown(); the
@@ -15,15 +19,19 @@
 
 #include "host/admin/admin_snapshot.hpp"
 #include "host/admin/http_types.hpp"
+#include "host/daemon/reload_outcome.hpp"
 
 namespace weft::host::admin {
 
 // Reads the daemon's state for one request; its argument says whether shutdown began.
 using SnapshotSource = std::function<AdminSnapshot(bool shutting_down)>;
+// Runs a live reload and returns its outcome (weftd: on its main thread, one at a time).
+using ReloadAction = std::function<ReloadOutcome()>;
 
 class AdminRoutes {
    public:
-    explicit AdminRoutes(SnapshotSource source) : source_(std::move(source)) {}
+    explicit AdminRoutes(SnapshotSource source, ReloadAction reload = {})
+        : source_(std::move(source)), reload_(std::move(reload)) {}
 
     [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
     void begin_shutdown() noexcept { shutting_down_.store(true, std::memory_order_relaxed); }
@@ -32,7 +40,10 @@ class AdminRoutes {
     }
 
    private:
+    [[nodiscard]] HttpResponse reload() const;
+
     SnapshotSource source_;
+    ReloadAction reload_;
     std::atomic<bool> shutting_down_{false};
 };
 

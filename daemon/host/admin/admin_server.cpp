@@ -6,8 +6,8 @@
 
 namespace weft::host::admin {
 
-AdminServer::AdminServer(const AdminConfig& config, SnapshotSource source)
-    : routes_(std::move(source)) {
+AdminServer::AdminServer(const AdminConfig& config, SnapshotSource source, ReloadAction reload)
+    : routes_(std::move(source), std::move(reload)) {
     serve(listen_unix(config.socket));
     if (config.tcp) serve(listen_tcp(*config.tcp));
 }

@@ -30,7 +30,8 @@ namespace weft::host::admin {
 
 class AdminServer {
    public:
-    AdminServer(const AdminConfig& config, SnapshotSource source);
+    // `reload`: what POST /reload runs (admin_routes.hpp); none answers 503.
+    AdminServer(const AdminConfig& config, SnapshotSource source, ReloadAction reload = {});
     ~AdminServer();
     AdminServer(const AdminServer&) = delete;
     AdminServer& operator=(const AdminServer&) = delete;

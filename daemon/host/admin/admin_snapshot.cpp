@@ -20,6 +20,7 @@ AdminSnapshot take_snapshot(const Handle& runtime, const Coordinator& host,
     s.jobs = host.jobs();
     s.channels = host.registry().report();
     s.pools = host.registry().pools().report();
+    s.last_reload = host.last_reload();
     return s;
 }
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "host/daemon/coordinator.hpp"
+#include "host/daemon/reload_outcome.hpp"
 #include "host/jobs/job_summary.hpp"
 #include "host/registry/registry.hpp"
 #include "runtime/metrics/metrics.hpp"
@@ -27,6 +29,8 @@ struct AdminSnapshot {
     std::vector<JobSummary> jobs;
     std::vector<ChannelReport> channels;
     std::vector<PoolReport> pools;
+    // The last live reload's outcome; none before the first.
+    std::optional<ReloadOutcome> last_reload;
 };
 
 // Reads the runtime's metrics, the plugins, the jobs and the registry's channels through their

@@ -2,6 +2,7 @@
 
 #include "host/admin/plugin_metrics_text.hpp"
 #include "host/admin/pool_status.hpp"
+#include "host/admin/reload_json.hpp"
 
 namespace weft::host::admin {
 namespace {
@@ -97,7 +98,8 @@ json render_status(const AdminSnapshot& s) {
                 {"plugins", array_of(s.plugins, plugin_json)},
                 {"jobs", array_of(s.jobs, job_json)},
                 {"channels", array_of(s.channels, channel_json)},
-                {"pools", pools_json(s.pools)}};
+                {"pools", pools_json(s.pools)},
+                {"last_reload", s.last_reload ? reload_json(*s.last_reload) : json()}};
 }
 
 }  // namespace weft::host::admin

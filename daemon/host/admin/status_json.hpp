@@ -11,7 +11,8 @@
 //                     "problem", "running", "runs": { "started", "succeeded", "failed",
 //                     "cancelled", "skipped" } } ],
 //     "channels": [ { "name", "kind", "capacity", "accepted", "delivered", "dropped", "lagged",
-//                     "unheard" } ] }
+//                     "unheard" } ],
+//     "last_reload": null before the first live reload, else reload_json.hpp's object }
 //
 // Keys may be added; existing ones keep their meaning.
 #pragma once

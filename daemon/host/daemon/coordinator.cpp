@@ -54,7 +54,8 @@ Coordinator::~Coordinator() {
     }
     // An abandoned plugin's tasks, jobs or hooks may still run and refer to its instance and to
     // the registry's objects: both are deliberately leaked, with the plugin's library.
-    bool leaked = false;
+    bool leaked = !abandoned_.empty();
+    for (auto& p : abandoned_) static_cast<void>(p.release());
     for (auto& p : instances_) {
         if (p && p->abandoned()) {
             static_cast<void>(p.release());
@@ -141,7 +142,7 @@ void Coordinator::shutdown() {
                  instances_.size(), options_.grace_period.count());
 
     // 3. the grace period.
-    wait_for_tasks(started + options_.grace_period);
+    wait_for_tasks(all_instances(), started + options_.grace_period);
     for (const auto& p : instances_) {
         if (const auto live = p->tasks().live(); live != 0) {
             p->log().warn(
@@ -208,9 +209,36 @@ PluginInstance* Coordinator::find(std::string_view name) noexcept {
     return nullptr;
 }
 
+std::uint64_t Coordinator::shutdown_bound_ms() const {
+    std::lock_guard lock(summaries_mutex_);
+    return host::shutdown_bound_ms(config_);
+}
+
+Config Coordinator::config() const {
+    std::lock_guard lock(summaries_mutex_);
+    return config_;
+}
+
+void Coordinator::record_reload(ReloadOutcome outcome) {
+    std::lock_guard lock(summaries_mutex_);
+    last_reload_ = std::move(outcome);
+}
+
+std::optional<ReloadOutcome> Coordinator::last_reload() const {
+    std::lock_guard lock(summaries_mutex_);
+    return last_reload_;
+}
+
+std::vector<PluginInstance*> Coordinator::all_instances() const {
+    std::lock_guard lock(summaries_mutex_);
+    std::vector<PluginInstance*> out;
+    for (const auto& p : instances_) out.push_back(p.get());
+    return out;
+}
+
 std::size_t Coordinator::abandoned() const {
     std::lock_guard lock(summaries_mutex_);
-    std::size_t n = 0;
+    std::size_t n = abandoned_.size();
     for (const auto& p : instances_) n += p->abandoned() ? 1 : 0;
     return n;
 }
@@ -233,6 +261,10 @@ void Coordinator::load(const PluginConfig& plugin) {
     {
         std::lock_guard lock(summaries_mutex_);
         instances_.push_back(std::move(instance));
+        if (auto stamp = library_stamp(p.path()))
+            stamps_.insert_or_assign(plugin.name, *stamp);
+        else
+            stamps_.erase(plugin.name);
     }
     if (!p.init(plugin.config)) tear_down(p);
 }
@@ -282,21 +314,22 @@ void Coordinator::tear_down(PluginInstance& p) {
     finish(p);
 }
 
-void Coordinator::wait_for_tasks(Clock::time_point deadline) {
-    std::vector<bool> retired(instances_.size(), false);
+void Coordinator::wait_for_tasks(const std::vector<PluginInstance*>& plugins,
+                                 Clock::time_point deadline) {
+    std::vector<bool> retired(plugins.size(), false);
     auto newly_idle = [&] {
-        for (std::size_t i = 0; i < instances_.size(); ++i)
-            if (!retired[i] && instances_[i]->tasks().live() == 0) return true;
+        for (std::size_t i = 0; i < plugins.size(); ++i)
+            if (!retired[i] && plugins[i]->tasks().live() == 0) return true;
         return false;
     };
     while (true) {
         bool all_idle = true;
-        for (std::size_t i = 0; i < instances_.size(); ++i) {
-            if (instances_[i]->tasks().live() != 0) {
+        for (std::size_t i = 0; i < plugins.size(); ++i) {
+            if (plugins[i]->tasks().live() != 0) {
                 all_idle = false;
             } else if (!retired[i]) {
                 // Its last task finished: what it sent is all it will send.
-                instances_[i]->retire_senders();
+                plugins[i]->retire_senders();
                 retired[i] = true;
             }
         }

@@ -14,9 +14,29 @@
 //      registrations, logs an error for each job that cannot be bound (the others run) and starts
 //      the job scheduler (host/jobs/scheduler.hpp).
 //
-// While running: plugins(), jobs(), registry() report; set_log_level() applies a new level. A
-// config change applied without a restart (live reload) belongs here, as one more step between
-// start and shutdown that takes the difference between the running config and the new one.
+// While running: plugins(), jobs(), registry() report; set_log_level() applies a new level.
+//
+// apply(), a live reload of a valid config (coordinator_reload.cpp, host/daemon/config_diff.hpp):
+//   R1. what the running channels, semaphores and pools cannot become live (a kind, capacity or
+//       permit count) refuses the whole reload: nothing changes;
+//   R2. channels, semaphores and pools the new file adds are declared;
+//   R3. every mpsc/mpmc channel with a receiver counts one more until R9 (Registry::
+//       ReceiverHold), so a plugin's senders wait while its consumer restarts instead of being
+//       refused;
+//   R4. a running plugin whose `config` alone changed gets it through its reconfigure hook; one
+//       without the hook, one that refuses, one whose path or library file changed, is restarted;
+//   R5. the job scheduler stops starting runs of plugins removed or restarted;
+//   R6. those plugins are drained together as steps 2-6 of the shutdown below (token, grace
+//       period, stop hooks in reverse load order, cancel, destroy and unload), without the
+//       registry's shutdown: the other plugins and the channels are not touched; and their
+//       blocking jobs already queued still run (within the cancel timeout), so nothing a plugin
+//       handed to the blocking pool is lost;
+//   R7. plugins added, and the new instances of those restarted, are loaded, initialised and
+//       started in config order;
+//   R8. the jobs are bound again to the running plugins (JobScheduler::update: a run in flight
+//       finishes; a job's next occurrence follows its new schedule);
+//   R9. the receiver hold ends; channels, semaphores and pools the file no longer declares are
+//       retired (a channel closes once its senders are gone); the new config is the running one.
 //
 // shutdown(), the sequence DESIGN.md fixes:
 //   0. the job scheduler stops: no job run is started any more (runs in flight are plugin tasks
@@ -49,10 +69,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "host/config/config.hpp"
+#include "host/daemon/library_stamp.hpp"
+#include "host/daemon/reload_outcome.hpp"
 #include "host/jobs/job_summary.hpp"
 #include "host/plugin/plugin_instance.hpp"
 #include "host/registry/registry.hpp"
@@ -115,9 +138,24 @@ class Coordinator {
     // may still run, so the process should exit without running destructors that wait for it.
     [[nodiscard]] std::size_t abandoned() const;
     // shutdown_bound_ms(config) of this host's config. Any thread.
-    [[nodiscard]] std::uint64_t shutdown_bound_ms() const noexcept {
-        return host::shutdown_bound_ms(config_);
-    }
+    [[nodiscard]] std::uint64_t shutdown_bound_ms() const;
+    // The running config (the one started with, or the last reload's). Any thread.
+    [[nodiscard]] Config config() const;
+
+    // What apply() did: each change in words ("added plugin 'b'"), and what failed while the
+    // rest applied ("plugin 'c' failed to start: ..."). `refused` non-empty: nothing changed.
+    struct ApplyReport {
+        std::vector<std::string> refused;
+        std::vector<std::string> changes;
+        std::vector<std::string> failures;
+    };
+    // A live reload (steps R1-R9 above) of `next`, which must be valid as check_config_file
+    // judges it. On the thread that calls start_all, never concurrently with shutdown(); may
+    // block up to a shutdown's bound (plugins drained). After shutdown() it does nothing.
+    ApplyReport apply(const Config& next);
+    // The last reload's outcome (kept by the daemon's reloader; /status reports it). Any thread.
+    void record_reload(ReloadOutcome outcome);
+    [[nodiscard]] std::optional<ReloadOutcome> last_reload() const;
 
     [[nodiscard]] std::vector<PluginSummary> plugins() const;
     // Sets the level of every plugin's logger (each a clone of the default logger, so a change of
@@ -135,16 +173,31 @@ class Coordinator {
     void tear_down(PluginInstance& plugin);
     // destroy and unload, or abandon when a task or job of the plugin is still live.
     void finish(PluginInstance& plugin);
-    void wait_for_tasks(std::chrono::steady_clock::time_point deadline);
+    void wait_for_tasks(const std::vector<PluginInstance*>& plugins,
+                        std::chrono::steady_clock::time_point deadline);
+    // Steps 2-6 of the shutdown for some plugins (R6), leaving the registry alone.
+    void drain(const std::vector<PluginInstance*>& plugins);
+    // Takes finished instances out of the list (an abandoned one is kept, leaked, in abandoned_).
+    void forget_instances(const std::vector<PluginInstance*>& plugins);
+    // Drops the failure or quarantine entries of `name`.
+    void forget_failure(std::string_view name);
+    [[nodiscard]] std::vector<PluginInstance*> all_instances() const;
+    // R8: every job bound to the running plugins but those in `paused`.
+    void rebind_jobs(const std::vector<std::string>& paused, bool log);
     void record_failure(const PluginConfig& plugin, std::filesystem::path path, std::string why);
     PluginInstance* running_plugin(std::string_view name, std::string& why);
 
     Handle runtime_;
-    const Config config_;
+    Config config_;  // replaced by apply() under summaries_mutex_; read there without it
     CoordinatorOptions options_;
     std::unique_ptr<Registry> registry_;
     std::shared_ptr<IdleSignal> idle_ = std::make_shared<IdleSignal>();
     std::vector<std::unique_ptr<PluginInstance>> instances_;  // load order
+    // Instances a reload removed but could not destroy (abandon()): leaked with their library.
+    std::vector<std::unique_ptr<PluginInstance>> abandoned_;
+    // The library file each plugin (by config name) was loaded from, when it was.
+    std::map<std::string, LibraryStamp, std::less<>> stamps_;
+    std::optional<ReloadOutcome> last_reload_;  // guarded by summaries_mutex_
     mutable std::mutex summaries_mutex_;
     std::vector<PluginSummary> load_failures_;
     // Set by start_jobs (under summaries_mutex_, as jobs() reads it from other threads); lives

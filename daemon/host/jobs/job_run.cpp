@@ -15,10 +15,10 @@ using Clock = std::chrono::steady_clock;
 
 class JobRun {
    public:
-    JobRun(std::shared_ptr<SchedulerCore> core, std::size_t index, std::uint64_t run,
+    JobRun(std::shared_ptr<SchedulerCore> core, std::shared_ptr<JobState> job, std::uint64_t run,
            const weft_job_run& task) noexcept
         : core_(std::move(core)),
-          index_(index),
+          job_(std::move(job)),
           run_(run),
           poll_(task.poll),
           state_(task.state),
@@ -29,7 +29,7 @@ class JobRun {
         drop_plugin_state();
         const char* why =
             outcome_ == RunOutcome::cancelled ? cancel_reason_ : weft_status_str(status_);
-        core_->run_ended(index_, run_, outcome_, why, Clock::now() - started_);
+        core_->run_ended(*job_, run_, outcome_, why, Clock::now() - started_);
     }
 
     // The run never became a task: the state is dropped and the run reported by the destructor.
@@ -37,12 +37,12 @@ class JobRun {
 
     static weft_status c_poll(void* self, weft_context* cx) {
         auto& r = *static_cast<JobRun*>(self);
-        const LogScope log_scope(r.core_->jobs[r.index_].binding.config.name.c_str());
+        const LogScope log_scope(r.job_->binding.config.name.c_str());
         // Should the plugin's poll throw (a C++ plugin breaking the ABI), the task slot catches
         // it and this stays a failure.
         r.outcome_ = RunOutcome::failed;
         r.status_ = WEFT_ERR_TASK_FAILED;
-        const JobBinding& job = r.core_->jobs[r.index_].binding;
+        const JobBinding& job = r.job_->binding;
         const CrashScope crash_scope(job.target->crash_identity(), "job",
                                      reinterpret_cast<const void*>(r.poll_),
                                      job.config.name.c_str());
@@ -66,15 +66,15 @@ class JobRun {
             drop_(state_);
         } catch (const std::exception& e) {
             spdlog::error("job '{}': the drop function of run #{} threw an exception: {}",
-                          core_->jobs[index_].binding.config.name, run_, e.what());
+                          job_->binding.config.name, run_, e.what());
         } catch (...) {
             spdlog::error("job '{}': the drop function of run #{} threw an exception",
-                          core_->jobs[index_].binding.config.name, run_);
+                          job_->binding.config.name, run_);
         }
     }
 
     std::shared_ptr<SchedulerCore> core_;
-    std::size_t index_;
+    std::shared_ptr<JobState> job_;  // its own, even if a reload replaced the job's since
     std::uint64_t run_;
     weft_task_poll_fn poll_;
     void* state_;
@@ -115,9 +115,9 @@ weft_status call_start(const JobFunction& fn, weft_job_run& run, std::string& wh
 
 }  // namespace
 
-void start_job_run(const std::shared_ptr<SchedulerCore>& core, std::size_t index,
+void start_job_run(const std::shared_ptr<SchedulerCore>& core, const std::shared_ptr<JobState>& job,
                    std::uint64_t run) noexcept {
-    const JobBinding& binding = core->jobs[index].binding;
+    const JobBinding& binding = job->binding;
     const auto began = Clock::now();
     bool stopping = false;
     {
@@ -126,7 +126,7 @@ void start_job_run(const std::shared_ptr<SchedulerCore>& core, std::size_t index
     }
     // stop() may have come while earlier runs of the same batch were starting.
     if (stopping || binding.target->shutting_down()) {
-        core->run_ended(index, run, RunOutcome::cancelled, "the shutdown began before it started",
+        core->run_ended(*job, run, RunOutcome::cancelled, "the shutdown began before it started",
                         Clock::duration::zero());
         return;
     }
@@ -136,15 +136,15 @@ void start_job_run(const std::shared_ptr<SchedulerCore>& core, std::size_t index
     task.run = run;
     std::string why;
     if (call_start(binding.function, task, why) != WEFT_OK) {
-        core->run_ended(index, run, RunOutcome::failed, why, Clock::now() - began);
+        core->run_ended(*job, run, RunOutcome::failed, why, Clock::now() - began);
         return;
     }
     std::unique_ptr<JobRun> job_run;
     try {
-        job_run = std::make_unique<JobRun>(core, index, run, task);
+        job_run = std::make_unique<JobRun>(core, job, run, task);
     } catch (...) {
         drop_quietly(task.drop, task.state);
-        core->run_ended(index, run, RunOutcome::failed, "out of memory", Clock::now() - began);
+        core->run_ended(*job, run, RunOutcome::failed, "out of memory", Clock::now() - began);
         return;
     }
     const weft_status status =

@@ -19,7 +19,7 @@ namespace weft::host {
 // Calls the job's start function and spawns the run's task. The job must be marked running;
 // every path (start failure, refused spawn, the task's end) reports through core.run_ended, so
 // the mark is always cleared. Called on the scheduler's thread, without the core's lock.
-void start_job_run(const std::shared_ptr<SchedulerCore>& core, std::size_t index,
+void start_job_run(const std::shared_ptr<SchedulerCore>& core, const std::shared_ptr<JobState>& job,
                    std::uint64_t run) noexcept;
 
 }  // namespace weft::host

@@ -17,8 +17,8 @@
 // Runs in flight continue (they are the plugins' tasks: the shutdown sequence's token, grace
 // period and cancellation apply to them) and are still counted when they end.
 //
-// Thread-safety: start and stop on one thread (the coordinator's); summaries and log_summaries
-// from any thread.
+// Thread-safety: start, update and stop on one thread (the coordinator's); summaries and
+// log_summaries from any thread.
 #pragma once
 
 #include <memory>
@@ -42,6 +42,13 @@ class JobScheduler {
 
     // Schedules start from now. Once.
     void start();
+    // A live reload: the jobs are now `jobs` (config order). A job keeping its name keeps its
+    // counts, its run in flight (which still ends before the job runs again) and, if its schedule
+    // is the same, its next occurrence; a new or rescheduled job is due from now by its schedule;
+    // a job left out starts no run any more (its run in flight finishes). Waits until no start
+    // function of the jobs it replaces runs, so that none is called after it returns. `log`:
+    // log each job whose schedule or binding changed, as the constructor does.
+    void update(std::vector<JobBinding> jobs, bool log);
     // Idempotent.
     void stop() noexcept;
 
@@ -53,6 +60,7 @@ class JobScheduler {
     void loop();
 
     std::shared_ptr<SchedulerCore> core_;
+    bool started_ = false;  // guarded by core_->mutex
     std::thread thread_;
 };
 

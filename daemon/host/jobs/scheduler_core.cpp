@@ -6,17 +6,19 @@ namespace weft::host {
 
 SchedulerCore::SchedulerCore(std::vector<JobBinding> bindings) {
     jobs.reserve(bindings.size());
-    for (JobBinding& b : bindings) jobs.emplace_back(std::move(b));
+    for (JobBinding& b : bindings) jobs.push_back(std::make_shared<JobState>(std::move(b)));
 }
 
-void SchedulerCore::run_ended(std::size_t index, std::uint64_t run, RunOutcome outcome,
+void SchedulerCore::run_ended(JobState& ended, std::uint64_t run, RunOutcome outcome,
                               std::string_view why,
                               std::chrono::steady_clock::duration took) noexcept {
     try {
         bool wake = false;
         {
             std::lock_guard lock(mutex);
-            JobState& job = jobs[index];
+            JobState* live = &ended;  // where the job's state went, should a reload replace it
+            while (live->successor) live = live->successor.get();
+            JobState& job = *live;
             job.running = false;
             switch (outcome) {
                 case RunOutcome::succeeded:
@@ -36,7 +38,7 @@ void SchedulerCore::run_ended(std::size_t index, std::uint64_t run, RunOutcome o
             }
         }
         if (wake) cv.notify_all();
-        const JobConfig& job = jobs[index].binding.config;
+        const JobConfig& job = ended.binding.config;
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         switch (outcome) {
             case RunOutcome::succeeded:

@@ -1,5 +1,6 @@
 #include "host/plugin/inspect.hpp"
 
+#include <cstddef>
 #include <memory>
 
 #include <fmt/format.h>
@@ -20,6 +21,10 @@ InspectResult inspect_plugin(const std::filesystem::path& path) {
     if (d.stop) hooks += " stop";
     if (d.destroy) hooks += " destroy";
     if (d.validate) hooks += " validate";
+    if (d.abi_minor >= 4 &&
+        d.size >= offsetof(weft_plugin_descriptor, reconfigure) + sizeof d.reconfigure &&
+        d.reconfigure != nullptr)
+        hooks += " reconfigure";
     std::string text = fmt::format(
         "file:    {}\n"
         "name:    {}\n"

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <spdlog/spdlog.h>
 
+#include <cstddef>
 #include <memory>
 
 #include "host/plugin/hook_call.hpp"
@@ -40,7 +41,11 @@ PluginInstance::PluginInstance(std::string name, PluginLibrary library, HostServ
       abi_(abi_string(library_.descriptor().abi_major, library_.descriptor().abi_minor)),
       services_(std::move(services)),
       logger_(spdlog::default_logger()->clone(name_)),
-      tasks_(services_.idle) {
+      tasks_(services_.idle),
+      configs_(),
+      config_(nullptr) {
+    configs_.push_back(std::make_unique<const nlohmann::json>(nlohmann::json::object()));
+    config_.store(configs_.back().get(), std::memory_order_release);
     set_crash_key({});
 }
 
@@ -88,7 +93,8 @@ void PluginInstance::mark_failed(std::string reason) {
 }
 
 bool PluginInstance::init(const nlohmann::json& config) {
-    config_ = config;
+    configs_.push_back(std::make_unique<const nlohmann::json>(config));
+    config_.store(configs_.back().get(), std::memory_order_release);
     // Everything the hook may touch is owned by `call`, which the hook's thread shares: a hook
     // abandoned past its deadline may still write to it.
     struct InitCall {
@@ -142,6 +148,40 @@ bool PluginInstance::start() {
     return true;
 }
 
+bool PluginInstance::can_reconfigure() const noexcept {
+    if (!library_.is_open()) return false;
+    const weft_plugin_descriptor& d = descriptor();
+    return d.abi_minor >= 4 &&
+           d.size >= offsetof(weft_plugin_descriptor, reconfigure) + sizeof d.reconfigure &&
+           d.reconfigure != nullptr;
+}
+
+bool PluginInstance::reconfigure(const nlohmann::json& config, std::string& why) {
+    if (state_ != PluginState::running) {
+        why = fmt::format("it is {}", to_string(state_.load()));
+        return false;
+    }
+    if (!can_reconfigure()) {
+        why = "it has no reconfigure hook";
+        return false;
+    }
+    // Shared with the hook's thread, which outlives this call if the hook hangs.
+    auto text = std::make_shared<const std::string>(config.dump());
+    const auto hook = descriptor().reconfigure;
+    void* instance = instance_;
+    const HookResult r = run_hook("hook reconfigure", reinterpret_cast<const void*>(hook),
+                                  [hook, instance, text](char* e, std::size_t n) {
+                                      return hook(instance, text->c_str(), text->size(), e, n);
+                                  });
+    if (!r.ok()) {
+        why = r.message;
+        return false;
+    }
+    configs_.push_back(std::make_unique<const nlohmann::json>(config));
+    config_.store(configs_.back().get(), std::memory_order_release);
+    return true;
+}
+
 void PluginInstance::request_shutdown() {
     if (state_ == PluginState::running || state_ == PluginState::initialised)
         state_ = PluginState::stopping;
@@ -175,6 +215,8 @@ void PluginInstance::retire_senders() noexcept {
 }
 
 void PluginInstance::cancel_tasks() { tasks_.abort_all(); }
+
+void PluginInstance::cancel_tasks_keeping_blocking_jobs() { tasks_.abort_tasks(); }
 
 bool PluginInstance::wait_tasks_until(std::chrono::steady_clock::time_point deadline) {
     return tasks_.wait_idle_until(deadline);

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "host/abi/abi_objects.hpp"
 #include "host/crash/crash_site.hpp"
@@ -108,8 +109,12 @@ class PluginInstance : public weft_host {
     void set_crash_key(std::string_view key) noexcept;
     // The hook that did not return in time and still runs, or null.
     [[nodiscard]] const char* hook_still_running() const noexcept { return stuck_hook_; }
-    // Its `config` from weftd.json, set before init and never changed after (plugin.h 6.11).
-    [[nodiscard]] const nlohmann::json& config() const noexcept { return config_; }
+    // Its `config` from weftd.json (plugin.h 6.11): set by init, replaced only by a reconfigure
+    // that succeeded. Every config it had lives as long as the instance (strings read from one
+    // stay valid until destroy, as plugin.h promises). Any thread.
+    [[nodiscard]] const nlohmann::json& config() const noexcept {
+        return *config_.load(std::memory_order_acquire);
+    }
     // The metrics it publishes (plugin.h 6.13) and the daemon's state directory.
     [[nodiscard]] PluginMetrics& metrics() noexcept { return metrics_; }
     [[nodiscard]] const PluginMetrics& metrics() const noexcept { return metrics_; }
@@ -122,6 +127,12 @@ class PluginInstance : public weft_host {
     // Hooks. init/start return false after logging the failure (the plugin is then failed).
     bool init(const nlohmann::json& config);
     bool start();
+    // Whether it has a reconfigure hook (ABI 1.4).
+    [[nodiscard]] bool can_reconfigure() const noexcept;
+    // A live reload changed only its config: calls the reconfigure hook. True when the plugin
+    // took it (config() is the new one); false with `why` when it refused it or has no hook (the
+    // caller restarts it). Only while running.
+    bool reconfigure(const nlohmann::json& config, std::string& why);
     void stop();
     // Fires the shutdown token (running/initialised -> stopping).
     void request_shutdown();
@@ -130,6 +141,9 @@ class PluginInstance : public weft_host {
     void retire_senders() noexcept;
     // Aborts every task; later spawns fail with WEFT_ERR_SHUTDOWN.
     void cancel_tasks();
+    // The same, but blocking jobs already submitted run to their end (a live reload's drain:
+    // what the plugin handed to them, such as a batch to write, is not lost).
+    void cancel_tasks_keeping_blocking_jobs();
     // True when every task state was dropped before `deadline`.
     bool wait_tasks_until(std::chrono::steady_clock::time_point deadline);
     // Releases its job registrations, calls destroy (once, if init succeeded), then closes what
@@ -166,7 +180,9 @@ class PluginInstance : public weft_host {
     std::atomic<PluginState> state_{PluginState::loaded};  // read by plugins() on any thread
     mutable std::mutex failure_mutex_;
     std::string failure_;
-    nlohmann::json config_;
+    // Every config it had (init's, then each reconfigure's); config_ points to the last.
+    std::vector<std::unique_ptr<const nlohmann::json>> configs_;
+    std::atomic<const nlohmann::json*> config_;
     PluginMetrics metrics_;
     void* instance_ = nullptr;
     bool initialised_ = false;

@@ -37,6 +37,16 @@ void TaskTracker::abort_all() {
     for (const auto& j : jobs) j->job.abort();
 }
 
+void TaskTracker::abort_tasks() {
+    std::vector<std::shared_ptr<TaskRecord>> records;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        records.swap(records_);
+    }
+    for (const auto& r : records) r->join.abort();
+}
+
 bool TaskTracker::wait_idle_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(idle_->mutex);
     return idle_->cv.wait_until(lock, deadline, [&] { return live() == 0; });

@@ -94,6 +94,9 @@ class TaskTracker {
     [[nodiscard]] bool closed();
     // close(), then abort every task and every blocking job not started yet.
     void abort_all();
+    // close(), then abort every task; blocking jobs already submitted still run (a live reload's
+    // drain: a write a plugin handed to the blocking pool is done, not lost).
+    void abort_tasks();
     // Waits until live() is zero or the deadline passes; true when zero.
     bool wait_idle_until(std::chrono::steady_clock::time_point deadline);
 

@@ -35,32 +35,66 @@ PoolSet::PoolSet(std::map<std::string, NamedPoolConfig, std::less<>> configs)
 
 PoolSet::~PoolSet() { close_all(); }
 
+namespace {
+
+std::shared_ptr<NamedPool> make_pool(const std::string& name, const NamedPoolConfig& c,
+                                     const Handle& runtime) {
+    auto named = std::make_shared<NamedPool>();
+    named->name = name;
+    named->config = c;
+    if (c.kind == PoolKind::tcp) {
+        named->tcp =
+            pool::make_tcp_pool(runtime_config_of(name, c),
+                                {.address = c.address,
+                                 .connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms),
+                                 .log = log_pool},
+                                runtime);
+    } else {
+        // Slots only: the plugin applies min_idle and the ages to its own resources.
+        pool::PoolConfig slots = runtime_config_of(name, c);
+        slots.min_idle = 0;
+        slots.idle_timeout.reset();
+        slots.max_lifetime.reset();
+        pool::Manager<PoolSlot> m;
+        m.create = []() -> Task<sync::Result<PoolSlot, std::string>> { co_return PoolSlot{}; };
+        named->slots = pool::Pool<PoolSlot>::create(std::move(slots), std::move(m), runtime);
+    }
+    return named;
+}
+
+void close_pool(NamedPool& p) {
+    if (p.tcp) p.tcp->close();
+    if (p.slots) p.slots->close();
+}
+
+}  // namespace
+
 void PoolSet::start(const Handle& runtime) {
     std::lock_guard lock(mutex_);
     if (closed_ || !pools_.empty()) return;
-    for (const auto& [name, c] : configs_) {
-        auto named = std::make_shared<NamedPool>();
-        named->name = name;
-        named->config = c;
-        if (c.kind == PoolKind::tcp) {
-            named->tcp = pool::make_tcp_pool(
-                runtime_config_of(name, c),
-                {.address = c.address,
-                 .connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms),
-                 .log = log_pool},
-                runtime);
-        } else {
-            // Slots only: the plugin applies min_idle and the ages to its own resources.
-            pool::PoolConfig slots = runtime_config_of(name, c);
-            slots.min_idle = 0;
-            slots.idle_timeout.reset();
-            slots.max_lifetime.reset();
-            pool::Manager<PoolSlot> m;
-            m.create = []() -> Task<sync::Result<PoolSlot, std::string>> { co_return PoolSlot{}; };
-            named->slots = pool::Pool<PoolSlot>::create(std::move(slots), std::move(m), runtime);
+    runtime_ = runtime;
+    for (const auto& [name, c] : configs_) pools_.emplace(name, make_pool(name, c, runtime));
+}
+
+bool PoolSet::add(const std::string& name, const NamedPoolConfig& config) {
+    std::lock_guard lock(mutex_);
+    if (closed_ || !runtime_ || configs_.contains(name)) return false;
+    configs_.emplace(name, config);
+    pools_.emplace(name, make_pool(name, config, *runtime_));
+    return true;
+}
+
+void PoolSet::remove(std::string_view name) {
+    std::shared_ptr<NamedPool> pool;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = configs_.find(name); it != configs_.end()) configs_.erase(it);
+        if (const auto it = pools_.find(name); it != pools_.end()) {
+            pool = std::move(it->second);
+            pools_.erase(it);
         }
-        pools_.emplace(name, std::move(named));
     }
+    if (pool) close_pool(*pool);
 }
 
 std::shared_ptr<NamedPool> PoolSet::find(std::string_view name) const {
@@ -83,10 +117,7 @@ void PoolSet::close_all() {
         closed_ = true;
         pools = pools_;
     }
-    for (auto& [name, p] : pools) {
-        if (p->tcp) p->tcp->close();
-        if (p->slots) p->slots->close();
-    }
+    for (auto& [name, p] : pools) close_pool(*p);
 }
 
 std::vector<PoolReport> PoolSet::report() const {

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,12 @@ class PoolSet {
 
     // Makes every pool on `runtime`. Idempotent.
     void start(const Handle& runtime);
+    // A live reload: adds a pool declared since (false if the set is closed, not started, or
+    // already has one by that name), or removes one: it is closed at once (idle resources go;
+    // those acquired are closed when given back) and new opens no longer find it; a plugin
+    // handle keeps its pool object alive.
+    bool add(const std::string& name, const NamedPoolConfig& config);
+    void remove(std::string_view name);
     // The pool called `name`, or null (not declared, or not started).
     [[nodiscard]] std::shared_ptr<NamedPool> find(std::string_view name) const;
     // "cache, search" (for "no pool 'x'; declared: ..."), or "none".
@@ -76,6 +83,7 @@ class PoolSet {
     std::map<std::string, NamedPoolConfig, std::less<>> configs_;
     std::map<std::string, std::shared_ptr<NamedPool>, std::less<>> pools_;
     bool closed_ = false;
+    std::optional<Handle> runtime_;  // from start()
 };
 
 }  // namespace weft::host

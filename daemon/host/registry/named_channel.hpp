@@ -115,6 +115,10 @@ class NamedChannel {
                had_receiver_.load(std::memory_order_acquire) &&
                receivers_.load(std::memory_order_acquire) == 0;
     }
+    // Receiver handles open now (and holds, Registry::hold_receivers).
+    [[nodiscard]] std::uint32_t receivers() const noexcept {
+        return receivers_.load(std::memory_order_acquire);
+    }
     // Notified (notify_waiters) each time the last open receiver closes.
     [[nodiscard]] sync::Notify& receiver_left() noexcept { return receiver_left_; }
 

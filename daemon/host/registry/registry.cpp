@@ -146,6 +146,97 @@ Opened<NamedSemaphore> Registry::semaphore(std::string_view name, std::uint32_t 
     return {std::move(made), {}};
 }
 
+std::optional<std::string> Registry::declare_channel(const std::string& name,
+                                                     const ChannelConfig& config) {
+    const std::uint32_t capacity =
+        config.kind == ChannelKind::watch ? 1 : config.capacity.value_or(1);
+    std::lock_guard lock(mutex_);
+    if (const auto it = channels_.find(name); it != channels_.end()) {
+        const NamedChannel& c = *it->second;
+        if (c.kind() == config.kind && (c.kind() == ChannelKind::watch || c.capacity() == capacity))
+            return std::nullopt;
+        return fmt::format("channel '{}' is {} ({}); declaring it {} needs a restart", name,
+                           describe(c.kind(), c.capacity()), c.origin(),
+                           describe(config.kind, capacity));
+    }
+    auto made = make(name, config.kind, capacity, kDeclared);
+    if (!made)
+        return fmt::format("channel '{}': {} channels are not available in this weftd", name,
+                           to_string(config.kind));
+    channels_.emplace(name, std::move(made));
+    return std::nullopt;
+}
+
+void Registry::retire_channel(std::string_view name) {
+    std::shared_ptr<NamedChannel> channel;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = channels_.find(name);
+        if (it == channels_.end()) return;
+        channel = std::move(it->second);
+        channels_.erase(it);
+    }
+    channel->begin_shutdown();  // its own sender goes: closed once the plugins' senders are gone
+    std::lock_guard lock(mutex_);
+    retired_.push_back(std::move(channel));
+}
+
+void Registry::prune_retired() {
+    std::vector<std::shared_ptr<NamedChannel>> unused;
+    {
+        std::lock_guard lock(mutex_);
+        // Only this list still refers to it: no handle is open, nobody can send or receive.
+        std::erase_if(retired_, [&](std::shared_ptr<NamedChannel>& c) {
+            if (c.use_count() != 1) return false;
+            unused.push_back(std::move(c));
+            return true;
+        });
+    }
+    for (auto& c : unused) {
+        c->drain();
+        auto& n = c->counters();
+        const std::uint64_t lost = n.dropped.load() + n.lagged.load() + n.unheard.load();
+        if (lost != 0 && c->kind() != ChannelKind::watch)
+            spdlog::warn("removed channel '{}': {} messages accepted, {} delivered, {} dropped",
+                         c->name(), n.accepted.load(), n.delivered.load(), lost);
+        else
+            spdlog::info("removed channel '{}' is closed: {} messages accepted, {} delivered",
+                         c->name(), n.accepted.load(), n.delivered.load());
+    }
+}
+
+std::optional<std::string> Registry::declare_semaphore(const std::string& name,
+                                                       std::uint32_t permits) {
+    std::lock_guard lock(mutex_);
+    if (const auto it = semaphores_.find(name); it != semaphores_.end()) {
+        if (it->second->permits == permits) return std::nullopt;
+        return fmt::format(
+            "semaphore '{}' has {} permits ({}); declaring it with {} needs a "
+            "restart",
+            name, it->second->permits, it->second->origin, permits);
+    }
+    semaphores_.emplace(name, std::make_shared<NamedSemaphore>(name, permits, kDeclared));
+    return std::nullopt;
+}
+
+void Registry::retire_semaphore(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    if (const auto it = semaphores_.find(name); it != semaphores_.end()) semaphores_.erase(it);
+}
+
+Registry::ReceiverHold Registry::hold_receivers() {
+    std::vector<std::shared_ptr<NamedChannel>> held;
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, channel] : channels_) {
+        const ChannelKind k = channel->kind();
+        if ((k == ChannelKind::mpsc || k == ChannelKind::mpmc) && channel->receivers() != 0) {
+            channel->receiver_opened();
+            held.push_back(channel);
+        }
+    }
+    return ReceiverHold(std::move(held));
+}
+
 void Registry::begin_shutdown() {
     {
         std::lock_guard lock(mutex_);
@@ -177,6 +268,7 @@ std::vector<ChannelReport> Registry::finish_shutdown() {
         std::lock_guard lock(mutex_);
         shutting_down_ = true;
         for (auto& [name, channel] : channels_) channel->drain();
+        for (auto& channel : retired_) channel->drain();
     }
     auto reports = report();
     std::uint64_t lost = 0;

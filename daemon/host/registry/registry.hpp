@@ -18,8 +18,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "host/config/config.hpp"
 #include "host/pools/pool_set.hpp"
@@ -70,6 +72,39 @@ class Registry {
     [[nodiscard]] PoolSet& pools() noexcept { return pools_; }
     [[nodiscard]] const PoolSet& pools() const noexcept { return pools_; }
 
+    // Live reload. declare_* adds a channel or semaphore the new config declares (an existing one
+    // of that name, created meanwhile by a plugin's open, is kept if it agrees; otherwise the
+    // message says why not). retire_* takes a name out of the registry: new opens no longer find
+    // it; handles keep their object; a retired channel closes once the plugins' senders are gone
+    // (as at shutdown), so its receivers see the end of what was sent.
+    [[nodiscard]] std::optional<std::string> declare_channel(const std::string& name,
+                                                             const ChannelConfig& config);
+    void retire_channel(std::string_view name);
+    // Forgets retired channels no handle refers to any more, logging what each accepted and
+    // delivered (and any message left in it, as the shutdown report does).
+    void prune_retired();
+    [[nodiscard]] std::optional<std::string> declare_semaphore(const std::string& name,
+                                                               std::uint32_t permits);
+    void retire_semaphore(std::string_view name);
+
+    // Counts one more receiver on every mpsc and mpmc channel that has one now, until it is
+    // destroyed: while a live reload restarts the plugins that receive from them, senders wait for
+    // room in the channel rather than be refused with WEFT_ERR_NO_RECEIVER.
+    class ReceiverHold {
+       public:
+        explicit ReceiverHold(std::vector<std::shared_ptr<NamedChannel>> held) noexcept
+            : held_(std::move(held)) {}
+        ReceiverHold(const ReceiverHold&) = delete;
+        ReceiverHold& operator=(const ReceiverHold&) = delete;
+        ~ReceiverHold() {
+            for (auto& c : held_) c->receiver_closed();
+        }
+
+       private:
+        std::vector<std::shared_ptr<NamedChannel>> held_;
+    };
+    [[nodiscard]] ReceiverHold hold_receivers();
+
     void begin_shutdown();
     [[nodiscard]] bool shutting_down() const;
     // Drains every channel and logs the report; returns it (for tests and the admin endpoint).
@@ -86,6 +121,7 @@ class Registry {
     std::map<std::string, std::shared_ptr<NamedChannel>, std::less<>> channels_;
     std::map<std::string, std::shared_ptr<NamedNotify>, std::less<>> notifies_;
     std::map<std::string, std::shared_ptr<NamedSemaphore>, std::less<>> semaphores_;
+    std::vector<std::shared_ptr<NamedChannel>> retired_;  // retire_channel, until unused
     PoolSet pools_;
 };
 

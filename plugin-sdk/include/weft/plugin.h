@@ -121,7 +121,8 @@ extern "C" {
    the descriptor (5). */
 /* 1.3 appended plugin metrics and the state directory (section 6.13), and pools
  * (WEFT_ERR_EXHAUSTED, pool_open ... pool_record, section 6.14) to the host table. */
-#define WEFT_PLUGIN_ABI_MINOR 3
+/* 1.4 appended the reconfigure hook to the descriptor (5). */
+#define WEFT_PLUGIN_ABI_MINOR 4
 
 /* The symbol every plugin exports, and its type. */
 #define WEFT_PLUGIN_ENTRY_SYMBOL "weft_plugin_entry"
@@ -447,6 +448,19 @@ typedef struct weft_plugin_descriptor {
     /* ABI 1.2: what the plugin registers and opens (see weft_plugin_manifest), or NULL. The host
      * reads it only from a descriptor whose size covers it: a 1.1 descriptor has none. */
     const weft_plugin_manifest* manifest;
+    /* ABI 1.4: applies a new config to the running instance, or NULL. A live reload (SIGHUP,
+     * `weftd reload`) whose file changed only this plugin's `config` (and whose validate hook
+     * accepted it) calls it instead of restarting the plugin: on WEFT_OK the instance works with
+     * the new config from then on, and weft_config_get_* (6.11) read the new one; on an error (a
+     * change it cannot apply live: a port to listen on, a file to write) the host logs the message
+     * and restarts the plugin with the new config: its shutdown token, grace period, stop, cancel
+     * and destroy, then init and start, with named channels kept in place. Runs on the host's
+     * thread under the hook deadline (shutdown.hook_timeout_ms), concurrently with the plugin's
+     * tasks: what it changes, they must read safely (atomics, a mutex, a watch channel). Never
+     * called before start returned or after the shutdown token fired. config_json is borrowed for
+     * the call. The host reads it only from a descriptor whose size covers it. */
+    weft_status (*reconfigure)(void* instance, const char* config_json, size_t config_len,
+                               char* error, size_t error_size);
 } weft_plugin_descriptor;
 
 typedef const weft_plugin_descriptor* (*weft_plugin_entry_fn)(void);
@@ -1130,8 +1144,9 @@ static inline weft_status weft_job_register(weft_host* host, const char* name,
  * WEFT_ERR_MISMATCH (a value of another type; for an integer also a fraction or a number outside
  * int64_t) or WEFT_ERR_INVALID_ARGUMENT (NULL argument, or a pointer that does not start with
  * '/'), leaving *out unchanged; weft_last_error names the pointer and what was found.
- * WEFT_ERR_UNSUPPORTED when the host predates ABI 1.2. The config never changes while the plugin
- * is loaded: any thread, from init until destroy returns.
+ * WEFT_ERR_UNSUPPORTED when the host predates ABI 1.2. The config changes only when a reconfigure
+ * hook (5, ABI 1.4) returned WEFT_OK; strings read from an earlier config stay valid until destroy
+ * returns: any thread, from init until destroy returns.
  * ------------------------------------------------------------------------------------------ */
 
 /* An integer (a JSON number without a fraction that fits in int64_t). */

@@ -110,6 +110,6 @@ static void destroy(void* p) {
 
 WEFT_PLUGIN_ENTRY {
     static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("c_jobs", "1.0.0"), init, NULL, NULL, destroy, NULL, NULL};
+        WEFT_DESCRIPTOR_HEADER("c_jobs", "1.0.0"), init, NULL, NULL, destroy, NULL, NULL, NULL};
     return &d;
 }

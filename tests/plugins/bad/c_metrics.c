@@ -55,6 +55,6 @@ static weft_status init(const weft_init_args* args, void** instance, char* error
 
 WEFT_PLUGIN_ENTRY {
     static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("c-metrics", "1.0.0"), init, NULL, NULL, NULL, NULL, NULL};
+        WEFT_DESCRIPTOR_HEADER("c-metrics", "1.0.0"), init, NULL, NULL, NULL, NULL, NULL, NULL};
     return &d;
 }

@@ -33,6 +33,6 @@ static void destroy(void* instance) {
 
 WEFT_PLUGIN_ENTRY {
     static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("init-fails", "1.0.0"), init, NULL, NULL, destroy, NULL, NULL};
+        WEFT_DESCRIPTOR_HEADER("init-fails", "1.0.0"), init, NULL, NULL, destroy, NULL, NULL, NULL};
     return &d;
 }

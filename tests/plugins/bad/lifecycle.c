@@ -90,7 +90,13 @@ static weft_status validate(const char* config, size_t len, char* error, size_t 
 }
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("lifecycle", "2.3.4"), init, start, stop, destroy, validate, NULL};
+    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("lifecycle", "2.3.4"),
+                                             init,
+                                             start,
+                                             stop,
+                                             destroy,
+                                             validate,
+                                             NULL,
+                                             NULL};
     return &d;
 }

@@ -210,7 +210,13 @@ static void destroy(void* p) {
 }
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("misbehaving", "1.0.0"), init, start, stop, destroy, NULL, NULL};
+    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("misbehaving", "1.0.0"),
+                                             init,
+                                             start,
+                                             stop,
+                                             destroy,
+                                             NULL,
+                                             NULL,
+                                             NULL};
     return &d;
 }

@@ -106,10 +106,11 @@ WEFT_PLUGIN_ENTRY {
                                              NULL,
                                              NULL,
                                              NULL,
+                                             NULL,
                                              NULL};
 #else
     static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("no_receiver", "1.0.0"), init, NULL, NULL, NULL, NULL, NULL};
+        WEFT_DESCRIPTOR_HEADER("no_receiver", "1.0.0"), init, NULL, NULL, NULL, NULL, NULL, NULL};
 #endif
     return &d;
 }

@@ -26,6 +26,7 @@ WEFT_PLUGIN_ENTRY {
                                              NULL,
                                              destroy,
                                              NULL,
+                                             NULL,
                                              NULL};
     return &d;
 }

@@ -12,7 +12,13 @@ static weft_status init(const weft_init_args* args, void** instance, char* error
 }
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("undefined_symbol", "1.0.0"), init, NULL, NULL, NULL, NULL, NULL};
+    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("undefined_symbol", "1.0.0"),
+                                             init,
+                                             NULL,
+                                             NULL,
+                                             NULL,
+                                             NULL,
+                                             NULL,
+                                             NULL};
     return &d;
 }

@@ -12,6 +12,7 @@ WEFT_PLUGIN_ENTRY {
                                              NULL,
                                              NULL,
                                              NULL,
+                                             NULL,
                                              NULL};
     return &d;
 }

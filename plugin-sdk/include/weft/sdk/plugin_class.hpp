@@ -18,6 +18,11 @@
 //   start    start()          stop     stop()          destroy  the destructor
 //   validate the static validate(const Json&), if the class has one (no instance, no host)
 //   manifest the static manifest(), if the class has one (ABI 1.2; check-config reads it)
+//   reconfigure  a member reconfigure(const Json& config), if the class has one (ABI 1.4): a live
+//            reload that changed only the plugin's config calls it, on the host's thread while
+//            the plugin's tasks run (share what it changes through atomics or a mutex); throw to
+//            refuse the change, and the host restarts the plugin with the new config instead.
+//            config() keeps returning the config the instance was constructed with.
 // Every exception is caught at that boundary: it becomes the hook's status (Error's own status,
 // WEFT_ERR_INVALID_ARGUMENT for a ConfigError, WEFT_ERR_PLUGIN otherwise) and its message,
 // which the host logs with the plugin's name. Tasks log their own exceptions (task.hpp).
@@ -155,7 +160,24 @@ struct PluginHooks {
         return hook_boundary(error, error_size,
                              [&] { P::validate(Json::parse(std::string_view(config, len))); });
     }
+    static weft_status reconfigure(void* instance, const char* config, std::size_t len, char* error,
+                                   std::size_t error_size) noexcept {
+        return hook_boundary(error, error_size, [&] {
+            static_cast<P*>(static_cast<Plugin*>(instance))
+                ->reconfigure(Json::parse(std::string_view(config, len)));
+        });
+    }
 };
+
+template <class P>
+constexpr auto reconfigure_hook() noexcept {
+    using Fn = weft_status (*)(void*, const char*, std::size_t, char*, std::size_t);
+    if constexpr (requires(P & p, const Json& j) { p.reconfigure(j); }) {
+        return static_cast<Fn>(&PluginHooks<P>::reconfigure);
+    } else {
+        return static_cast<Fn>(nullptr);
+    }
+}
 
 template <class P>
 constexpr auto validate_hook() noexcept {
@@ -180,6 +202,7 @@ const weft_plugin_descriptor* plugin_descriptor(const char* name, const char* ve
         &PluginHooks<P>::destroy,
         validate_hook<P>(),
         manifest_of<P>(),
+        reconfigure_hook<P>(),
     };
     return &d;
 }

@@ -12,6 +12,6 @@ static weft_status init(const weft_init_args* args, void** instance, char* error
 
 WEFT_PLUGIN_ENTRY {
     static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("hello-c", "0.0.2"), init, NULL, NULL, NULL, NULL, NULL};
+        WEFT_DESCRIPTOR_HEADER("hello-c", "0.0.2"), init, NULL, NULL, NULL, NULL, NULL, NULL};
     return &d;
 }
