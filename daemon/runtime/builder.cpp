@@ -14,6 +14,7 @@ constexpr std::size_t kMaxWorkers = 1024;
 constexpr std::uint64_t kMaxInterval = 1'000'000;
 constexpr std::size_t kMaxBlockingThreads = 100'000;
 constexpr std::chrono::milliseconds kMaxKeepAlive = std::chrono::hours(24);
+constexpr std::chrono::milliseconds kMaxLongPollThreshold = std::chrono::hours(1);
 
 std::optional<std::string> out_of_range(std::string_view setting, std::uint64_t value,
                                         std::uint64_t lo, std::uint64_t hi) {
@@ -51,6 +52,10 @@ std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
         return "thread_keep_alive must be between 1 ms and " +
                std::to_string(kMaxKeepAlive.count()) + " ms, got " +
                std::to_string(c.thread_keep_alive.count()) + " ms";
+    if (c.long_poll_threshold.count() < 0 || c.long_poll_threshold > kMaxLongPollThreshold)
+        return "long_poll_threshold must be between 0 and " +
+               std::to_string(kMaxLongPollThreshold.count()) + " ms, got " +
+               std::to_string(c.long_poll_threshold.count()) + " ms";
     if (c.thread_name.find_first_not_of(" \t\n\v\f\r") == std::string::npos)
         return std::string("thread_name must not be empty or only whitespace");
     return std::nullopt;
@@ -63,6 +68,7 @@ RuntimeConfig Builder::resolved_config() const {
     else if (!explicit_workers_)
         c.worker_threads = default_workers();
     if (auto error = validate(c)) throw BuildError("invalid runtime setting: " + *error);
+    if (c.long_poll_threshold.count() > 0) c.poll_time_histogram = true;
     return c;
 }
 
