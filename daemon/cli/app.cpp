@@ -91,7 +91,12 @@ int run_app(int argc, char** argv) {
         "Print a running daemon's metrics in Prometheus text format, from its admin "
         "socket");
     add_admin_options(*metrics, admin);
-    for (CLI::App* command : {run, check, version, plugin, inspect, release, status, metrics})
+    CLI::App* top = app.add_subcommand(
+        "top",
+        "Show a running daemon live in the terminal (workers, plugins, channels, jobs, "
+        "warnings), from its admin socket; q quits");
+    add_admin_options(*top, admin);
+    for (CLI::App* command : {run, check, version, plugin, inspect, release, status, metrics, top})
         command->footer(kExitCodeHelp);
 
     if (const auto unknown = unknown_command_message(app, argc, argv)) {
@@ -112,6 +117,7 @@ int run_app(int argc, char** argv) {
     if (release->parsed()) return plugin_release_command(release_options);
     if (status->parsed()) return status_command(admin);
     if (metrics->parsed()) return metrics_command(admin);
+    if (top->parsed()) return top_command(admin);
     return version_command();
 }
 
