@@ -163,7 +163,11 @@ std::vector<std::string> render_top(const TopFrame& f) {
     }
 
     // Plugins.
-    const auto rows = plugin_rows(f);
+    auto rows = plugin_rows(f);
+    // A poll is accounted when it ends: one that ran for seconds lands in one refresh. A plugin
+    // cannot use more than every worker.
+    const double most = 100 * std::max(1.0, num(rt, "worker_threads"));
+    for (auto& r : rows) r.busy_pct = std::min(r.busy_pct, most);
     for (const auto& r : rows) {
         if (r.failed > 0 && !r.last_failure.empty())
             warnings.push_back(
