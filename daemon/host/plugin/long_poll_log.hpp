@@ -1,16 +1,14 @@
 // The log lines of long polls (runtime.long_poll_threshold_ms), weftd's
 // RuntimeConfig::on_long_poll:
 //
-//   warn [weftd] plugin 'blocker' task #3 (spawned at blocker.so+0x1a2b) has been running for 104
-//   ms
-//        in one poll on worker 1: it holds the worker (move blocking calls to spawn_blocking)
-//   warn [weftd] plugin 'blocker' task #3 (spawned at blocker.so+0x1a2b) returned after 2003 ms in
-//   one
-//        poll on worker 1 (threshold 100 ms; move blocking calls to spawn_blocking)
+//   plugin 'blocker' task #3 (spawned at blocker.so+0x1a2b) has been running for 104 ms in
+//     one poll on worker 1: it holds the worker (move blocking calls to spawn_blocking)
+//   plugin 'blocker' task #3 (spawned at blocker.so+0x1a2b) returned after 2003 ms in one poll
+//     on worker 1 (threshold 100 ms; move blocking calls to spawn_blocking)
 //
-// The first comes from the runtime's monitor thread while the poll still runs (again at 10x and
-// 100x the threshold), the second from the worker when it ends. A poll that is not a plugin task's
-// (the host's own tasks) is named "a task of weftd".
+// both at level warn on weftd's logger. The first comes from the runtime's monitor thread while the
+// poll still runs (again at 10x and 100x the threshold), the second from the worker when it ends. A
+// poll that is not a plugin task's (the host's own tasks) is named "a task of weftd".
 #pragma once
 
 #include <chrono>
