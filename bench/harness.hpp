@@ -1,6 +1,6 @@
 // The benchmark harness: workloads register themselves; main() parses
-// `weft-bench WORKLOAD [--flavor F] [--threads N] [--scale S]`, builds the runtime, runs one
-// workload and prints one JSON line (shared/BENCHMARKS.md).
+// `weft-bench WORKLOAD [--flavor F] [--threads N] [--scale S] [--poll-timing on|coarse|off]`,
+// builds the runtime, runs one workload and prints one JSON line (shared/BENCHMARKS.md).
 #pragma once
 
 #include <chrono>
@@ -18,6 +18,10 @@ struct Options {
     Flavor flavor = Flavor::MultiThread;
     std::size_t threads = 2;
     double scale = 1.0;
+    // --poll-timing on|coarse: the runtime times every poll with the precise or the coarse clock
+    // (weftd uses coarse), to measure its cost against off.
+    bool poll_timing = false;
+    bool coarse_clock = false;
     // A size multiplied by --scale, never below 1.
     [[nodiscard]] std::uint64_t scaled(std::uint64_t n) const {
         auto v = static_cast<std::uint64_t>(static_cast<double>(n) * scale);

@@ -25,7 +25,7 @@ using namespace weft;
     std::fprintf(stderr,
                  "%s: %s\nusage: %s list\n"
                  "       %s WORKLOAD [--flavor multi_thread|current_thread] "
-                 "[--threads N] [--scale S]\n",
+                 "[--threads N] [--scale S] [--poll-timing on|coarse|off]\n",
                  program_invocation_short_name, error, program_invocation_short_name,
                  program_invocation_short_name);
     std::exit(2);
@@ -67,6 +67,11 @@ int main(int argc, char** argv) {
         } else if (arg == "--scale") {
             opt.scale = std::strtod(value.c_str(), nullptr);
             if (!(opt.scale > 0)) usage("--scale must be positive");
+        } else if (arg == "--poll-timing") {
+            if (value != "on" && value != "off" && value != "coarse")
+                usage("--poll-timing must be on, coarse or off");
+            opt.poll_timing = value != "off";
+            opt.coarse_clock = value == "coarse";
         } else {
             usage(("unknown option " + arg).c_str());
         }
@@ -78,9 +83,12 @@ int main(int argc, char** argv) {
     bench::Result result;
     std::size_t threads = opt.flavor == Flavor::CurrentThread ? 1 : opt.threads;
     {
-        Runtime rt = opt.flavor == Flavor::CurrentThread
-                         ? Builder::new_current_thread().build()
-                         : Builder::new_multi_thread().worker_threads(opt.threads).build();
+        Builder builder = opt.flavor == Flavor::CurrentThread
+                              ? Builder::new_current_thread()
+                              : Builder::new_multi_thread().worker_threads(opt.threads);
+        Runtime rt = builder.poll_time_histogram(opt.poll_timing)
+                         .poll_clock(opt.coarse_clock ? PollClock::Coarse : PollClock::Precise)
+                         .build();
         result = it->run(rt, opt);
     }
     std::string line = "{\"workload\":\"" + name + "\",\"runtime\":\"weft\",\"flavor\":\"" +
@@ -92,6 +100,8 @@ int main(int argc, char** argv) {
                   result.seconds > 0 ? static_cast<double>(result.ops) / result.seconds : 0.0);
     line += buf;
     line += ",\"max_rss_kb\":" + std::to_string(max_rss_kb());
+    if (opt.poll_timing)
+        line += opt.coarse_clock ? ",\"poll_timing\":\"coarse\"" : ",\"poll_timing\":\"on\"";
     if (opt.scale != 1.0) {
         std::snprintf(buf, sizeof buf, ",\"scale\":%g", opt.scale);
         line += buf;

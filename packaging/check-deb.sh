@@ -35,7 +35,7 @@ else
 fi
 "${as_user[@]}" cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
     { cat "$work/install.log"; fail "unprivileged cmake --install --prefix failed"; }
-for f in bin/weftd etc/weft/weftd.json share/weft/weftd.schema.json lib/systemd/system/weftd.service \
+for f in bin/weftd etc/weft/weftd.json share/weft/weftd.schema.json share/weft/grafana/weft-dashboard.json lib/systemd/system/weftd.service \
     lib/weft/plugins/heartbeat.so share/man/man8/weftd.8.gz share/man/man5/weftd.json.5.gz \
     include/weft/plugin.h share/pkgconfig/weft-plugin-sdk.pc; do
     [ -e "$prefix/$f" ] || fail "cmake --install --prefix lacks $f"
@@ -78,7 +78,7 @@ contains "$(cat "$work/control/prerm")" "deb-systemd-invoke stop 'weftd.service'
 contains "$(cat "$work/control/postrm")" "deb-systemd-helper purge" "postrm does not purge"
 
 contents=$(dpkg-deb --contents "${daemon[0]}")
-for f in ./usr/bin/weftd ./etc/weft/weftd.json ./usr/share/weft/weftd.schema.json \
+for f in ./usr/bin/weftd ./etc/weft/weftd.json ./usr/share/weft/weftd.schema.json ./usr/share/weft/grafana/weft-dashboard.json \
     ./usr/lib/systemd/system/weftd.service ./usr/lib/weft/plugins/producer.so \
     ./usr/share/man/man8/weftd.8.gz ./usr/share/man/man5/weftd.json.5.gz \
     ./usr/share/doc/weft/copyright ./usr/share/doc/weft/changelog.Debian.gz; do

@@ -3,6 +3,7 @@
 #   /usr/bin/weftd                        <prefix>/bin/weftd            (daemon/CMakeLists.txt)
 #   /etc/weft/weftd.json                  <prefix>/etc/weft/weftd.json  the default config
 #   /usr/share/weft/weftd.schema.json     its JSON Schema (data, not a conffile)
+#   /usr/share/weft/grafana/weft-dashboard.json   a Grafana dashboard of /metrics
 #   /usr/lib/systemd/system/weftd.service
 #   /usr/lib/weft/plugins/                (plugins/CMakeLists.txt installs into it)
 #   /usr/share/man/man8/weftd.8.gz, /usr/share/man/man5/weftd.json.5.gz   (daemon/man/)
@@ -32,6 +33,8 @@ install(CODE "
     " COMPONENT daemon)
 install(FILES "${PROJECT_SOURCE_DIR}/config/weftd.schema.json"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/weft" COMPONENT daemon)
+install(FILES "${PROJECT_SOURCE_DIR}/packaging/grafana/weft-dashboard.json"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/weft/grafana" COMPONENT daemon)
 # Not CMAKE_INSTALL_LIBDIR: on Debian that is lib/<multiarch>, where systemd does not look.
 install(FILES "${PROJECT_SOURCE_DIR}/systemd/weftd.service" DESTINATION "lib/systemd/system"
         COMPONENT daemon)

@@ -96,7 +96,13 @@ int run_app(int argc, char** argv) {
         "Make a running daemon reload its config file, as SIGHUP does, through its admin socket, "
         "and print the outcome (exit 3 if the file is invalid: nothing changed)");
     add_admin_options(*reload, admin);
-    for (CLI::App* command : {run, check, version, plugin, inspect, release, status, metrics})
+    CLI::App* top = app.add_subcommand(
+        "top",
+        "Show a running daemon live in the terminal (workers, plugins, channels, jobs, "
+        "warnings), from its admin socket; q quits");
+    add_admin_options(*top, admin);
+    for (CLI::App* command :
+         {run, check, version, plugin, inspect, release, status, metrics, reload, top})
         command->footer(kExitCodeHelp);
     reload->footer(kExitCodeHelp);
 
@@ -119,6 +125,7 @@ int run_app(int argc, char** argv) {
     if (status->parsed()) return status_command(admin);
     if (metrics->parsed()) return metrics_command(admin);
     if (reload->parsed()) return reload_command(admin);
+    if (top->parsed()) return top_command(admin);
     return version_command();
 }
 

@@ -22,5 +22,7 @@ namespace weft::cli {
 [[nodiscard]] int reload_command(const AdminOptions& options);
 // `weftd metrics`: the running daemon's /metrics text (exit 1 if unreachable).
 [[nodiscard]] int metrics_command(const AdminOptions& options);
+// `weftd top`: a live terminal view of the running daemon (exit 1 if unreachable).
+[[nodiscard]] int top_command(const AdminOptions& options);
 
 }  // namespace weft::cli

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "host/plugin/long_poll_log.hpp"
+
 namespace weft::cli {
 
 Runtime build_runtime(const host::RuntimeConfig& config) {
@@ -13,7 +15,14 @@ Runtime build_runtime(const host::RuntimeConfig& config) {
         .global_queue_interval(config.global_queue_interval)
         .event_interval(config.event_interval)
         .budget(config.budget)
-        .lifo_slot(config.lifo_slot);
+        .lifo_slot(config.lifo_slot)
+        // Poll timing is always on: the histogram, the longest poll, per-plugin busy time and
+        // the stall monitor need it; the coarse clock makes it nearly free.
+        .poll_time_histogram(true)
+        .poll_clock(config.poll_clock == host::PollClockChoice::precise ? PollClock::Precise
+                                                                        : PollClock::Coarse)
+        .long_poll_threshold(std::chrono::milliseconds(config.long_poll_threshold_ms),
+                             host::log_long_poll);
     return builder.build();
 }
 

@@ -12,6 +12,7 @@ namespace {
 
 using limits::kMaxBlockingThreads;
 using limits::kMaxBudget;
+using limits::kMaxLongPollThreshold;
 using limits::kMaxQueueInterval;
 using limits::kMaxThreadKeepAlive;
 using limits::kMaxWorkerThreads;
@@ -58,6 +59,10 @@ std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
         return "thread_keep_alive must be between 1 ms and " +
                std::to_string(kMaxThreadKeepAlive.count()) + " ms, got " +
                std::to_string(c.thread_keep_alive.count()) + " ms";
+    if (c.long_poll_threshold.count() < 0 || c.long_poll_threshold > kMaxLongPollThreshold)
+        return "long_poll_threshold must be between 0 and " +
+               std::to_string(kMaxLongPollThreshold.count()) + " ms, got " +
+               std::to_string(c.long_poll_threshold.count()) + " ms";
     if (c.thread_name.find_first_not_of(" \t\n\v\f\r") == std::string::npos)
         return std::string("thread_name must not be empty or only whitespace");
     return std::nullopt;
@@ -70,6 +75,7 @@ RuntimeConfig Builder::resolved_config() const {
     else if (!explicit_workers_)
         c.worker_threads = default_workers();
     if (auto error = validate(c)) throw BuildError("invalid runtime setting: " + *error);
+    if (c.long_poll_threshold.count() > 0) c.poll_time_histogram = true;
     return c;
 }
 

@@ -76,6 +76,18 @@ class Builder {
         config_.poll_time_histogram = enabled;
         return *this;
     }
+    Builder& poll_clock(PollClock clock) {
+        config_.poll_clock = clock;
+        return *this;
+    }
+    // Reports polls longer than `threshold` (0: none) to `report`; see
+    // runtime/metrics/long_poll.hpp.
+    Builder& long_poll_threshold(std::chrono::milliseconds threshold,
+                                 std::function<void(const LongPoll&)> report) {
+        config_.long_poll_threshold = threshold;
+        config_.on_long_poll = std::move(report);
+        return *this;
+    }
 
     // The configuration build() would use (defaults and environment applied), or BuildError.
     [[nodiscard]] RuntimeConfig resolved_config() const;

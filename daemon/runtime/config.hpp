@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "runtime/metrics/long_poll.hpp"
+
 namespace weft {
 
 enum class Flavor { CurrentThread, MultiThread };
@@ -26,6 +28,14 @@ struct RuntimeConfig {
     // Per-poll timing feeds the longest-poll metric and the poll-time histogram. Off by default
     // (as in Tokio): two clock reads per poll are a measurable share of a tiny task.
     bool poll_time_histogram = false;
+    // Which clock times polls (long_poll.hpp): Precise for a histogram of short polls, Coarse
+    // where reading the precise clock is slow (virtual machines) and only long polls matter.
+    PollClock poll_clock = PollClock::Precise;
+    // A poll running longer than this is reported to on_long_poll (long_poll.hpp); 0: never.
+    // Above 0 it turns poll timing on. With poll timing on, a multi_thread runtime also runs a
+    // monitor thread that frees what a worker stuck in one poll holds (see stall_monitor.hpp).
+    std::chrono::milliseconds long_poll_threshold{0};
+    std::function<void(const LongPoll&)> on_long_poll;
 };
 
 }  // namespace weft

@@ -19,6 +19,8 @@ inline constexpr std::size_t kMaxBlockingThreads = 100'000;
 inline constexpr std::uint32_t kMaxQueueInterval = 1'000'000;
 inline constexpr std::uint32_t kMaxBudget = 1'000'000;
 inline constexpr std::chrono::milliseconds kMaxThreadKeepAlive = std::chrono::hours(24);
+// long_poll_threshold; 0 turns the long-poll report off.
+inline constexpr std::chrono::milliseconds kMaxLongPollThreshold = std::chrono::hours(1);
 
 // The environment variable that overrides the default worker count, as TOKIO_WORKER_THREADS does.
 inline constexpr const char* kWorkerThreadsVariable = "WEFT_WORKER_THREADS";

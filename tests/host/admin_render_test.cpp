@@ -203,3 +203,39 @@ TEST_CASE("admin status json: empty host") {
     CHECK(j.at("channels").empty());
     CHECK(j.at("runtime").at("workers").empty());
 }
+
+TEST_CASE("admin: per-plugin accounting and the poll-time histogram in /metrics and /status") {
+    AdminSnapshot s = sample_snapshot();
+    s.plugins[1].stats.busy = std::chrono::milliseconds(1500);
+    s.plugins[1].stats.polls = 12;
+    s.plugins[1].stats.long_polls = 2;
+    s.plugins[1].stats.failed_tasks = 1;
+    s.plugins[1].stats.last_failure = "task #3 failed: boom";
+    s.plugins[1].stats.blocking_running = 1;
+    s.plugins[1].stats.channel_sends = 5;
+    s.runtime.poll_time_histogram[0] = 7;
+    s.runtime.poll_time_histogram[3] = 2;
+    s.runtime.poll_time_histogram.back() = 1;
+    s.runtime.workers[1].current_poll = std::chrono::milliseconds(250);
+    const std::string text = render_metrics(s);
+    const std::string broken = "{plugin=\"broken\"}";
+    CHECK_THAT(text, Contains("weft_plugin_busy_seconds_total" + broken + " 1.5\n"));
+    CHECK_THAT(text, Contains("weft_plugin_polls_total" + broken + " 12\n"));
+    CHECK_THAT(text, Contains("weft_plugin_long_polls_total" + broken + " 2\n"));
+    CHECK_THAT(text, Contains("weft_plugin_failed_tasks_total" + broken + " 1\n"));
+    CHECK_THAT(text, Contains("weft_plugin_blocking_jobs_running" + broken + " 1\n"));
+    CHECK_THAT(text, Contains("weft_plugin_channel_sends_total" + broken + " 5\n"));
+    CHECK_THAT(text, Contains("# TYPE weft_runtime_poll_duration_seconds histogram\n"));
+    // Cumulative buckets: le = 2^(i+1) us.
+    CHECK_THAT(text, Contains("weft_runtime_poll_duration_seconds_bucket{le=\"2e-06\"} 7\n"));
+    CHECK_THAT(text, Contains("weft_runtime_poll_duration_seconds_bucket{le=\"1.6e-05\"} 9\n"));
+    CHECK_THAT(text, Contains("weft_runtime_poll_duration_seconds_bucket{le=\"+Inf\"} 10\n"));
+    CHECK_THAT(text, Contains("weft_runtime_poll_duration_seconds_count 10\n"));
+    CHECK_THAT(text, Contains("weft_runtime_worker_current_poll_seconds{worker=\"1\"} 0.25\n"));
+    const nlohmann::json j = render_status(s);
+    const auto& acc = j.at("plugins")[1].at("accounting");
+    CHECK(acc.at("busy_seconds") == 1.5);
+    CHECK(acc.at("long_polls") == 2);
+    CHECK(acc.at("last_failure") == "task #3 failed: boom");
+    CHECK(j.at("runtime").at("workers")[1].at("current_poll_seconds") == 0.25);
+}

@@ -110,6 +110,8 @@ TEST_CASE("config: an empty object is valid and gives the defaults") {
     CHECK(config.runtime.event_interval == 61);
     CHECK(config.runtime.budget == 128);
     CHECK(config.runtime.lifo_slot);
+    CHECK(config.runtime.long_poll_threshold_ms == 100);
+    CHECK(config.runtime.poll_clock == weft::host::PollClockChoice::coarse);
     CHECK(config.shutdown.grace_period_ms == 5000);
     CHECK(config.shutdown.blocking_timeout_ms == 2000);
     CHECK(config.log.level == weft::host::LogLevel::info);
@@ -146,6 +148,18 @@ TEST_CASE("config: a plugin's own config may hold any keys") {
         R"({"plugins": [{"name": "p", "path": "p.so", "config": {"anything": [1, {"x": null}]}}]})");
     REQUIRE(result.ok());
     CHECK(result.config->plugins.at(0).config.at("anything").at(1).contains("x"));
+}
+
+TEST_CASE("config: long_poll_threshold_ms and poll_clock are read and checked") {
+    const ConfigResult result =
+        parse(R"({"runtime": {"long_poll_threshold_ms": 0, "poll_clock": "precise"}})");
+    REQUIRE(result.ok());
+    CHECK(result.config->runtime.long_poll_threshold_ms == 0);
+    CHECK(result.config->runtime.poll_clock == weft::host::PollClockChoice::precise);
+    CHECK_THAT(errors_of(R"({"runtime": {"long_poll_threshold_ms": 3600001}})"),
+               Contains("/runtime/long_poll_threshold_ms: must be between 0 and 3600000"));
+    CHECK_THAT(errors_of(R"({"runtime": {"poll_clock": "fast"}})"),
+               Contains("/runtime/poll_clock: "));
 }
 
 TEST_CASE("config: a wrong type names the path and both types") {

@@ -126,9 +126,9 @@ TEST_CASE("schema agreement: the runtime section's ranges are the runtime's own 
     namespace limits = weft::limits;
     const auto document = nlohmann::json::parse(read_text(kSource / "config/weftd.schema.json"));
     const auto& runtime = document.at("/properties/runtime/properties"_json_pointer);
-    const auto check = [&](const char* key, std::int64_t max) {
+    const auto check = [&](const char* key, std::int64_t max, std::int64_t min = 1) {
         INFO(key);
-        CHECK(runtime.at(key).at("minimum").get<std::int64_t>() == 1);
+        CHECK(runtime.at(key).at("minimum").get<std::int64_t>() == min);
         CHECK(runtime.at(key).at("maximum").get<std::int64_t>() == max);
     };
     check("worker_threads", limits::kMaxWorkerThreads);
@@ -137,4 +137,5 @@ TEST_CASE("schema agreement: the runtime section's ranges are the runtime's own 
     check("global_queue_interval", limits::kMaxQueueInterval);
     check("event_interval", limits::kMaxQueueInterval);
     check("budget", limits::kMaxBudget);
+    check("long_poll_threshold_ms", limits::kMaxLongPollThreshold.count(), 0);
 }

@@ -117,8 +117,10 @@ TEST_CASE("plugin lifecycle: a throwing or failing task is reported, the plugin 
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(log.wait_for("join 2: "));
     INFO(log.text());
-    CHECK(log.contains("[tasks] error: task failed: its poll threw an exception: task exploded"));
-    CHECK(log.contains("[tasks] error: task failed (its poll returned \"closed\")"));
+    // Each failure's line names the task (its number and spawn site) and why.
+    CHECK(log.contains("[tasks] error: task #"));
+    CHECK(log.contains(") failed: its poll threw an exception: task exploded"));
+    CHECK(log.contains(") failed: its poll returned \"closed\""));
     CHECK(log.contains("[tasks] info: join 0: task failed"));
     CHECK(log.contains("[tasks] info: join 1: task failed"));
     CHECK(log.contains("[tasks] info: join 2: ok"));

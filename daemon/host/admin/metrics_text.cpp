@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "host/admin/accounting_text.hpp"
 #include "host/admin/plugin_metrics_text.hpp"
 #include "host/admin/pool_status.hpp"
 #include "host/admin/prometheus_writer.hpp"
@@ -105,7 +106,7 @@ void worker_metrics(PrometheusWriter& w, const RuntimeMetrics& m) {
         w.sample("weft_runtime_worker_busy_seconds_total", {{"worker", index[i]}},
                  seconds(m.workers[i].busy_time));
     w.family("weft_runtime_worker_longest_poll_seconds",
-             "The worker's longest poll (0 unless the runtime records poll times).", gauge);
+             "The worker's longest poll (weftd times every poll; see runtime.poll_clock).", gauge);
     for (std::size_t i = 0; i < m.workers.size(); ++i)
         w.sample("weft_runtime_worker_longest_poll_seconds", {{"worker", index[i]}},
                  seconds(m.workers[i].longest_poll));
@@ -207,7 +208,9 @@ std::string render_metrics(const AdminSnapshot& snapshot) {
     daemon_metrics(w, snapshot);
     runtime_metrics(w, snapshot.runtime);
     worker_metrics(w, snapshot.runtime);
+    render_poll_time_metrics(w, snapshot.runtime);
     plugin_metrics(w, snapshot.plugins);
+    render_plugin_accounting(w, snapshot.plugins);
     channel_metrics(w, snapshot.channels);
     job_metrics(w, snapshot.jobs);
     pool_metrics(w, snapshot.pools);

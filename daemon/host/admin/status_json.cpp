@@ -1,5 +1,6 @@
 #include "host/admin/status_json.hpp"
 
+#include "host/admin/accounting_text.hpp"
 #include "host/admin/plugin_metrics_text.hpp"
 #include "host/admin/pool_status.hpp"
 #include "host/admin/reload_json.hpp"
@@ -23,7 +24,8 @@ json worker_json(std::size_t index, const WorkerMetrics& w) {
                 {"budget_forced_yields", w.budget_forced_yields},
                 {"local_queue_depth", w.local_queue_depth},
                 {"busy_seconds", seconds(w.busy_time)},
-                {"longest_poll_seconds", seconds(w.longest_poll)}};
+                {"longest_poll_seconds", seconds(w.longest_poll)},
+                {"current_poll_seconds", seconds(w.current_poll)}};
 }
 
 json runtime_json(const RuntimeMetrics& m) {
@@ -51,7 +53,8 @@ json plugin_json(const PluginSummary& p) {
                 {"state", to_string(p.state)},
                 {"failure", p.failure},
                 {"live_tasks", p.live_tasks},
-                {"metrics", plugin_metrics_json(p.metrics)}};
+                {"metrics", plugin_metrics_json(p.metrics)},
+                {"accounting", plugin_accounting_json(p.stats)}};
 }
 
 json job_json(const JobSummary& j) {

@@ -32,6 +32,7 @@ enum class LogTarget { stderr_stream, journald };
 enum class ChannelKind { mpsc, mpmc, broadcast, watch };
 enum class Overlap { skip, queue };
 enum class PoolKind { tcp, resource };
+enum class PollClockChoice { coarse, precise };
 
 struct RuntimeConfig {
     Flavor flavor = Flavor::MultiThread;
@@ -43,6 +44,10 @@ struct RuntimeConfig {
     std::uint32_t event_interval = 61;
     std::uint32_t budget = 128;
     bool lifo_slot = true;
+    // A poll running longer than this is logged while it runs and when it ends; 0: never.
+    std::uint32_t long_poll_threshold_ms = 100;
+    // The clock that times every poll (runtime/metrics/long_poll.hpp): coarse is cheap.
+    PollClockChoice poll_clock = PollClockChoice::coarse;
 };
 
 struct ShutdownConfig {

@@ -22,6 +22,11 @@ inline constexpr std::array<Named<Flavor>, 2> kFlavorNames = {{
     {"current_thread", Flavor::CurrentThread},
 }};
 
+inline constexpr std::array<Named<PollClockChoice>, 2> kPollClockNames = {{
+    {"coarse", PollClockChoice::coarse},
+    {"precise", PollClockChoice::precise},
+}};
+
 inline constexpr std::array<Named<LogLevel>, 7> kLogLevelNames = {{
     {"trace", LogLevel::trace},
     {"debug", LogLevel::debug},

@@ -27,6 +27,7 @@ inline constexpr Range kQueueInterval{
     1, limits::kMaxQueueInterval};  // global_queue_interval, event_interval
 inline constexpr Range kBudget{1, limits::kMaxBudget};
 inline constexpr Range kShutdownMs{0, 3'600'000};  // one hour
+inline constexpr Range kLongPollThresholdMs{0, limits::kMaxLongPollThreshold.count()};
 inline constexpr Range kHookTimeoutMs{1, 3'600'000};
 inline constexpr Range kMaxCrashes{0, 1'000};
 inline constexpr Range kCrashWindowMinutes{1, 10'080};  // one week

@@ -45,10 +45,10 @@ std::optional<TcpEndpoint> parse_tcp_endpoint(std::string_view text) {
 
 void read_runtime_section(const Json& value, const std::string& path, Diagnostics& diag,
                           RuntimeConfig& out) {
-    const ObjectReader r(
-        value, path, diag,
-        {"flavor", "worker_threads", "max_blocking_threads", "thread_keep_alive_ms",
-         "global_queue_interval", "event_interval", "budget", "lifo_slot"});
+    const ObjectReader r(value, path, diag,
+                         {"flavor", "worker_threads", "max_blocking_threads",
+                          "thread_keep_alive_ms", "global_queue_interval", "event_interval",
+                          "budget", "lifo_slot", "long_poll_threshold_ms", "poll_clock"});
     assign_if(out.flavor, r.choice<Flavor>("flavor", kFlavorNames));
     if (auto workers = read_in(r, "worker_threads", kWorkerThreads)) {
         out.worker_threads = static_cast<std::uint32_t>(*workers);
@@ -59,6 +59,9 @@ void read_runtime_section(const Json& value, const std::string& path, Diagnostic
     assign_if(out.event_interval, read_in(r, "event_interval", kQueueInterval));
     assign_if(out.budget, read_in(r, "budget", kBudget));
     assign_if(out.lifo_slot, r.boolean("lifo_slot"));
+    assign_if(out.long_poll_threshold_ms,
+              read_in(r, "long_poll_threshold_ms", kLongPollThresholdMs));
+    assign_if(out.poll_clock, r.choice<PollClockChoice>("poll_clock", kPollClockNames));
 }
 
 void read_shutdown_section(const Json& value, const std::string& path, Diagnostics& diag,

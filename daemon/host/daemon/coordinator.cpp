@@ -183,7 +183,7 @@ std::vector<PluginSummary> Coordinator::plugins() const {
     for (const auto& p : instances_) {
         out.push_back(PluginSummary{p->name(), p->path(), p->plugin_name(), p->plugin_version(),
                                     p->abi(), p->state(), p->failure(), p->tasks().live(),
-                                    p->metrics().snapshot()});
+                                    p->metrics().snapshot(), p->stats().snapshot()});
     }
     return out;
 }

@@ -119,6 +119,7 @@ struct PluginSummary {
     std::string failure;
     std::size_t live_tasks = 0;                 // tasks and blocking jobs not yet dropped
     std::vector<PluginMetricSeries> metrics{};  // what the plugin publishes (ABI 1.3)
+    PluginStatsSnapshot stats{};                // what the host counted of it (plugin_stats.hpp)
 };
 
 class Coordinator {

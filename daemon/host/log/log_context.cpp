@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "host/log/poll_subject.hpp"
+
 namespace weft::host {
 namespace {
 
@@ -15,7 +17,15 @@ const LogContext& current_log_context() noexcept { return current; }
 
 LogScope::LogScope(std::uint64_t task) noexcept : saved_(current) { current.task = task; }
 
-LogScope::LogScope(const char* job) noexcept : saved_(current) { current.job = job; }
+LogScope::LogScope(std::uint64_t task, PollSubject& subject) noexcept : saved_(current) {
+    current.task = task;
+    current.subject = &subject;
+}
+
+LogScope::LogScope(const char* job) noexcept : saved_(current) {
+    current.job = job;
+    if (current.subject) current.subject->job.store(job, std::memory_order_relaxed);
+}
 
 LogScope::~LogScope() { current = saved_; }
 

@@ -9,9 +9,12 @@
 
 namespace weft::host {
 
+struct PollSubject;
+
 struct LogContext {
-    std::uint64_t task = 0;     // the plugin task's number (from 1, in spawn order); 0: none
-    const char* job = nullptr;  // the job's name in the config; nullptr: not a job run
+    std::uint64_t task = 0;          // the plugin task's number (from 1, in spawn order); 0: none
+    const char* job = nullptr;       // the job's name in the config; nullptr: not a job run
+    PollSubject* subject = nullptr;  // the poll's subject (poll_subject.hpp); a job adds its name
 };
 
 // This thread's context: empty outside a poll.
@@ -21,6 +24,7 @@ struct LogContext {
 class LogScope {
    public:
     explicit LogScope(std::uint64_t task) noexcept;
+    LogScope(std::uint64_t task, PollSubject& subject) noexcept;
     explicit LogScope(const char* job) noexcept;
     ~LogScope();
     LogScope(const LogScope&) = delete;

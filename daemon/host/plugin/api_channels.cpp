@@ -114,6 +114,7 @@ bool message_fits(const weft_message* out) noexcept {
 weft_status deliver(ChannelHandle& h, Message& m, weft_message* out) {
     try {
         m.hand_to(*out, &h.plugin().messages_held);
+        h.plugin().stats().record_receive();
     } catch (...) {
         auto& counters = h.channel().counters();
         counters.delivered.fetch_sub(1, std::memory_order_relaxed);
@@ -194,6 +195,7 @@ weft_status channel_send(weft_context* c, weft_channel* ch, const void* data, si
             if (h.refuse_send()) return no_receiver(h);
             Message m = Message::copy_of(data, len);
             const weft_status s = h.endpoint().try_send(m);
+            if (s == WEFT_OK) h.plugin().stats().record_send();
             if (s != WEFT_ERR_FULL) return s;
             coop::refund();  // the operation's own poll spends it
             auto pending = h.endpoint().start_send(std::move(m));
@@ -205,6 +207,7 @@ weft_status channel_send(weft_context* c, weft_channel* ch, const void* data, si
             return invalid("weft_channel_send: the operation slot holds another operation");
         const weft_status s = pending->poll(cx);
         if (s != WEFT_PENDING) finish_op(op);
+        if (s == WEFT_OK) h.plugin().stats().record_send();
         if (s == WEFT_ERR_NO_RECEIVER) return no_receiver(h);
         return s;
     });
@@ -219,7 +222,9 @@ weft_status channel_try_send(weft_channel* ch, const void* data, size_t len) {
     return guarded([&] {
         if (h.refuse_send()) return no_receiver(h);
         Message m = Message::copy_of(data, len);
-        return h.endpoint().try_send(m);
+        const weft_status s = h.endpoint().try_send(m);
+        if (s == WEFT_OK) h.plugin().stats().record_send();
+        return s;
     });
 }
 

@@ -24,21 +24,26 @@ class JobClosure {
     // From here the closure owns `arg` (drop runs when it is destroyed) and counts as a live task.
     void arm() noexcept {
         plugin_->tasks().started();
+        plugin_->stats().blocking_queued();
         armed_ = true;
     }
     // Undoes arm() when the job could not be submitted after all: `arg` is the caller's again.
     void disarm() noexcept {
-        if (std::exchange(armed_, false)) plugin_->tasks().ended();
+        if (!std::exchange(armed_, false)) return;
+        plugin_->stats().blocking_unqueued();
+        plugin_->tasks().ended();
     }
     JobClosure(JobClosure&& o) noexcept
         : plugin_(o.plugin_),
           fn_(o.fn_),
           arg_(o.arg_),
           drop_(o.drop_),
-          armed_(std::exchange(o.armed_, false)) {}
+          armed_(std::exchange(o.armed_, false)),
+          ran_(o.ran_) {}
     JobClosure& operator=(JobClosure&&) = delete;
     ~JobClosure() {
         if (!armed_) return;
+        if (!ran_) plugin_->stats().blocking_unqueued();  // dropped before it started
         if (drop_) {
             const CrashScope scope(plugin_->crash_identity(), "blocking job drop",
                                    reinterpret_cast<const void*>(drop_));
@@ -53,7 +58,14 @@ class JobClosure {
     int operator()() {
         const CrashScope scope(plugin_->crash_identity(), "blocking job",
                                reinterpret_cast<const void*>(fn_));
-        const weft_status s = fn_(arg_);  // an exception fails the job (JoinError failed)
+        ran_ = true;
+        plugin_->stats().blocking_started();
+        // Counted finished however fn_ ends (an exception fails the job: JoinError failed).
+        struct Finished {
+            PluginInstance* plugin;
+            ~Finished() { plugin->stats().blocking_finished(); }
+        } const finished{plugin_};
+        const weft_status s = fn_(arg_);
         return s == WEFT_PENDING ? WEFT_ERR_PLUGIN : s;
     }
 
@@ -63,6 +75,7 @@ class JobClosure {
     void* arg_;
     weft_blocking_drop_fn drop_;
     bool armed_ = false;
+    bool ran_ = false;  // operator() began: no longer queued
 };
 
 class BlockingJobHandle final : public weft_blocking, public OwnedHandle {

@@ -34,6 +34,7 @@
 #include "host/plugin/job_registrations.hpp"
 #include "host/plugin/library.hpp"
 #include "host/plugin/owned_handles.hpp"
+#include "host/plugin/plugin_stats.hpp"
 #include "host/plugin/shutdown_token.hpp"
 #include "host/plugin/task_tracker.hpp"
 #include "host/registry/plugin_metrics.hpp"
@@ -121,6 +122,9 @@ class PluginInstance : public weft_host {
     [[nodiscard]] const std::string& state_directory() const noexcept {
         return services_.state_directory;
     }
+    // What its code costs and does (busy time, polls, tasks, failures, jobs, messages).
+    [[nodiscard]] PluginStats& stats() noexcept { return stats_; }
+    [[nodiscard]] const PluginStats& stats() const noexcept { return stats_; }
     // Received messages not yet released (plugin.h section 4), for the unload log line.
     std::atomic<std::int64_t> messages_held{0};
 
@@ -184,6 +188,7 @@ class PluginInstance : public weft_host {
     std::vector<std::unique_ptr<const nlohmann::json>> configs_;
     std::atomic<const nlohmann::json*> config_;
     PluginMetrics metrics_;
+    PluginStats stats_;
     void* instance_ = nullptr;
     bool initialised_ = false;
     bool destroyed_ = false;

@@ -1,32 +1,83 @@
 #include "host/plugin/plugin_task.hpp"
 
+#include "host/log/poll_subject.hpp"
 #include "host/plugin/context_impl.hpp"
+#include "host/plugin/long_poll_log.hpp"
 #include "host/plugin/plugin_instance.hpp"
 
 namespace weft::host {
 
 void TaskSlot::arm() noexcept {
     plugin_.tasks().started();
+    plugin_.stats().record_spawn();
     armed_ = true;
+}
+
+namespace {
+
+// Ends every poll of a plugin task: its time goes to the plugin's busy time, and a poll past
+// the threshold is counted and logged (the runtime's monitor logged it while it ran).
+class PollAccounting {
+   public:
+    PollAccounting(PluginInstance& plugin, PollSubject& subject) noexcept
+        : plugin_(plugin), subject_(subject), tag_(&subject) {}
+    ~PollAccounting() {
+        const std::chrono::nanoseconds took = tag_.elapsed();
+        plugin_.stats().record_poll(took);
+        const auto threshold = tag_.long_poll_threshold();
+        if (threshold.count() > 0 && took >= threshold) {
+            plugin_.stats().record_long_poll();
+            try {
+                log_long_poll_end(subject_, tag_.worker(), took, threshold);
+            } catch (...) {  // a log line that cannot be written is lost
+            }
+        }
+    }
+    PollAccounting(const PollAccounting&) = delete;
+    PollAccounting& operator=(const PollAccounting&) = delete;
+
+   private:
+    PluginInstance& plugin_;
+    PollSubject& subject_;
+    const PollTagScope tag_;
+};
+
+}  // namespace
+
+void TaskSlot::failed(const std::string& why, const PollSubject& subject) noexcept {
+    try {
+        const std::string message = describe_task(subject) + " failed: " + why;
+        plugin_.log().error("{}", message);
+        plugin_.stats().record_failure(message);
+    } catch (...) {  // out of memory: the failure still fails the task
+    }
 }
 
 weft_status TaskSlot::poll(Context& cx) noexcept {
     const CrashScope crash_scope(plugin_.crash_identity(), "task",
                                  reinterpret_cast<const void*>(poll_));
     ContextImpl context(cx, plugin_);
-    const LogScope log_scope(number_);
+    PollSubject subject;
+    subject.plugin = &plugin_.name();
+    subject.task = number_;
+    subject.code = reinterpret_cast<const void*>(poll_);
+    const LogScope log_scope(number_, subject);
     weft_status status = WEFT_ERR_TASK_FAILED;
-    try {
-        status = poll_(state_, &context);
-        if (status == WEFT_PENDING) return status;
-        if (status != WEFT_OK)
-            plugin_.log().error("task failed (its poll returned \"{}\")", weft_status_str(status));
-    } catch (const std::exception& e) {
-        plugin_.log().error("task failed: its poll threw an exception: {}", e.what());
-        status = WEFT_ERR_TASK_FAILED;
-    } catch (...) {
-        plugin_.log().error("task failed: its poll threw an exception");
-        status = WEFT_ERR_TASK_FAILED;
+    {
+        const PollAccounting accounting(plugin_, subject);
+        try {
+            status = poll_(state_, &context);
+            if (status == WEFT_PENDING) return status;
+            if (status != WEFT_OK)
+                failed(std::string("its poll returned \"") + weft_status_str(status) + "\"",
+                       subject);
+        } catch (const std::exception& e) {
+            failed(std::string("its poll threw an exception: ") + e.what(), subject);
+            status = WEFT_ERR_TASK_FAILED;
+        } catch (...) {
+            failed("its poll threw an exception", subject);
+            status = WEFT_ERR_TASK_FAILED;
+        }
     }
     if (status != WEFT_OK) status = WEFT_ERR_TASK_FAILED;
     release();  // "drop: called exactly once, after the last poll"

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "host/log/log_context.hpp"
 #include "runtime/runtime.hpp"
@@ -27,6 +28,7 @@
 namespace weft::host {
 
 class PluginInstance;
+struct PollSubject;
 
 class TaskSlot {
    public:
@@ -45,6 +47,8 @@ class TaskSlot {
 
    private:
     void release() noexcept;
+    // Logs a failed poll naming the task, and records it as the plugin's last failure.
+    void failed(const std::string& why, const PollSubject& subject) noexcept;
 
     PluginInstance& plugin_;
     weft_task_poll_fn poll_;

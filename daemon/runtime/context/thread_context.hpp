@@ -14,6 +14,7 @@ struct Header;
 namespace weft::detail {
 
 class SchedulerHandle;
+struct PollWatch;
 
 struct ThreadContext {
     task::Header* task = nullptr;                         // the task being polled, or null
@@ -22,6 +23,7 @@ struct ThreadContext {
     std::atomic<std::uint64_t>* forced_yields = nullptr;  // the polling worker's metric
     SchedulerHandle* scheduler = nullptr;                 // the runtime this thread runs tasks for
     void* worker = nullptr;                               // that scheduler's per-thread state
+    PollWatch* poll_watch = nullptr;  // the worker's, when it times polls (long_poll.hpp)
 };
 
 inline thread_local ThreadContext t_context{};

@@ -27,6 +27,10 @@ WorkerMetrics WorkerCounters::snapshot() const noexcept {
     m.local_queue_depth = r(local_queue_depth);
     m.busy_time = std::chrono::nanoseconds(r(busy_ns));
     m.longest_poll = std::chrono::nanoseconds(r(longest_poll_ns));
+    if (const std::uint64_t started = r(watch.started_ns)) {
+        const std::uint64_t now = poll_clock_ns(watch.clock);
+        m.current_poll = std::chrono::nanoseconds(now > started ? now - started : 0);
+    }
     return m;
 }
 

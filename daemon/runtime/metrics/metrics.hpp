@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/metrics/poll_watch.hpp"
+
 namespace weft {
 
 struct WorkerMetrics {
@@ -24,6 +26,8 @@ struct WorkerMetrics {
     std::size_t local_queue_depth = 0;
     std::chrono::nanoseconds busy_time{0};
     std::chrono::nanoseconds longest_poll{0};  // needs poll_time_histogram
+    // How long the poll it runs now has run, 0 if none (needs poll_time_histogram).
+    std::chrono::nanoseconds current_poll{0};
 };
 
 // Poll times in power-of-two buckets: bucket i counts polls of [2^i, 2^(i+1)) microseconds,
@@ -51,6 +55,7 @@ struct WorkerCounters {
         overflows{0}, lifo_hits{0}, budget_forced_yields{0}, busy_ns{0}, longest_poll_ns{0};
     std::atomic<std::size_t> local_queue_depth{0};
     std::array<std::atomic<std::uint64_t>, kPollHistogramBuckets> poll_histogram{};
+    PollWatch watch;  // the running poll, for the stall monitor
 
     static void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
         c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);

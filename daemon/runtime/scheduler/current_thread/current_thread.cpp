@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "runtime/context/thread_context.hpp"
+#include "runtime/metrics/timed_poll.hpp"
 #include "runtime/util/stress.hpp"
 
 namespace weft::detail {
@@ -21,6 +22,7 @@ class CurrentThread::Enter {
         c.scheduler = &rt;
         c.worker = &rt;
         c.forced_yields = &rt.counters_.budget_forced_yields;
+        c.poll_watch = rt.config_.poll_time_histogram ? &rt.counters_.watch : nullptr;
     }
     ~Enter() { tls() = saved_; }
     Enter(const Enter&) = delete;
@@ -49,7 +51,13 @@ task::Header* CurrentThread::LocalQueue::pop() noexcept {
     return t;
 }
 
-CurrentThread::CurrentThread(RuntimeConfig config) : SchedulerHandle(std::move(config)) {}
+CurrentThread::CurrentThread(RuntimeConfig config) : SchedulerHandle(std::move(config)) {
+    counters_.watch.threshold = config_.long_poll_threshold;
+    counters_.watch.clock = config_.poll_clock;
+    if (config_.long_poll_threshold.count() > 0)
+        monitor_ = std::make_unique<StallMonitor>(std::vector<PollWatch*>{&counters_.watch},
+                                                  config_, nullptr);
+}
 
 CurrentThread::~CurrentThread() { shutdown(std::chrono::nanoseconds::max()); }
 
@@ -98,9 +106,7 @@ void CurrentThread::block_until_complete(task::Header* root) {
         tls().budget = config_.budget;
         WorkerCounters::bump(counters_.polls);
         if (timed) {
-            std::uint64_t start = now_ns();
-            task::run(t);
-            counters_.record_poll_time(now_ns() - start);
+            timed_poll(t, counters_, config_);
         } else {
             task::run(t);
         }
@@ -114,6 +120,7 @@ void CurrentThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
     std::lock_guard core(core_);
     if (is_shutdown_) return;
     is_shutdown_ = true;
+    monitor_.reset();
     Enter enter(*this);
     owned_.close_and_shutdown_all();
     // Cancelled tasks' destructors may have woken others: drop every queued notification.

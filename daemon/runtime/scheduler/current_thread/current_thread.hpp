@@ -8,6 +8,7 @@
 
 #include <mutex>
 
+#include "runtime/metrics/stall_monitor.hpp"
 #include "runtime/scheduler/inject.hpp"
 #include "runtime/scheduler/scheduler_handle.hpp"
 
@@ -44,6 +45,7 @@ class CurrentThread final : public SchedulerHandle {
     std::uint32_t tick_ = 0;
     bool is_shutdown_ = false;
     WorkerCounters counters_;
+    std::unique_ptr<StallMonitor> monitor_;  // reports long polls (long_poll_threshold > 0)
 };
 
 }  // namespace weft::detail

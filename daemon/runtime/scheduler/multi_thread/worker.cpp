@@ -13,6 +13,7 @@
 
 #include "runtime/context/thread_context.hpp"
 #include "runtime/coop/budget.hpp"
+#include "runtime/metrics/timed_poll.hpp"
 
 namespace weft::detail {
 namespace {
@@ -32,6 +33,7 @@ void Worker::run() {
     c.scheduler = &shared;
     c.worker = this;
     c.forced_yields = &counters.budget_forced_yields;
+    if (shared.config_.poll_time_histogram) c.poll_watch = &counters.watch;
     std::uint64_t busy_since = now_ns();
     while (!shared.is_shutdown()) {
         ++tick;
@@ -57,7 +59,9 @@ task::Header* Worker::next_task() {
     if (tick % shared.config_.global_queue_interval == 0) {
         if (task::Header* t = shared.inject_.pop()) return t;
     }
-    if (lifo_slot) return std::exchange(lifo_slot, nullptr);
+    if (lifo_slot.load(std::memory_order_relaxed)) {
+        if (task::Header* t = lifo_slot.exchange(nullptr, std::memory_order_acq_rel)) return t;
+    }
     if (task::Header* t = run_queue.pop()) return t;
     return shared.inject_.pop();
 }
@@ -81,8 +85,11 @@ void Worker::run_task(task::Header* t) {
     tls().budget = shared.config_.budget;
     poll(t);
     // The LIFO tasks share the budget of the poll that woke them.
-    for (int lifo_polls = 0; tls().worker == this && lifo_slot; ++lifo_polls) {
-        task::Header* next = std::exchange(lifo_slot, nullptr);
+    // tls().worker != this: block_in_place handed the worker (and its slot) to another thread.
+    for (int lifo_polls = 0; tls().worker == this && lifo_slot.load(std::memory_order_relaxed);
+         ++lifo_polls) {
+        task::Header* next = lifo_slot.exchange(nullptr, std::memory_order_acq_rel);
+        if (!next) return;  // taken by the stall monitor
         if (lifo_polls >= kMaxLifoPolls || !coop::has_budget_remaining()) {
             run_queue.push_back(next, shared.inject_, counters);
             return;
@@ -98,9 +105,7 @@ void Worker::poll(task::Header* t) {
         task::run(t);
         return;
     }
-    std::uint64_t start = now_ns();
-    task::run(t);
-    if (tls().worker == this) counters.record_poll_time(now_ns() - start);
+    timed_poll(t, counters, shared.config_);
 }
 
 void Worker::maintenance() { park_timeout_zero(); }
@@ -127,7 +132,7 @@ void Worker::park() {
 }
 
 bool Worker::transition_to_parked() {
-    if (lifo_slot || run_queue.has_tasks()) return false;
+    if (lifo_slot.load(std::memory_order_relaxed) || run_queue.has_tasks()) return false;
     bool last_searcher = shared.idle_.transition_worker_to_parked(index, is_searching);
     is_searching = false;
     if (last_searcher) shared.notify_if_work_pending();
@@ -135,7 +140,7 @@ bool Worker::transition_to_parked() {
 }
 
 bool Worker::transition_from_parked() {
-    if (lifo_slot) {
+    if (lifo_slot.load(std::memory_order_relaxed)) {
         // Woken by our own driver dispatch, not by another worker: search only if nobody
         // unparked us.
         is_searching = !shared.idle_.unpark_worker_by_id(index);
@@ -165,15 +170,31 @@ MultiThread::MultiThread(RuntimeConfig config)
     : SchedulerHandle(std::move(config)), idle_(config_.worker_threads) {
     driver_slot_.driver = driver_.get();
     workers_.reserve(config_.worker_threads);
-    for (std::size_t i = 0; i < config_.worker_threads; ++i)
+    for (std::size_t i = 0; i < config_.worker_threads; ++i) {
         workers_.push_back(std::make_unique<Worker>(
             *this, i, driver_slot_, static_cast<std::uint32_t>(0x9E3779B9u * (i + 1))));
+        workers_.back()->counters.watch.worker = i;
+        workers_.back()->counters.watch.threshold = config_.long_poll_threshold;
+        workers_.back()->counters.watch.clock = config_.poll_clock;
+    }
 }
 
 void MultiThread::start() {
-    std::lock_guard lock(threads_mutex_);
-    threads_.reserve(workers_.size());
-    for (auto& w : workers_) start_thread_locked(w.get());
+    {
+        std::lock_guard lock(threads_mutex_);
+        threads_.reserve(workers_.size());
+        for (auto& w : workers_) start_thread_locked(w.get());
+    }
+    // The monitor frees what a stuck worker holds (needs a second worker) and reports long polls.
+    if (config_.poll_time_histogram &&
+        (workers_.size() > 1 || config_.long_poll_threshold.count() > 0)) {
+        std::vector<PollWatch*> watches;
+        for (auto& w : workers_) watches.push_back(&w->counters.watch);
+        std::function<void(std::size_t, bool)> rescue;
+        if (workers_.size() > 1)
+            rescue = [this](std::size_t i, bool first) { this->rescue(i, first); };
+        monitor_ = std::make_unique<StallMonitor>(std::move(watches), config_, std::move(rescue));
+    }
 }
 
 void MultiThread::start_thread_locked(Worker* worker) {
@@ -206,13 +227,25 @@ void MultiThread::enter_block_in_place() {
     threads_.reserve(threads_.size() + 1);  // may throw: nothing handed off yet
     c.worker = nullptr;                     // step 1
     c.forced_yields = nullptr;
+    // The poll in progress leaves the worker with this thread: it is no stall of the worker's
+    // (the stall monitor stops watching it) and its end is not the worker's to record.
+    PollWatch* const watch = std::exchange(c.poll_watch, nullptr);
+    if (watch) watch->started_ns.store(0, std::memory_order_relaxed);
     try {
         start_thread_locked(w);  // step 2
     } catch (...) {
         c.worker = w;  // no thread: keep the worker, run f here
         c.forced_yields = &w->counters.budget_forced_yields;
+        c.poll_watch = watch;
         throw;
     }
+}
+
+void MultiThread::rescue(std::size_t index, bool first) noexcept {
+    if (is_shutdown()) return;
+    task::Header* t = workers_[index]->lifo_slot.exchange(nullptr, std::memory_order_acq_rel);
+    if (t) inject_.push(t);
+    if (t || first) notify_parked();
 }
 
 MultiThread::~MultiThread() { shutdown(std::chrono::nanoseconds::max()); }
@@ -233,7 +266,7 @@ void MultiThread::schedule_local(Worker& w, task::Header* t, bool is_yield) noex
         w.run_queue.push_back(t, inject_, w.counters);
         should_notify = true;
     } else {
-        task::Header* prev = std::exchange(w.lifo_slot, t);
+        task::Header* prev = w.lifo_slot.exchange(t, std::memory_order_acq_rel);
         should_notify = prev != nullptr;
         if (prev) w.run_queue.push_back(prev, inject_, w.counters);
     }
@@ -265,6 +298,7 @@ void MultiThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
     std::lock_guard lock(shutdown_mutex_);
     if (shut_down_) return;
     shut_down_ = true;
+    monitor_.reset();  // joined before the workers are: it touches their queues
     shutdown_.store(true, std::memory_order_release);
     for (auto& w : workers_) w->parker.unpark();
     // A hand-off may add a thread until it sees the shutdown flag: join until none is left.
@@ -286,7 +320,7 @@ void MultiThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
     for (bool more = true; more;) {
         more = false;
         for (auto& w : workers_) {
-            if (task::Header* t = std::exchange(w->lifo_slot, nullptr)) {
+            if (task::Header* t = w->lifo_slot.exchange(nullptr, std::memory_order_acq_rel)) {
                 task::drop_notification(t);
                 more = true;
             }

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/metrics/stall_monitor.hpp"
 #include "runtime/scheduler/inject.hpp"
 #include "runtime/scheduler/multi_thread/idle.hpp"
 #include "runtime/scheduler/multi_thread/park.hpp"
@@ -27,9 +28,12 @@ struct Worker {
     LocalQueue<> run_queue;   // stealable by every worker
     Parker parker;            // unparked by any thread
     WorkerCounters counters;  // read by metrics()
+    // The task the running task woke last, run next. The worker's own thread puts and takes it;
+    // the stall monitor takes it too when the worker is stuck in one poll (MultiThread::rescue),
+    // hence an atomic exchange on every access (acq_rel: whoever takes the task sees it queued).
+    std::atomic<task::Header*> lifo_slot{nullptr};
 
     // Only the worker's own thread touches the rest.
-    task::Header* lifo_slot = nullptr;
     std::uint32_t tick = 0;
     bool is_searching = false;
     bool is_parked = false;  // inside park(): wakes go to the queues without notifying
@@ -66,6 +70,9 @@ class MultiThread final : public SchedulerHandle {
     void enter_block_in_place() override;
 
    private:
+    // Called by the stall monitor while worker `index` is stuck in one poll: its LIFO task goes
+    // to the global queue and a parked worker wakes (it takes the driver if it is free).
+    void rescue(std::size_t index, bool first) noexcept;
     friend struct Worker;
     // A thread running a Worker's loop; `done` is set as its last act (a hand-off joins the
     // finished ones).
@@ -91,6 +98,7 @@ class MultiThread final : public SchedulerHandle {
     std::atomic<bool> shutdown_{false};
     std::mutex shutdown_mutex_;
     bool shut_down_ = false;
+    std::unique_ptr<StallMonitor> monitor_;  // with poll timing on and 2 workers or more
 };
 
 }  // namespace weft::detail
