@@ -34,7 +34,7 @@ Task<Clock::duration> tick_and_wake_a_blocker() {
     Clock::duration longest{0};
     Clock::time_point last = Clock::now();
     for (int tick = 0; tick < 250; ++tick) {
-        co_await iv.tick();
+        (void)co_await iv.tick();
         const auto now = Clock::now();
         if (tick > 0) longest = std::max(longest, now - last);
         last = now;

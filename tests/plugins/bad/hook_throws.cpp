@@ -25,6 +25,7 @@ WEFT_PLUGIN_ENTRY {
                                              nullptr,
                                              destroy,
                                              nullptr,
+                                             nullptr,
                                              nullptr};
     return &d;
 }

@@ -71,6 +71,7 @@ WEFT_PLUGIN_ENTRY {
                                              nullptr,
                                              destroy,
                                              nullptr,
+                                             nullptr,
                                              nullptr};
     return &d;
 }
