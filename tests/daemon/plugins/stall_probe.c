@@ -166,7 +166,13 @@ static void destroy(void* instance) {
 }
 
 WEFT_PLUGIN_ENTRY {
-    static const weft_plugin_descriptor d = {
-        WEFT_DESCRIPTOR_HEADER("stall-probe", "1.0.0"), init, start, NULL, destroy, NULL, NULL, NULL};
+    static const weft_plugin_descriptor d = {WEFT_DESCRIPTOR_HEADER("stall-probe", "1.0.0"),
+                                             init,
+                                             start,
+                                             NULL,
+                                             destroy,
+                                             NULL,
+                                             NULL,
+                                             NULL};
     return &d;
 }
