@@ -102,7 +102,7 @@ TEST_CASE("tcp pool: round trips reuse connections and at most max_size of them"
                 int ok = 0;
                 for (int i = 0; i < 20; ++i) {
                     auto conn = co_await p->acquire();
-                    REQUIRE(conn);
+                    if (!conn) co_return ok;  // counted short below: no Catch2 macro off its thread
                     const std::string msg = "task " + std::to_string(t) + " #" + std::to_string(i);
                     if (co_await round_trip(conn->get(), msg) == msg) ++ok;
                 }

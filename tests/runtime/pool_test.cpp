@@ -34,18 +34,23 @@ struct Counter {
     std::vector<std::string> warnings, infos;
 };
 
+// A resource keeps its counter alive: a destroy task cancelled by the runtime's shutdown drops
+// its frame's parameters in an order the test does not control (GCC 12 drops the counter's
+// shared_ptr before the resource), and the resource's destructor still counts.
 struct Res {
     int id = 0;
-    std::atomic<int>* open = nullptr;  // null once moved from
-    Res(int i, Counter& c) : id(i), open(&c.open) { open->fetch_add(1); }
-    Res(Res&& o) noexcept : id(o.id), open(std::exchange(o.open, nullptr)) {}
+    std::shared_ptr<Counter> counter;  // null once moved from
+    Res(int i, std::shared_ptr<Counter> c) : id(i), counter(std::move(c)) {
+        counter->open.fetch_add(1);
+    }
+    Res(Res&& o) noexcept : id(o.id), counter(std::move(o.counter)) {}
     Res& operator=(Res&& o) noexcept {
         std::swap(id, o.id);
-        std::swap(open, o.open);
+        std::swap(counter, o.counter);
         return *this;
     }
     ~Res() {
-        if (open != nullptr) open->fetch_sub(1);
+        if (counter != nullptr) counter->open.fetch_sub(1);
     }
 };
 
@@ -57,7 +62,7 @@ Task<sync::Result<Res, std::string>> create_res(std::shared_ptr<Counter> c) {
         c->fail_next.fetch_sub(1);
         co_return sync::err(std::string("backend refused"));
     }
-    co_return Res(++c->created, *c);
+    co_return Res(++c->created, c);
 }
 Task<bool> recycle_res(std::shared_ptr<Counter> c, Res& r) {
     co_return r.id != c->recycle_reject.load();
@@ -104,7 +109,9 @@ TEST_CASE("pool: resources are reused and never more than max_size are open at o
                                      std::atomic<int>& holding) -> Task<void> {
                 for (int i = 0; i < 20; ++i) {
                     auto r = co_await p->acquire();
-                    REQUIRE(r);
+                    if (!r)
+                        co_return;  // shows in the counts checked below: no Catch2 macro off its
+                                    // thread
                     const int now = holding.fetch_add(1) + 1;
                     int seen = peak.load();
                     while (now > seen && !peak.compare_exchange_weak(seen, now)) {
@@ -145,7 +152,8 @@ TEST_CASE("pool: waiters are served first come and first served", "[pool]") {
             waiters.push_back(spawn([](std::shared_ptr<Pool<Res>> p, int w, std::mutex& m,
                                        std::vector<int>& order) -> Task<void> {
                 auto r = co_await p->acquire();
-                REQUIRE(r);
+                if (!r)
+                    co_return;  // shows in the counts checked below: no Catch2 macro off its thread
                 {
                     std::lock_guard lock(m);
                     order.push_back(w);
