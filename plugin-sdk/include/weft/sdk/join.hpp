@@ -43,7 +43,9 @@ class [[nodiscard]] JoinAllOf : public Awaitable<JoinAllOf<StopOnError, Fs...>> 
    public:
     using result = std::tuple<typename detail::Branch<Fs>::value_type...>;
 
-    explicit JoinAllOf(Fs... futures) : branches_(detail::Branch<Fs>(std::move(futures))...) {}
+    // Each branch is built in place from its future, never moved (moving an empty outcome trips
+    // GCC 12's -Wmaybe-uninitialized at -O1 with ASan, a false positive).
+    explicit JoinAllOf(Fs... futures) : branches_(std::move(futures)...) {}
     JoinAllOf(JoinAllOf&&) noexcept = default;
 
     weft_status poll(weft_context* cx) noexcept {
