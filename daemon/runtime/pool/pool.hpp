@@ -20,7 +20,9 @@
 //
 //  1. A slot is a permit. acquire() first takes a permit from `sem_`. The semaphore is strictly
 //     FIFO and hands a released permit straight to its oldest waiter, so waiters are served first
-//     come, first served, and a newcomer never overtakes a waiter.
+//     come, first served, and a newcomer never overtakes a waiter. The first poll takes a free
+//     permit with try_acquire (no free permit while anyone waits, so it overtakes nobody) and
+//     joins the line only when there is none.
 //  2. A permit holder takes an idle resource (dropping the expired ones it finds), or, when none
 //     is idle, reserves a creation (`size_ += 1`) and creates one, all in one critical section of
 //     `lock_`. Invariant: size_ <= max_size, and every permit holder either holds a resource,
@@ -62,12 +64,13 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/coop/budget.hpp"
 #include "runtime/handle.hpp"
 #include "runtime/pool/pool_config.hpp"
 #include "runtime/pool/pool_metrics.hpp"
+#include "runtime/sync/batch_semaphore.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/sync/result.hpp"
-#include "runtime/sync/semaphore.hpp"
 #include "runtime/task/inline_task.hpp"
 #include "runtime/task/pollable.hpp"
 #include "runtime/task/task.hpp"
@@ -235,6 +238,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
    private:
     friend class Pooled<T>;
     using Lock = weft::detail::SpinLock;
+    using Semaphore = sync::detail::BatchSemaphore;
 
     // Releases one permit unless handed over to a Pooled (whose release gives it back).
     class PermitHold {
@@ -274,7 +278,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
 
     void release_permit() noexcept {
         detail::stress_point();
-        sem_.add_permits(1);
+        sem_.release(1);
     }
 
     [[nodiscard]] bool expired(const detail::Entry<T>& e, time::Instant now,
@@ -322,7 +326,11 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         }
         return Taken{};
     }
+    // Nearly always empty: the check stays inline, the closing (a spawn each) out of line.
     void close_expired(std::vector<std::pair<T, CloseReason>>& expired) {
+        if (!expired.empty()) close_each(expired);
+    }
+    [[gnu::noinline]] void close_each(std::vector<std::pair<T, CloseReason>>& expired) {
         for (auto& [value, why] : expired) close_value(std::move(value), why);
         expired.clear();
     }
@@ -497,8 +505,9 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
                 std::lock_guard lock(lock_);
                 if (idle_.size() >= config_.min_idle || size_ >= config_.max_size) break;
             }
-            auto permit = sem_.try_acquire();
-            if (!permit) break;  // in use, or someone waits: their acquires create
+            // In use, or someone waits (then no permit is free): their acquires create.
+            if (sem_.try_acquire(1) != Semaphore::TryResult::Ok) break;
+            PermitHold permit(this);  // given back after the new resource is idle (rule 3)
             {
                 std::lock_guard lock(lock_);
                 if (size_ >= config_.max_size) break;
@@ -553,7 +562,9 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
     PoolConfig config_;
     Manager<T> manager_;
     Handle handle_;
-    sync::Semaphore sem_;
+    // The raw semaphore under sync::Semaphore: a permit is taken and given back by hand (a
+    // Pooled holds one without a permit object), so the permit wrappers would only add work.
+    Semaphore sem_;
     mutable Lock lock_;
     std::vector<detail::Entry<T>> idle_;  // guarded by lock_
     std::size_t size_ = 0;                // guarded by lock_
@@ -570,8 +581,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
 template <class T>
 class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
    public:
-    explicit Acquire(std::shared_ptr<Pool> pool) noexcept
-        : pool_(std::move(pool)), permit_(pool_->sem_.acquire()) {}
+    explicit Acquire(std::shared_ptr<Pool> pool) noexcept : pool_(std::move(pool)) {}
     Acquire(Acquire&& o) noexcept
         : pool_(std::move(o.pool_)),
           permit_(std::move(o.permit_)),
@@ -587,23 +597,12 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
 
     bool poll(Context& cx) noexcept {
         if (immediate_ || timed_out_ || done_) return true;
-        if (permit_) {
-            if (!permit_->poll(cx)) {
-                if (!waiting_) {
-                    waiting_ = true;
-                    pool_->waiters_.fetch_add(1, std::memory_order_relaxed);
-                    started_ = time::now();
-                }
-                return check_deadline(cx);
-            }
-            auto permit = permit_->await_resume();
-            permit_.reset();
-            stop_waiting();
-            if (!permit) {
-                done_ = true;  // closed: await_resume reports it
-                return true;
-            }
-            permit->forget();  // the permit is this acquire's now
+        if (!slow_) {
+            // A spent coop budget (as the semaphore's own acquire spends one unit per poll): the
+            // task is rescheduled and polls again, no deadline filed yet.
+            if (!coop::poll_proceed(cx)) return false;
+            if (!take_permit(cx)) return check_deadline(cx);
+            if (done_) return true;  // closed: await_resume reports it
             std::vector<std::pair<T, CloseReason>> expired;
             while (!pool_->manager_.recycle) {
                 Taken t = pool_->take_idle_or_reserve(false, expired);
@@ -632,7 +631,8 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
                 pool_->metrics_.record_immediate();
             else
                 pool_->metrics_.record_wait(time::now() - started_);
-            return Pooled<T>(pool_, std::move(*std::exchange(immediate_, std::nullopt)));
+            // The acquire is finished: its reference to the pool passes to the Pooled.
+            return Pooled<T>(std::move(pool_), std::move(*std::exchange(immediate_, std::nullopt)));
         }
         if (timed_out_) {
             pool_->metrics_.count_timeout();
@@ -657,6 +657,41 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
 
    private:
     using Taken = typename Pool::Taken;
+    using Semaphore = typename Pool::Semaphore;
+
+    // Rule 1. True once this acquire owns a permit, or the semaphore closed (done_ then). The
+    // first poll takes a free permit with try_acquire, which never takes one a waiter is owed,
+    // and so skips the waiting machinery; only when none is free does it join the line.
+    [[nodiscard]] bool take_permit(Context& cx) noexcept {
+        using Poll = typename Semaphore::Acquire::Poll;
+        if (!permit_) {
+            switch (pool_->sem_.try_acquire(1)) {
+                case Semaphore::TryResult::Ok:
+                    return true;  // the permit is this acquire's now
+                case Semaphore::TryResult::Closed:
+                    done_ = true;
+                    return true;
+                case Semaphore::TryResult::NoPermits:
+                    break;
+            }
+            permit_.emplace(pool_->sem_, 1);
+        }
+        const Poll got = permit_->poll(cx.waker());
+        if (got == Poll::Pending) {
+            coop::refund();  // waiting is not work
+            if (!waiting_) {
+                waiting_ = true;
+                pool_->waiters_.fetch_add(1, std::memory_order_relaxed);
+                started_ = time::now();
+            }
+            return false;
+        }
+        if (got == Poll::Ready) permit_->take();  // the permit is this acquire's now
+        permit_.reset();
+        stop_waiting();
+        if (got == Poll::Closed) done_ = true;
+        return true;
+    }
 
     void stop_waiting() noexcept {
         if (waiting_ && pool_) pool_->waiters_.fetch_sub(1, std::memory_order_relaxed);
@@ -674,7 +709,7 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
     }
 
     std::shared_ptr<Pool> pool_;
-    std::optional<typename sync::Semaphore::Acquire> permit_;
+    std::optional<typename Semaphore::Acquire> permit_;
     std::optional<weft::task::InlineTask<Acquired>> slow_;
     std::optional<time::Sleep> deadline_;
     std::optional<detail::Entry<T>> immediate_;

@@ -23,18 +23,19 @@ void PoolMetrics::record_wait(std::chrono::nanoseconds waited) noexcept {
     while (bucket < kWaitBucketsUs.size() && us > kWaitBucketsUs[bucket]) ++bucket;
     wait_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
     wait_sum_us_.fetch_add(us, std::memory_order_relaxed);
-    acquisitions_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void PoolMetrics::read(PoolSnapshot& out) const noexcept {
-    out.acquisitions = acquisitions_.load(std::memory_order_relaxed);
     out.timeouts = timeouts_.load(std::memory_order_relaxed);
     out.creates = creates_.load(std::memory_order_relaxed);
     out.create_failures = create_failures_.load(std::memory_order_relaxed);
     for (std::size_t i = 0; i < kCloseReasons; ++i)
         out.closes[i] = closes_[i].load(std::memory_order_relaxed);
-    for (std::size_t i = 0; i < kWaitBuckets; ++i)
+    out.acquisitions = 0;
+    for (std::size_t i = 0; i < kWaitBuckets; ++i) {
         out.wait_buckets[i] = wait_buckets_[i].load(std::memory_order_relaxed);
+        out.acquisitions += out.wait_buckets[i];
+    }
     out.wait_sum_us = wait_sum_us_.load(std::memory_order_relaxed);
 }
 

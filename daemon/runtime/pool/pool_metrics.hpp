@@ -48,10 +48,8 @@ struct PoolSnapshot {
 class PoolMetrics {
    public:
     void record_wait(std::chrono::nanoseconds waited) noexcept;
-    void record_immediate() noexcept {
-        wait_buckets_[0].fetch_add(1, std::memory_order_relaxed);
-        acquisitions_.fetch_add(1, std::memory_order_relaxed);
-    }
+    // One atomic add: acquisitions are the histogram's total, not a counter of their own.
+    void record_immediate() noexcept { wait_buckets_[0].fetch_add(1, std::memory_order_relaxed); }
     void count_timeout() noexcept { timeouts_.fetch_add(1, std::memory_order_relaxed); }
     void count_create() noexcept { creates_.fetch_add(1, std::memory_order_relaxed); }
     void count_create_failure() noexcept {
@@ -64,7 +62,6 @@ class PoolMetrics {
     void read(PoolSnapshot& out) const noexcept;
 
    private:
-    std::atomic<std::uint64_t> acquisitions_{0};
     std::atomic<std::uint64_t> timeouts_{0};
     std::atomic<std::uint64_t> creates_{0};
     std::atomic<std::uint64_t> create_failures_{0};

@@ -11,17 +11,11 @@ namespace weft::detail {
 
 class SpinLock {
    public:
+    // The uncontended case is one exchange, inlined; the spinning is out of line.
     void lock() noexcept {
-        for (int spins = 0;; ++spins) {
-            if (!locked_.exchange(true, std::memory_order_acquire)) return;
-            while (locked_.load(std::memory_order_relaxed)) {
-                if (++spins < 64) {
-                    cpu_relax();
-                } else {
-                    std::this_thread::yield();
-                }
-            }
-        }
+        if (!locked_.exchange(true, std::memory_order_acquire)) [[likely]]
+            return;
+        lock_contended();
     }
     [[nodiscard]] bool try_lock() noexcept {
         return !locked_.load(std::memory_order_relaxed) &&
@@ -30,6 +24,18 @@ class SpinLock {
     void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
    private:
+    [[gnu::noinline]] void lock_contended() noexcept {
+        for (int spins = 0;;) {
+            while (locked_.load(std::memory_order_relaxed)) {
+                if (++spins < 64) {
+                    cpu_relax();
+                } else {
+                    std::this_thread::yield();
+                }
+            }
+            if (!locked_.exchange(true, std::memory_order_acquire)) return;
+        }
+    }
     static void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
