@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/blocking/block_in_place.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/time/interval.hpp"
@@ -94,6 +95,45 @@ Task<void> tagged_then_untagged_long_polls(const void* tag) {
     co_await spawn(nothing());  // short: never reported
 }
 
+// The hand-off scenario of block_in_place with tags: A's tagged poll hands its worker to a new
+// thread, which runs B's tagged poll while A's scope ends; then C's untagged long poll.
+struct HandOffProbe {
+    const int tag_a = 0;
+    const int tag_b = 0;
+    std::atomic<bool> a_handed_off{false};
+    std::atomic<bool> b_tagged{false};
+    std::atomic<bool> a_scope_ended{false};
+};
+
+Task<void> tagged_block_in_place(HandOffProbe& p) {
+    {
+        const PollTagScope scope(&p.tag_a);
+        block_in_place([&] {
+            p.a_handed_off.store(true);
+            while (!p.b_tagged.load()) std::this_thread::sleep_for(1ms);
+        });
+    }
+    p.a_scope_ended.store(true);
+    co_return;
+}
+
+Task<void> tagged_until_a_ends(HandOffProbe& p) {
+    while (!p.a_handed_off.load()) co_await time::sleep(1ms);  // B now runs on the new thread
+    const PollTagScope scope(&p.tag_b);
+    p.b_tagged.store(true);
+    while (!p.a_scope_ended.load()) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(20ms);
+    co_return;
+}
+
+Task<void> hand_off_then_untagged(HandOffProbe& p) {
+    auto a = spawn(tagged_block_in_place(p));
+    auto b = spawn(tagged_until_a_ends(p));
+    co_await std::move(a);
+    co_await std::move(b);
+    co_await spawn(untagged_block());
+}
+
 }  // namespace
 
 TEST_CASE("a task woken by a timer task and stuck in its poll does not hold up that timer",
@@ -174,4 +214,34 @@ TEST_CASE("with the coarse poll clock a long poll is still measured to a tick",
     const auto m = rt.metrics();
     CHECK(m.workers[0].longest_poll >= 150ms);  // a tick is at most 10 ms
     CHECK(m.poll_time_histogram.back() == 1);
+}
+
+TEST_CASE("a tag scope that ends after its poll handed the worker off names nothing of the worker",
+          "[stall][metrics][block_in_place]") {
+    // One worker: A's block_in_place moves it to a new thread, which polls B (tagged) while A's
+    // scope ends on the old thread, then C (untagged, 200 ms). The worker's tags are the new
+    // thread's own: A's ending scope must not overwrite B's tag, and C is reported untagged.
+    std::mutex mutex;
+    std::vector<LongPoll> reports;
+    auto rt = Builder::new_multi_thread()
+                  .worker_threads(1)
+                  .long_poll_threshold(50ms,
+                                       [&](const LongPoll& p) {
+                                           std::lock_guard lock(mutex);
+                                           reports.push_back(p);
+                                       })
+                  .build();
+    HandOffProbe probe;
+    rt.block_on(hand_off_then_untagged(probe));
+    std::lock_guard lock(mutex);
+    CHECK(std::none_of(reports.begin(), reports.end(),
+                       [&](const LongPoll& p) { return p.tag == &probe.tag_a; }));
+    // C, untagged, is reported at its end with its whole duration and while it runs with no tag.
+    const auto ended = std::find_if(reports.begin(), reports.end(), [](const LongPoll& p) {
+        return p.finished && !p.tag && p.duration >= 200ms;
+    });
+    CHECK(ended != reports.end());
+    CHECK(std::none_of(reports.begin(), reports.end(), [&](const LongPoll& p) {
+        return !p.finished && p.tag && p.tag != &probe.tag_b;
+    }));
 }

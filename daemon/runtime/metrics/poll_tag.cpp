@@ -31,15 +31,10 @@ PollTagScope::PollTagScope(const void* tag) noexcept : watch_(detail::tls().poll
 }
 
 PollTagScope::~PollTagScope() {
-    if (!watch_) return;
-    // The hazard protocol of poll_watch.hpp: after this store, wait out a monitor that may have
-    // loaded the tag before it.
-    watch_->tag.store(previous_, std::memory_order_seq_cst);
-    while (watch_->tag_in_use.load(std::memory_order_seq_cst)) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-    }
+    // No watch, or block_in_place handed the worker (and its watch, whose tags it cleared) to
+    // another thread during this scope: the watch is not this thread's to touch any more.
+    if (!watch_ || detail::tls().poll_watch != watch_) return;
+    watch_->restore_tag(previous_);
 }
 
 }  // namespace weft

@@ -30,6 +30,17 @@ struct PollWatch {
     std::size_t worker = 0;
     std::chrono::milliseconds threshold{0};
     PollClock clock = PollClock::Precise;
+
+    // The end of a scope (worker thread only): stores the enclosing scope's tag (or null), then
+    // waits out a monitor that may have loaded the old one (the protocol above).
+    void restore_tag(const void* previous) noexcept {
+        tag.store(previous, std::memory_order_seq_cst);
+        while (tag_in_use.load(std::memory_order_seq_cst)) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+    }
 };
 
 }  // namespace weft::detail

@@ -228,9 +228,14 @@ void MultiThread::enter_block_in_place() {
     c.worker = nullptr;                     // step 1
     c.forced_yields = nullptr;
     // The poll in progress leaves the worker with this thread: it is no stall of the worker's
-    // (the stall monitor stops watching it) and its end is not the worker's to record.
+    // (the stall monitor stops watching it), its end is not the worker's to record, and its tags
+    // (PollTagScopes that end later, on this thread) no longer name the worker's polls.
     PollWatch* const watch = std::exchange(c.poll_watch, nullptr);
-    if (watch) watch->started_ns.store(0, std::memory_order_relaxed);
+    if (watch) {
+        watch->started_ns.store(0, std::memory_order_relaxed);
+        watch->restore_tag(nullptr);
+        watch->tagged = false;
+    }
     try {
         start_thread_locked(w);  // step 2
     } catch (...) {
