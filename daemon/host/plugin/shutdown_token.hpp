@@ -12,15 +12,14 @@
 #include <mutex>
 
 #include "runtime/coop/budget.hpp"
+#include "runtime/sync/detail/wait_list.hpp"
 #include "runtime/task/pollable.hpp"
 #include "runtime/task/waker.hpp"
 
 namespace weft::host {
 
 class ShutdownToken {
-    struct Node {
-        Node* prev = nullptr;
-        Node* next = nullptr;
+    struct Node : sync::detail::WaitNode {
         bool linked = false;
         Waker waker;
     };
@@ -38,11 +37,9 @@ class ShutdownToken {
         if (fired_.exchange(true, std::memory_order_acq_rel)) return;
         // Woken under the lock (waking only queues the task): a Wait destroyed concurrently
         // blocks in unlink() until its node is no longer touched here.
-        for (Node* n = std::exchange(head_, nullptr); n;) {
-            Node* next = n->next;
+        while (Node* n = waiters_.pop_front()) {
             n->linked = false;
             n->waker.wake();
-            n = next;
         }
     }
 
@@ -74,10 +71,7 @@ class ShutdownToken {
         if (is_fired()) return true;
         waker.store_into(node.waker);
         if (!node.linked) {
-            node.prev = nullptr;
-            node.next = head_;
-            if (head_) head_->prev = &node;
-            head_ = &node;
+            waiters_.push_back(&node);
             node.linked = true;
         }
         return false;
@@ -85,17 +79,13 @@ class ShutdownToken {
     void unlink(Node& node) noexcept {
         std::lock_guard lock(mutex_);
         if (!node.linked) return;
-        if (node.prev)
-            node.prev->next = node.next;
-        else
-            head_ = node.next;
-        if (node.next) node.next->prev = node.prev;
+        waiters_.remove(&node);
         node.linked = false;
     }
 
     std::atomic<bool> fired_{false};
     std::mutex mutex_;
-    Node* head_ = nullptr;
+    sync::detail::WaitList<Node> waiters_;  // under mutex_
 };
 
 }  // namespace weft::host

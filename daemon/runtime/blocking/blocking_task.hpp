@@ -56,7 +56,9 @@ class BlockingTask {
     // Drops the handle's reference (taking its waker back if still registered).
     void release_handle() noexcept;
 
-    BlockingTask* queue_next = nullptr;  // the pool's queue link, under the pool's mutex
+    // The pool's queue links, under the pool's mutex.
+    BlockingTask* queue_prev = nullptr;
+    BlockingTask* queue_next = nullptr;
 
    protected:
     struct VTable {

@@ -14,6 +14,7 @@
 
 #include "runtime/context/thread_context.hpp"
 #include "runtime/scheduler/scheduler_handle.hpp"
+#include "runtime/util/intrusive_list.hpp"
 
 namespace weft::detail {
 
@@ -30,8 +31,9 @@ struct BlockingPool::Shared {
     std::condition_variable idle_cv;  // idle threads wait here
     std::condition_variable exit_cv;  // shutdown waits here for num_th == 0
     // all below guarded by mutex
-    BlockingTask* head = nullptr;
-    BlockingTask* tail = nullptr;
+    weft::detail::IntrusiveList<BlockingTask, BlockingTask, &BlockingTask::queue_prev,
+                                &BlockingTask::queue_next>
+        queue;
     std::size_t queue_len = 0;
     std::size_t num_th = 0;        // threads alive, starting ones included
     std::size_t num_idle = 0;      // threads waiting for work and not yet notified
@@ -59,20 +61,12 @@ struct BlockingPool::Shared {
         inhibit->store(queue_len + num_running, std::memory_order_release);
     }
     void push(BlockingTask* t) noexcept {
-        t->queue_next = nullptr;
-        if (tail)
-            tail->queue_next = t;
-        else
-            head = t;
-        tail = t;
+        queue.push_back(t);
         ++queue_len;
     }
     BlockingTask* pop() noexcept {
-        BlockingTask* t = head;
-        if (!t) return nullptr;
-        head = t->queue_next;
-        if (!head) tail = nullptr;
-        --queue_len;
+        BlockingTask* t = queue.pop_front();
+        if (t) --queue_len;
         return t;
     }
     // Work waits, nobody is idle, and fewer threads are on their way than work waiting.
@@ -237,8 +231,7 @@ std::size_t BlockingPool::shutdown(std::chrono::nanoseconds timeout) noexcept {
     std::unique_lock lock(s.mutex);
     if (s.shutdown) return s.abandoned;
     s.shutdown = true;
-    BlockingTask* queued = std::exchange(s.head, nullptr);
-    s.tail = nullptr;
+    auto queued = std::move(s.queue);  // leaves s.queue empty
     s.queue_len = 0;
     std::unordered_map<std::size_t, std::thread> threads = std::move(s.threads);
     s.threads.clear();
@@ -247,11 +240,8 @@ std::size_t BlockingPool::shutdown(std::chrono::nanoseconds timeout) noexcept {
     s.idle_cv.notify_all();
     lock.unlock();
 
-    while (queued) {  // never started: drop the closures, the handles report cancelled
-        BlockingTask* next = queued->queue_next;
-        queued->drop();
-        queued = next;
-    }
+    // Never started: drop the closures, the handles report cancelled.
+    while (BlockingTask* t = queued.pop_front()) t->drop();
 
     lock.lock();
     auto all_exited = [&] { return s.num_th == 0; };

@@ -138,9 +138,7 @@ ScheduledIo* IoDriver::add(int fd, std::uint32_t initial) noexcept {
             errno = ESHUTDOWN;
             return nullptr;
         }
-        io->next_ = live_;
-        if (live_) live_->prev_ = io;
-        live_ = io;
+        live_.push_front(io);
     }
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -148,11 +146,7 @@ ScheduledIo* IoDriver::add(int fd, std::uint32_t initial) noexcept {
     if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
         const int err = errno;
         std::lock_guard lock(mutex_);
-        if (io->prev_)
-            io->prev_->next_ = io->next_;
-        else
-            live_ = io->next_;
-        if (io->next_) io->next_->prev_ = io->prev_;
+        live_.remove(io);
         errno = err;
         return nullptr;  // never in epoll: `owned` frees it
     }
@@ -165,12 +159,7 @@ void IoDriver::remove(ScheduledIo* io) noexcept {
     ::epoll_ctl(epfd_, EPOLL_CTL_DEL, io->fd_, nullptr);
     std::unique_ptr<ScheduledIo> now;
     std::lock_guard lock(mutex_);
-    if (io->prev_)
-        io->prev_->next_ = io->next_;
-    else if (live_ == io)
-        live_ = io->next_;
-    if (io->next_) io->next_->prev_ = io->prev_;
-    io->prev_ = io->next_ = nullptr;
+    if (live_.contains(io)) live_.remove(io);
     if (shut_) {
         now.reset(io);  // nothing dispatches any more
     } else {
@@ -233,7 +222,7 @@ void IoDriver::shutdown() noexcept {
         batch.swap(released_);
         dead_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         // Under mutex_: an owner removing its socket concurrently waits, so none is freed here.
-        for (ScheduledIo* io = live_; io; io = io->next_) {
+        for (ScheduledIo* io = live_.front(); io; io = io->next_) {
             ::epoll_ctl(epfd_, EPOLL_CTL_DEL, io->fd_, nullptr);
             if (dead_fd_ >= 0) ::dup3(dead_fd_, io->fd_, O_CLOEXEC);
             io->state_.fetch_or(kShutdown, std::memory_order_acq_rel);

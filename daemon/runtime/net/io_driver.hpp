@@ -72,6 +72,7 @@
 
 #include "runtime/task/context.hpp"
 #include "runtime/task/waker.hpp"
+#include "runtime/util/intrusive_list.hpp"
 #include "runtime/util/spin_lock.hpp"
 
 struct uv_loop_s;
@@ -140,7 +141,7 @@ class ScheduledIo {
     weft::detail::SpinLock lock_;
     Waker reader_;                 // under lock_
     Waker writer_;                 // under lock_
-    ScheduledIo* prev_ = nullptr;  // the live list, under IoDriver::mutex_
+    ScheduledIo* prev_ = nullptr;  // the live list's links, under IoDriver::mutex_
     ScheduledIo* next_ = nullptr;
 };
 
@@ -177,7 +178,9 @@ class IoDriver {
     std::unique_ptr<uv_poll_s> poll_;
 
     std::mutex mutex_;
-    ScheduledIo* live_ = nullptr;         // under mutex_
+    // Every registration, for shutdown; under mutex_.
+    weft::detail::IntrusiveList<ScheduledIo, ScheduledIo, &ScheduledIo::prev_, &ScheduledIo::next_>
+        live_;
     std::vector<ScheduledIo*> released_;  // under mutex_: removed, freed by the next dispatch
     bool shut_ = false;                   // under mutex_
 };

@@ -87,6 +87,17 @@ namespace detail {
 // close or drop for tx_task) clears the bit in the same read-modify-write that completes, then
 // moves the waker out and wakes it. So no waker stays behind once a wait is over: a waker left in
 // the shared state could keep alive a finished task whose frame holds a handle to that state.
+//
+// Orderings. Each side writes plain memory before a read-modify-write of the state word and reads
+// the other side's after one: the sender the value and has_value before VALUE_SENT, a waiting side
+// its waker slot before its TASK_SET bit; the receiver reads the value after seeing VALUE_SENT, a
+// completer moves a waker out after seeing its bit. So every successful read-modify-write is
+// acq_rel (it both publishes and acquires), and every load whose result decides such a plain read
+// (try_recv, is_closed, register_task's first look) is acquire. The load that starts a CAS loop,
+// and the CAS's failure order, may be relaxed: the value only feeds the next attempt, and the
+// attempt that succeeds acquires (close's failure order is acquire; relaxed would do). Clearing an
+// alive bit is acq_rel for the reason a reference count's decrement is: the handle that frees the
+// state must see every write the other made to it, and its own must come before the free.
 inline constexpr std::uint32_t kRxTaskSet = 1u << 0;
 inline constexpr std::uint32_t kValueSent = 1u << 1;
 inline constexpr std::uint32_t kClosed = 1u << 2;

@@ -1,6 +1,7 @@
 // IntrusiveList: the one doubly linked list of the runtime, for objects it does not own: a
 // primitive's waiters (sync/detail/wait_list.hpp), a timer wheel slot's timers, a signal's
-// listeners, a runtime's tasks (scheduler/owned_tasks.hpp).
+// listeners, a runtime's tasks (scheduler/owned_tasks.hpp), the blocking pool's queue, the I/O
+// driver's registrations.
 //
 // The links live in the element, so linking allocates nothing and unlinking is O(1) from the
 // element alone. The element names its own link fields (Prev and Next, pointers to a base N of T

@@ -17,6 +17,16 @@
 // ready bits, the `next` links, CLOSED) are seq_cst, so that producers can skip waking a receiver
 // that is not registered (detail::AtomicWaker::wake_if_registered). On x86 this costs nothing
 // over acq_rel: the read-modify-writes are locked instructions either way and loads are plain.
+// The others, where they are not seq_cst:
+//  - A block's fields (start_index, the reset slots) are written before the block is linked by a
+//    `next` CAS; whoever reaches the block through a `next` or `block_tail_` load, or through the
+//    value a failed `next` CAS returns, reads those fields: so those loads and failure orders are
+//    acquire, and the CAS that moves `block_tail_` is release (it passes on what its sender
+//    acquired through `next`). A failed `block_tail_` CAS only ends the attempt: relaxed.
+//  - Block::tx_release stores observed_tail before `released` (release); the receiver loads
+//    `released` with acquire before it reads observed_tail and the block's `next`, which were
+//    both written before the release: the `next` load after it may be relaxed.
+//  - free_blocks runs when nobody else uses the list: relaxed.
 #pragma once
 
 #include <atomic>
