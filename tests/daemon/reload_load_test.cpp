@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -40,6 +41,26 @@ std::uint64_t producer_sent(const std::string& log) {
     const auto at = log.rfind(marker);
     if (at == std::string::npos) return 0;
     return std::stoull(log.substr(at + marker.size()));
+}
+
+// What weftd left after SIGTERM: its exit code and log, and the records the consumer wrote.
+struct Stopped {
+    std::optional<int> code;  // none: it did not exit in time
+    std::string log;
+    bool in_order = false;
+    std::uint64_t records = 0;
+    std::string problem;  // the first record out of order
+};
+Stopped stop(Child& weftd, const fs::path& records) {
+    weftd.send(SIGTERM);
+    Stopped s;
+    s.code = weftd.wait_exit();
+    s.log = weftd.err();
+    s.in_order = records_in_order(records, s.records, s.problem);
+    return s;
+}
+std::string log_tail(const std::string& log) {
+    return log.substr(log.size() > 20000 ? log.size() - 20000 : 0);
 }
 
 long rss_kib(long pid) {
@@ -112,20 +133,16 @@ TEST_CASE("weftd reload: nothing lost while the consumer is reconfigured and res
     CHECK(reconfigured == 10);
     CHECK(restarted == 10);
 
-    weftd.send(SIGTERM);
-    const auto code = weftd.wait_exit();
-    const std::string log = weftd.err();
-    INFO(log.substr(log.size() > 20000 ? log.size() - 20000 : 0));
-    REQUIRE(code == 0);
-    std::uint64_t n = 0;
-    std::string problem;
-    CHECK(records_in_order(out, n, problem));
-    INFO(problem);
-    const std::uint64_t sent = producer_sent(log);
+    const Stopped end = stop(weftd, out);
+    INFO(log_tail(end.log));
+    REQUIRE(end.code == 0);
+    INFO(end.problem);
+    CHECK(end.in_order);
+    const std::uint64_t sent = producer_sent(end.log);
     CHECK(sent > 1000);
-    CHECK(n == sent);
-    CHECK_THAT(log, Contains("every message accepted by a channel was delivered"));
-    CHECK_THAT(log, !Contains("gap"));
+    CHECK(end.records == sent);
+    CHECK_THAT(end.log, Contains("every message accepted by a channel was delivered"));
+    CHECK_THAT(end.log, !Contains("gap"));
 }
 
 TEST_CASE(
@@ -254,16 +271,12 @@ TEST_CASE(
     CHECK(channels == last_valid.channels);
     const long rss_after = rss_kib(pid);
 
-    weftd.send(SIGTERM);
-    const auto code = weftd.wait_exit();
-    const std::string log = weftd.err();
-    INFO(log.substr(log.size() > 20000 ? log.size() - 20000 : 0));
-    REQUIRE(code == 0);
-    std::uint64_t n = 0;
-    std::string problem;
-    CHECK(records_in_order(out, n, problem));
-    INFO(problem);
-    CHECK(n == producer_sent(log));
+    const Stopped end = stop(weftd, out);
+    INFO(log_tail(end.log));
+    REQUIRE(end.code == 0);
+    INFO(end.problem);
+    CHECK(end.in_order);
+    CHECK(end.records == producer_sent(end.log));
     CHECK(applied == reloads / 2);
     CHECK(refused == reloads / 2);
     // Flat within a margin: 200 reloads load and unload libraries and plugin instances.
@@ -271,6 +284,6 @@ TEST_CASE(
     std::printf(
         "reload torture: %d reloads (%d applied, %d refused), %llu records in order, RSS %ld KiB "
         "after reload 40, %ld KiB after reload %d\n",
-        reloads + 1, applied + 1, refused, static_cast<unsigned long long>(n), rss_before,
+        reloads + 1, applied + 1, refused, static_cast<unsigned long long>(end.records), rss_before,
         rss_after, reloads + 1);
 }

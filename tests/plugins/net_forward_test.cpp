@@ -126,20 +126,28 @@ void read_until(int conn, Received& got, int n, std::chrono::seconds quiet) {
 TEST_CASE(
     "plugin net: tcp-forward loses no message when its peer goes away and comes back, and "
     "writes each at least once in order") {
+    // Its own connection, or one from an operator's tcp pool (the pool reconnects then).
+    const bool pooled = GENERATE(false, true);
+    INFO((pooled ? "through the pool 'peer'" : "its own connection"));
     const int first_listener = listen_on(0);
     REQUIRE(first_listener >= 0);
     const int peer_port = port_of(first_listener);
+    const std::string peer = "127.0.0.1:" + std::to_string(peer_port);
 
     TempDir dir;
     std::ostringstream c;
     c << R"({"shutdown": {"grace_period_ms": 5000},
-             "channels": {"fwd": {"kind": "mpsc", "capacity": 16}},
-             "plugins": [
+             "channels": {"fwd": {"kind": "mpsc", "capacity": 16}},)";
+    if (pooled)
+        c << R"("pools": {"peer": {"kind": "tcp", "address": ")" << peer
+          << R"(", "max_size": 2, "connect_timeout_ms": 2000}},)";
+    c << R"("plugins": [
                {"name": "tcp-ingest", "path": "tcp-ingest.so",
                 "config": {"listen": "127.0.0.1:0", "channel": "fwd", "capacity": 16}},
                {"name": "tcp-forward", "path": "tcp-forward.so",
-                "config": {"channel": "fwd", "peer": "127.0.0.1:)"
-      << peer_port << R"(", "capacity": 16, "backoff_ms": 20, "max_backoff_ms": 200,
+                "config": {"channel": "fwd", )"
+      << (pooled ? R"("pool": "peer")" : R"("peer": ")" + peer + '"')
+      << R"(, "capacity": 16, "backoff_ms": 20, "max_backoff_ms": 200,
                            "connect_timeout_ms": 2000}}]})";
     const fs::path config = dir.write("weftd.json", c.str());
     Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
