@@ -76,14 +76,15 @@ TEST_CASE(
         "echo": {"kind": "tcp", "address": ")" +
                                     server.address() +
                                     R"(", "max_size": 2, "acquire_timeout_ms": 100},
-        "counters": {"kind": "resource", "max_size": 1}},
+        "counters": {"kind": "resource", "max_size": 1},
+        "warm": {"kind": "resource", "max_size": 2, "min_idle": 2}},
         "plugins": [{"name": "pp", "path": "pool_probe.so"}]})");
     {
         HostedPlugins hosted(flavor, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         CHECK(log.wait_for("pool: done"));
         const auto report = hosted.host.registry().pools().report();
-        REQUIRE(report.size() == 2);
+        REQUIRE(report.size() == 3);
         const auto& counters = report[0];
         const auto& echo = report[1];
         CHECK(echo.name == "echo");
@@ -101,7 +102,7 @@ TEST_CASE(
     INFO(log.text());
     CHECK(
         log.contains("pool: missing gives not found: opening pool 'nope': no pool 'nope' in the "
-                     "config's pools section (declared: counters, echo)"));
+                     "config's pools section (declared: counters, echo, warm)"));
     CHECK(log.contains("pool: echoed 'ping 0'"));
     CHECK(log.contains("pool: echoed 'ping 2'"));
     CHECK(log.contains("pool: in use 2 of 2"));
@@ -109,5 +110,7 @@ TEST_CASE(
     CHECK(log.contains("pool: foreign release invalid argument"));
     CHECK(log.contains("pool: counter 7"));
     CHECK(log.contains("pool: wrong kind gives"));
+    CHECK(log.contains("pool: warm created 2 with all in use"));
+    CHECK(log.contains("pool: warm created 2 after the release"));
     CHECK_FALSE(log.contains("task failed"));
 }

@@ -1,10 +1,13 @@
 // A plugin written with the C++ SDK that uses the pools section of the ABI (1.3) and logs what it
 // sees, for pool_test.cpp: round trips on connections of the tcp pool "echo" (max_size 2) to the
 // test's echo server, reuse, the exhausted error, a discarded connection, the C calls' misuse
-// statuses, and the generic ResourcePool on the resource pool "counters".
+// statuses, and the generic ResourcePool on the resource pools "counters" and "warm" (kept warm
+// while every resource is in use: what is in use counts against max_size).
 #include <weft/plugin.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 
 using namespace std::chrono_literals;
@@ -72,10 +75,25 @@ class PoolProbe : public weft::Plugin {
         } catch (const weft::Error& e) {
             log().info("pool: wrong kind gives ", weft_status_str(e.status()));
         }
+        // 5. keep_warm does not open resources beyond max_size while all of them are in use
+        weft::ResourcePool<int>::Manager counted;
+        counted.create = [this]() -> weft::Task<int> { co_return ++warm_created_; };
+        warm_.emplace(host(), "warm", counted);
+        spawn(warm_->keep_warm());
+        {
+            auto a = co_await warm_->acquire();
+            auto b = co_await warm_->acquire();
+            co_await weft::sleep(700ms);  // a few rounds of keep_warm
+            log().info("pool: warm created ", warm_created_.load(), " with all in use");
+        }
+        co_await weft::sleep(700ms);
+        log().info("pool: warm created ", warm_created_.load(), " after the release");
         log().info("pool: done");
     }
 
     weft::Pool echo_;
+    std::atomic<int> warm_created_{0};  // keep_warm and acquire may create on two workers
+    std::optional<weft::ResourcePool<int>> warm_;
 };
 
 }  // namespace

@@ -26,7 +26,8 @@
 // The generic pool takes its limits from the config like a tcp pool and shows in /status and
 // /metrics under its name: the host serves the line (at most max_size in use, waiters first come
 // first served, acquire_timeout), the plugin keeps its idle resources (the most recently used is
-// handed out first; at most max_size are kept idle). Resources older than max_lifetime or idle
+// handed out first). A plugin's resources, idle and in use, are at most max_size: keep_warm
+// creates only below that. Resources older than max_lifetime or idle
 // longer than idle_timeout are destroyed instead of handed out; a failed create is retried with
 // backoff (logged once per burst) until acquire_timeout; keep_warm(), spawned once, keeps min_idle
 // resources ready and evicts idle ones in the background. Several plugins opening the same
@@ -317,6 +318,7 @@ class ResourcePool {
                 }
             }
             slot.hand_over();
+            count_handed_out();
             co_return Pooled<T>(this, std::move(idle->value), idle->created);
         }
         auto backoff = std::chrono::milliseconds(50);
@@ -328,6 +330,7 @@ class ResourcePool {
                 T made = co_await manager_.create();
                 created_ok();
                 slot.hand_over();
+                count_handed_out();
                 co_return Pooled<T>(this, std::move(made), Clock::now());
             } catch (const std::exception& e) {
                 why = e.what();
@@ -350,7 +353,7 @@ class ResourcePool {
         while (weft_shutdown_is_requested(host_.raw()) == 0) {
             co_await evict();
             bool failed = false;
-            while (idle_count() < info_.min_idle) {
+            while (wants_warm()) {
                 try {
                     T made = co_await manager_.create();
                     created_ok();
@@ -434,9 +437,14 @@ class ResourcePool {
         }
         return got;
     }
-    std::size_t idle_count() {
+    // keep_warm's test: fewer than min_idle idle, and room below max_size counting those in use.
+    bool wants_warm() {
         std::lock_guard lock(mutex_);
-        return idle_.size();
+        return idle_.size() < info_.min_idle && idle_.size() + in_use_ < info_.max_size;
+    }
+    void count_handed_out() {
+        std::lock_guard lock(mutex_);
+        ++in_use_;
     }
     Task<void> evict() {
         const Clock::time_point now = Clock::now();
@@ -467,6 +475,10 @@ class ResourcePool {
         }
     }
     void give_back(T value, Clock::time_point created, bool broken) noexcept {
+        {
+            std::lock_guard lock(mutex_);
+            --in_use_;
+        }
         try {
             const Clock::time_point now = Clock::now(host_);
             const bool old = info_.max_lifetime_ns != 0 &&
@@ -518,6 +530,7 @@ class ResourcePool {
     weft_pool* pool_;
     weft_pool_info info_{};
     std::mutex mutex_;
+    std::size_t in_use_ = 0;  // this plugin's resources handed out and not given back; mutex_
     std::vector<Idle> idle_;  // guarded by mutex_; the most recently returned at the back
     std::uint64_t failures_in_burst_ = 0;
 };
