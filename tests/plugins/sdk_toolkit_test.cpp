@@ -173,3 +173,10 @@ TEST_CASE("plugin sdk toolkit: Barrier releases each generation with one leader"
     CHECK(has(log, "barrier of 5 over 3 generations had 3 leaders"));
     CHECK(has(log, "barrier of 0 leads at once: yes"));
 }
+
+TEST_CASE("plugin sdk toolkit: a loop of child tasks that finish at once runs in constant stack") {
+    auto flavor = GENERATE(from_range(flavors()));
+    LogCapture log;
+    INFO(run_mode(flavor, "children", log));
+    CHECK(has(log, "toolkit: a million child awaits summed to 1000000"));
+}

@@ -63,6 +63,7 @@ class Toolkit : public weft::Plugin {
         if (mode_ == "mutex") spawn(finish(mutexes()));
         if (mode_ == "rwlock") spawn(finish(rwlocks()));
         if (mode_ == "barrier") spawn(finish(barriers()));
+        if (mode_ == "children") spawn(finish(children()));
     }
 
    private:
@@ -462,6 +463,16 @@ class Toolkit : public weft::Plugin {
     }
 
     // ---- Barrier -----------------------------------------------------------------------------
+    // ---- child tasks -------------------------------------------------------------------------
+    // A million awaits of child tasks that finish at once: constant stack whatever the compiler
+    // does with symmetric transfer (task.hpp's FinalAwaiter).
+    static weft::Task<int> one() { co_return 1; }
+    weft::Task<> children() {
+        long sum = 0;
+        for (int i = 0; i < 1'000'000; ++i) sum += co_await one();
+        log().info("toolkit: a million child awaits summed to ", sum);
+    }
+
     weft::Task<> barriers() {
         auto barrier = std::make_shared<weft::Barrier>(5);
         auto leaders = std::make_shared<std::atomic<int>>(0);
