@@ -279,8 +279,12 @@ TEST_CASE(
     CHECK(end.records == producer_sent(end.log));
     CHECK(applied == reloads / 2);
     CHECK(refused == reloads / 2);
-    // Flat within a margin: 200 reloads load and unload libraries and plugin instances.
+    // Flat within a margin: 200 reloads load and unload libraries and plugin instances. Not in
+    // the sanitizer build: ASan's quarantine holds freed memory back, so RSS grows without a
+    // leak there (its LeakSanitizer checks leaks instead, at weftd's exit, required to be 0).
+#if !defined(__SANITIZE_ADDRESS__)
     CHECK(rss_after < rss_before + 16 * 1024);
+#endif
     std::printf(
         "reload torture: %d reloads (%d applied, %d refused), %llu records in order, RSS %ld KiB "
         "after reload 40, %ld KiB after reload %d\n",

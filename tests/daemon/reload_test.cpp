@@ -354,6 +354,7 @@ TEST_CASE(
     REQUIRE(wait_for_text(weftd->stderr_file(),
                           "reload asked for by SIGHUP ignored: weftd is shutting down"));
     const auto code = weftd->wait_exit();
+    INFO(weftd->err());
     REQUIRE(code.has_value());
     CHECK(*code == 0);
     CHECK_THAT(weftd->err(), !Contains("reload #4"));

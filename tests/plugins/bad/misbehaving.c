@@ -14,6 +14,9 @@
 /* nanosleep: C11 alone does not declare it. */
 #define _POSIX_C_SOURCE 200809L
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +95,12 @@ static int overflow(volatile char* previous) {
     return overflow(frame) + frame[0]; /* not a tail call: the frame stays */
 }
 
-static void crash_now(struct instance* instance) {
+/* The crash is the point: UBSan (the sanitizer build) must not stop it before the signal does. */
+#if defined(__GNUC__)
+__attribute__((no_sanitize("undefined")))
+#endif
+static void
+crash_now(struct instance* instance) {
     weft_logf(instance->host, WEFT_LOG_INFO, "misbehaving: crashing (%s)", instance->crash);
     if (strcmp(instance->crash, "abort") == 0) abort();
     if (strcmp(instance->crash, "overflow") == 0) (void)overflow(NULL);
@@ -207,6 +215,9 @@ static void destroy(void* p) {
     hang_if(instance, "destroy");
     weft_log(instance->host, WEFT_LOG_INFO, "misbehaving: destroy");
     instance->destroyed = 1; /* never freed: drop functions check this mark */
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan_ignore_object(instance); /* kept on purpose, not a leak for the sanitizer build */
+#endif
 }
 
 WEFT_PLUGIN_ENTRY {

@@ -460,7 +460,13 @@ void pool(Runtime& rt, std::uint64_t seed) {
         for (auto& v : victims) v.abort();  // some while they wait
         co_await latch->wait();
         require(held->load() < 500, "at most max_size held and only exhaustion fails an acquire");
-        const auto s = p->snapshot();
+        // The maintenance task may be creating a resource for min_idle right now (a permit and a
+        // reservation: counted in use until it is idle): give it time to finish, not forever.
+        auto s = p->snapshot();
+        for (int i = 0; i < 500 && (s.in_use != 0 || s.waiters != 0); ++i) {
+            co_await time::sleep(std::chrono::milliseconds(2));
+            s = p->snapshot();
+        }
         require(s.in_use == 0 && s.waiters == 0, "nothing in use and nobody waiting at the end");
         require(s.size <= kMax && open->load() <= static_cast<int>(kMax),
                 "never more than max_size open");
