@@ -106,6 +106,23 @@ TEST_CASE(
           1);
 }
 
+TEST_CASE("a task spawned with a name is named by it in the long-poll and failure lines") {
+    Daemon d(R"("runtime": {"worker_threads": 2, "long_poll_threshold_ms": 100},
+               "plugins": [)" +
+             probe("blocker", R"({"block_ms": 400, "delay_ms": 50, "fail": 1,
+                                  "name": "slow-loader"})") +
+             "]");
+    REQUIRE(weft::test::wait_for_text(d.child.stderr_file(), "'slow-loader' failed: "));
+    const std::string err = d.child.err();
+    INFO(err);
+    CHECK_THAT(err, Contains("plugin 'blocker' task #"));
+    CHECK_THAT(err, Contains(" 'slow-loader' has been running for "));
+    CHECK_THAT(err, Contains(" 'slow-loader' returned after "));
+    CHECK_THAT(err, Contains(" 'slow-loader' failed: its poll returned"));
+    // The name replaces the spawn site.
+    CHECK(err.find("spawned at stall_probe.so") == std::string::npos);
+}
+
 TEST_CASE("weftd with long_poll_threshold_ms 0 logs no long poll") {
     Daemon d(R"("runtime": {"worker_threads": 2, "long_poll_threshold_ms": 0},
                "plugins": [)" +

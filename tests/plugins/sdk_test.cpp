@@ -75,6 +75,29 @@ TEST_CASE("plugin sdk: a task's exception is logged and the plugin keeps running
     CHECK(log.contains("[thrower] info: probe: survivor saw shutdown"));
 }
 
+TEST_CASE("plugin sdk: spawn_named names the task in the host's lines and refuses a bad name") {
+    auto flavor = GENERATE(from_range(flavors()));
+    LogCapture log;
+    const auto config = config_from(R"({"plugins": [
+        {"name": "named", "path": "sdk_probe.so", "config": {"mode": "named"}}]})");
+    {
+        HostedPlugins hosted(flavor, config, kDir);
+        REQUIRE(hosted.host.start_all() == 0);
+        REQUIRE(log.wait_for("'boomer' failed"));
+        CHECK(hosted.summary("named")->state == PluginState::running);
+    }
+    INFO(log.text());
+    // The host's failure line names the task by its name, not by the SDK's poll function.
+    CHECK(log.contains("[named] error: task #"));
+    CHECK(log.contains(" 'boomer' failed: its poll returned"));
+    CHECK(log.contains(
+        "probe: bad name refused: weft::spawn_named: weft_task_spawn_named: the name holds the "
+        "control character 10"));
+    CHECK_FALSE(log.contains("a name with a newline was accepted"));
+    // A name of exactly WEFT_TASK_NAME_MAX bytes is taken: its task ran to the shutdown.
+    CHECK(log.contains("[named] info: probe: survivor saw shutdown"));
+}
+
 TEST_CASE("plugin sdk: validate runs the class's static validate") {
     const auto config = config_from(R"({"plugins": [
         {"name": "p", "path": "sdk_probe.so", "config": {"mode": "dance"}}]})");

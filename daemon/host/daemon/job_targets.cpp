@@ -22,9 +22,9 @@ const CrashIdentity& PluginJobTarget::crash_identity() const noexcept {
     return plugin_.crash_identity();
 }
 
-weft_status PluginJobTarget::spawn(weft_task_poll_fn poll, void* state,
-                                   weft_task_drop_fn drop) noexcept {
-    return spawn_plugin_task(plugin_, poll, state, drop, nullptr);
+weft_status PluginJobTarget::spawn(weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
+                                   std::string_view name) noexcept {
+    return spawn_plugin_task(plugin_, poll, state, drop, nullptr, name);
 }
 
 std::vector<JobBinding> bind_jobs(const std::vector<JobConfig>& jobs,

@@ -21,8 +21,8 @@ class PluginJobTarget final : public JobTarget {
     explicit PluginJobTarget(PluginInstance& plugin) noexcept : plugin_(plugin) {}
     [[nodiscard]] bool shutting_down() const noexcept override;
     [[nodiscard]] const CrashIdentity& crash_identity() const noexcept override;
-    [[nodiscard]] weft_status spawn(weft_task_poll_fn poll, void* state,
-                                    weft_task_drop_fn drop) noexcept override;
+    [[nodiscard]] weft_status spawn(weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
+                                    std::string_view name) noexcept override;
     [[nodiscard]] const PluginInstance& plugin() const noexcept { return plugin_; }
 
    private:

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "host/abi/job_function.hpp"
 #include "host/config/config.hpp"
@@ -25,8 +26,10 @@ class JobTarget {
     [[nodiscard]] virtual const CrashIdentity& crash_identity() const noexcept = 0;
     // Spawns (poll, state, drop) as a task of the plugin, with weft_task_spawn's contract: WEFT_OK
     // (the host owns state), WEFT_ERR_SHUTDOWN or WEFT_ERR_NO_MEMORY (state is still the caller's).
+    // The task is named `name` (the job's).
     [[nodiscard]] virtual weft_status spawn(weft_task_poll_fn poll, void* state,
-                                            weft_task_drop_fn drop) noexcept = 0;
+                                            weft_task_drop_fn drop,
+                                            std::string_view name) noexcept = 0;
 };
 
 struct JobBinding {

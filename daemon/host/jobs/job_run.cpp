@@ -148,7 +148,7 @@ void start_job_run(const std::shared_ptr<SchedulerCore>& core, const std::shared
         return;
     }
     const weft_status status =
-        binding.target->spawn(&JobRun::c_poll, job_run.get(), &JobRun::c_drop);
+        binding.target->spawn(&JobRun::c_poll, job_run.get(), &JobRun::c_drop, binding.config.name);
     if (status == WEFT_OK) {
         (void)job_run.release();  // the plugin task owns it now; c_drop deletes it
         return;

@@ -28,16 +28,19 @@ std::string symbol_name(const void* code) {
     return status == 0 && demangled ? std::string(demangled.get()) : std::string(info.dli_sname);
 }
 
-std::string describe_task(std::uint64_t task, const void* code, const char* job) {
+std::string describe_task(std::uint64_t task, const void* code, const char* job,
+                          const std::string* name) {
     std::string out = "task #" + std::to_string(task);
     if (job) return out + " (job '" + job + "')";
+    if (name && !name->empty()) return out + " '" + *name + "'";
     const std::string site = symbol_name(code);
     if (!site.empty()) out += " (spawned at " + site + ")";
     return out;
 }
 
 std::string describe_task(const PollSubject& subject) {
-    return describe_task(subject.task, subject.code, subject.job.load(std::memory_order_relaxed));
+    return describe_task(subject.task, subject.code, subject.job.load(std::memory_order_relaxed),
+                         subject.name);
 }
 
 }  // namespace weft::host

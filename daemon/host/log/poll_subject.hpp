@@ -17,13 +17,17 @@ struct PollSubject {
     const std::string* plugin = nullptr;    // the plugin's name in the config
     std::uint64_t task = 0;                 // the task's number (LogContext::task)
     const void* code = nullptr;             // the plugin's poll function: the spawn site
+    const std::string* name = nullptr;      // the name it was spawned with; null: unnamed
     std::atomic<const char*> job{nullptr};  // the job's name when the task is a job run
 };
 
-// "task #3 (job 'rollup')", "task #3 (spawned at ticker.so+0x1a2b)", "task #3": the task as a
-// log line or /status names it. The spawn site is the poll function's symbol when the library
-// exports it, else its file and offset (addr2line -e FILE OFFSET). dladdr: not for the hot path.
-[[nodiscard]] std::string describe_task(std::uint64_t task, const void* code, const char* job);
+// "task #3 (job 'rollup')", "task #3 'fetch'", "task #3 (spawned at ticker.so+0x1a2b)",
+// "task #3": the task as a log line or /status names it: by its job, else by the name it was
+// spawned with (weft_task_spawn_named), else by its spawn site, the poll function's symbol when
+// the library exports it, else its file and offset (addr2line -e FILE OFFSET). dladdr: not for
+// the hot path. `name` may be null or empty (unnamed).
+[[nodiscard]] std::string describe_task(std::uint64_t task, const void* code, const char* job,
+                                        const std::string* name = nullptr);
 [[nodiscard]] std::string describe_task(const PollSubject& subject);
 // The symbol (demangled) of the code at `code`, else "file.so+0xOFFSET", or "" if unknown.
 [[nodiscard]] std::string symbol_name(const void* code);

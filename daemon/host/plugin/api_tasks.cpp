@@ -1,4 +1,8 @@
 // Host function table: tasks and the blocking pool.
+#include <cstring>
+#include <string>
+#include <string_view>
+
 #include "host/abi/api_support.hpp"
 #include "host/plugin/api_areas.hpp"
 #include "host/plugin/blocking_job.hpp"
@@ -44,11 +48,17 @@ class TaskHandle final : public weft_task, public OwnedHandle {
     weft_status outcome_ = WEFT_PENDING;
 };
 
-weft_status task_spawn(weft_host* h, weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
+// The body of weft_task_spawn and weft_task_spawn_named (`call` names it in errors).
+weft_status spawn_task(const char* call, weft_host* h, std::string_view name,
+                       weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
                        weft_task** join) {
-    if (!h || !poll) return invalid("weft_task_spawn: NULL host or poll function");
+    if (!h || !poll) return invalid(std::string(call) + ": NULL host or poll function");
     if (join) *join = nullptr;
     return guarded([&] {
+        if (const std::string problem = task_name_problem(name); !problem.empty()) {
+            set_last_error(std::string(call) + ": " + problem);
+            return WEFT_ERR_INVALID_ARGUMENT;
+        }
         auto& plugin = PluginInstance::of(h);
         std::shared_ptr<TaskRecord> record;
         // Everything that may fail comes before the spawn: after a successful spawn the state
@@ -60,11 +70,11 @@ weft_status task_spawn(weft_host* h, weft_task_poll_fn poll, void* state, weft_t
             handle = owned.release();
         }
         const weft_status status =
-            spawn_plugin_task(plugin, poll, state, drop, join ? &record : nullptr);
+            spawn_plugin_task(plugin, poll, state, drop, join ? &record : nullptr, name);
         if (status != WEFT_OK) {
             if (handle) plugin.handles().close(handle);
             if (status == WEFT_ERR_SHUTDOWN)
-                set_last_error("weft_task_spawn: plugin '" + plugin.name() +
+                set_last_error(std::string(call) + ": plugin '" + plugin.name() +
                                "' is shutting down or failed: no new tasks");
             return status;
         }
@@ -74,6 +84,19 @@ weft_status task_spawn(weft_host* h, weft_task_poll_fn poll, void* state, weft_t
         }
         return WEFT_OK;
     });
+}
+
+weft_status task_spawn(weft_host* h, weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
+                       weft_task** join) {
+    return spawn_task("weft_task_spawn", h, {}, poll, state, drop, join);
+}
+
+weft_status task_spawn_named(weft_host* h, const char* name, weft_task_poll_fn poll, void* state,
+                             weft_task_drop_fn drop, weft_task** join) {
+    // Measured before it is copied: an absurd length is refused, not copied.
+    const std::string_view view =
+        name ? std::string_view(name, ::strnlen(name, WEFT_TASK_NAME_MAX + 1)) : std::string_view{};
+    return spawn_task("weft_task_spawn_named", h, view, poll, state, drop, join);
 }
 
 weft_status task_join(weft_context* c, weft_task* t) {
@@ -95,6 +118,7 @@ void task_release(weft_task* t) {
 
 void fill_task_api(weft_host_api& api) noexcept {
     api.task_spawn = task_spawn;
+    api.task_spawn_named = task_spawn_named;
     api.task_join = task_join;
     api.task_abort = task_abort;
     api.task_is_finished = task_is_finished;

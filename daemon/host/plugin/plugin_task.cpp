@@ -61,6 +61,7 @@ weft_status TaskSlot::poll(Context& cx) noexcept {
     subject.plugin = &plugin_.name();
     subject.task = number_;
     subject.code = reinterpret_cast<const void*>(poll_);
+    subject.name = &name_;
     const LogScope log_scope(number_, subject);
     weft_status status = WEFT_ERR_TASK_FAILED;
     {
@@ -111,10 +112,23 @@ Task<int> run_plugin_task(std::unique_ptr<TaskSlot> slot) {
     co_return future.await_resume();
 }
 
+std::string task_name_problem(std::string_view name) {
+    if (name.size() > WEFT_TASK_NAME_MAX)
+        return "the name is longer than " + std::to_string(WEFT_TASK_NAME_MAX) + " bytes";
+    for (const char c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f)
+            return "the name holds the control character " + std::to_string(byte) +
+                   " (names appear in log lines)";
+    }
+    return {};
+}
+
 weft_status spawn_plugin_task(PluginInstance& plugin, weft_task_poll_fn poll, void* state,
-                              weft_task_drop_fn drop, std::shared_ptr<TaskRecord>* record) {
+                              weft_task_drop_fn drop, std::shared_ptr<TaskRecord>* record,
+                              std::string_view name) {
     try {
-        auto slot = std::make_unique<TaskSlot>(plugin, poll, state, drop);
+        auto slot = std::make_unique<TaskSlot>(plugin, poll, state, drop, std::string(name));
         TaskSlot* raw = slot.get();
         Task<int> task = run_plugin_task(std::move(slot));
         if (!plugin.tasks().spawn(

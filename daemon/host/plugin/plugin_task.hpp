@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "host/log/log_context.hpp"
 #include "runtime/runtime.hpp"
@@ -32,9 +33,14 @@ struct PollSubject;
 
 class TaskSlot {
    public:
-    TaskSlot(PluginInstance& plugin, weft_task_poll_fn poll, void* state,
-             weft_task_drop_fn drop) noexcept
-        : plugin_(plugin), poll_(poll), state_(state), drop_(drop), number_(next_task_number()) {}
+    TaskSlot(PluginInstance& plugin, weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
+             std::string name) noexcept
+        : plugin_(plugin),
+          poll_(poll),
+          state_(state),
+          drop_(drop),
+          number_(next_task_number()),
+          name_(std::move(name)) {}
     ~TaskSlot() { release(); }
     TaskSlot(const TaskSlot&) = delete;
     TaskSlot& operator=(const TaskSlot&) = delete;
@@ -56,6 +62,7 @@ class TaskSlot {
     weft_task_drop_fn drop_;
     bool armed_ = false;
     std::uint64_t number_;  // WEFT_TASK= of its log lines (host/log/log_context.hpp)
+    std::string name_;      // weft_task_spawn_named's, or the job's; empty: unnamed
 };
 
 class PluginFuture : public Pollable<PluginFuture> {
@@ -78,11 +85,16 @@ class PluginFuture : public Pollable<PluginFuture> {
 // The runtime task of one plugin task; its output is the plugin poll's final status.
 [[nodiscard]] Task<int> run_plugin_task(std::unique_ptr<TaskSlot> slot);
 
-// Spawns a plugin task for `plugin` (the body of weft_task_spawn). On success *record (if not
-// NULL) shares the host's record of it. Returns WEFT_OK, WEFT_ERR_SHUTDOWN (the plugin accepts no
-// more tasks; the state is still the caller's) or WEFT_ERR_NO_MEMORY (likewise).
+// Spawns a plugin task for `plugin` (the body of weft_task_spawn and weft_task_spawn_named; the
+// name, possibly empty, was checked by the caller). On success *record (if not NULL) shares the
+// host's record of it. Returns WEFT_OK, WEFT_ERR_SHUTDOWN (the plugin accepts no more tasks; the
+// state is still the caller's) or WEFT_ERR_NO_MEMORY (likewise).
 [[nodiscard]] weft_status spawn_plugin_task(PluginInstance& plugin, weft_task_poll_fn poll,
                                             void* state, weft_task_drop_fn drop,
-                                            std::shared_ptr<struct TaskRecord>* record);
+                                            std::shared_ptr<struct TaskRecord>* record,
+                                            std::string_view name = {});
+
+// Why `name` cannot name a task (weft_task_spawn_named's rules), or "" if it can.
+[[nodiscard]] std::string task_name_problem(std::string_view name);
 
 }  // namespace weft::host

@@ -122,7 +122,8 @@ extern "C" {
 /* 1.3 appended plugin metrics and the state directory (section 6.13), and pools
  * (WEFT_ERR_EXHAUSTED, pool_open ... pool_record, section 6.14) to the host table. */
 /* 1.4 appended the reconfigure hook to the descriptor (5). */
-#define WEFT_PLUGIN_ABI_MINOR 4
+/* 1.5 appended task_spawn_named to the host table (section 6.3): a task with a name. */
+#define WEFT_PLUGIN_ABI_MINOR 5
 
 /* The symbol every plugin exports, and its type. */
 #define WEFT_PLUGIN_ENTRY_SYMBOL "weft_plugin_entry"
@@ -704,6 +705,9 @@ typedef struct weft_host_api {
     weft_status (*pool_release)(weft_pool* pool, weft_stream* conn);
     weft_status (*pool_discard)(weft_pool* pool, weft_stream* conn);
     weft_status (*pool_record)(weft_pool* pool, weft_pool_event event, uint64_t value);
+    /* 1.5: named tasks */
+    weft_status (*task_spawn_named)(weft_host* host, const char* name, weft_task_poll_fn poll,
+                                    void* state, weft_task_drop_fn drop, weft_task** join);
 } weft_host_api;
 
 /* True when the host's table has `member` (a newer plugin on an older host checks before use). */
@@ -829,6 +833,25 @@ static inline weft_status weft_task_spawn(weft_host* host, weft_task_poll_fn pol
                                           weft_task_drop_fn drop, weft_task** join) {
     if (!host) return WEFT_ERR_INVALID_ARGUMENT;
     return WEFT__API(host)->task_spawn(host, poll, state, drop, join);
+}
+/* Maximum length of a task's name in bytes (weft_task_spawn_named), without the NUL. */
+#define WEFT_TASK_NAME_MAX 128
+
+/* weft_task_spawn with a name for the task (ABI 1.5), as Tokio's task::Builder::name: the
+ * name, not the task's number and spawn site, then identifies the task wherever weftd shows
+ * it (a long poll's log lines, a failed task's line, the task view of /status?tasks=1). Names
+ * need not be unique. `name` is borrowed for the call (the host copies it); NULL or "" spawns
+ * an unnamed task, as weft_task_spawn. Returns what weft_task_spawn returns, and
+ * WEFT_ERR_INVALID_ARGUMENT (nothing spawned; weft_last_error says why) for a name longer
+ * than WEFT_TASK_NAME_MAX bytes or holding a control character (a byte below 0x20, or 0x7f).
+ * On a host older than 1.5 the task is spawned unnamed. Any thread, including hooks. */
+static inline weft_status weft_task_spawn_named(weft_host* host, const char* name,
+                                                weft_task_poll_fn poll, void* state,
+                                                weft_task_drop_fn drop, weft_task** join) {
+    if (!host) return WEFT_ERR_INVALID_ARGUMENT;
+    if (!WEFT_API_HAS(WEFT__API(host), task_spawn_named))
+        return WEFT__API(host)->task_spawn(host, poll, state, drop, join);
+    return WEFT__API(host)->task_spawn_named(host, name, poll, state, drop, join);
 }
 /* Waits for the task to finish. Returns WEFT_OK (its poll returned WEFT_OK), WEFT_PENDING,
  * WEFT_ERR_CANCELLED (aborted or cancelled at shutdown), WEFT_ERR_TASK_FAILED (its poll returned

@@ -12,6 +12,7 @@
  *                     ticker notifies "go" at its 30th tick: the blocker is then woken from
  *                     inside the ticker's poll, so it runs next on the ticker's worker (LIFO).
  *   "blocking_ms": N  at start, a blocking job that sleeps N ms.
+ *   "name": "S"       the blocker's task is spawned named S (weft_task_spawn_named).
  * Each task stops at shutdown. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, with -std=c11 */
 #include <stdint.h>
@@ -26,6 +27,7 @@ struct probe {
     int64_t tick_ms, block_ms, delay_ms, fail, blocking_ms, go;
     weft_channel* channel;
     weft_notify* go_notify;
+    const char* name; /* the config's string: valid until destroy */
 };
 
 struct task {
@@ -112,14 +114,16 @@ static weft_status blocking_job(void* arg) {
     return WEFT_OK;
 }
 
-static weft_status spawn(struct probe* p, weft_task_poll_fn poll, int64_t first_ms) {
+static weft_status spawn(struct probe* p, weft_task_poll_fn poll, int64_t first_ms,
+                         const char* name) {
     struct task* t = (struct task*)calloc(1, sizeof *t);
     weft_status s;
     if (!t) return WEFT_ERR_NO_MEMORY;
     t->probe = p;
     t->last = weft_time_now(p->host);
     t->next = t->last + (weft_instant)first_ms * 1000000u;
-    s = weft_task_spawn(p->host, poll, t, drop_task, NULL);
+    s = name ? weft_task_spawn_named(p->host, name, poll, t, drop_task, NULL)
+             : weft_task_spawn(p->host, poll, t, drop_task, NULL);
     if (s != WEFT_OK) free(t);
     return s;
 }
@@ -137,6 +141,10 @@ static weft_status init(const weft_init_args* args, void** instance, char* error
     p->fail = config_int(p->host, "/fail", 0);
     p->blocking_ms = config_int(p->host, "/blocking_ms", 0);
     p->go = config_int(p->host, "/go", 0);
+    {
+        size_t len = 0;
+        if (weft_config_get_string(p->host, "/name", &p->name, &len) != WEFT_OK) p->name = NULL;
+    }
     if (p->go && weft_notify_open(p->host, "go", &p->go_notify) != WEFT_OK) p->go_notify = NULL;
     *instance = p;
     return WEFT_OK;
@@ -149,9 +157,9 @@ static weft_status start(void* instance, char* error, size_t error_size) {
         if (weft_channel_open(p->host, "probe", WEFT_CHANNEL_MPSC, 16,
                               WEFT_CHANNEL_SEND | WEFT_CHANNEL_RECV, &p->channel) != WEFT_OK)
             p->channel = NULL;
-        s = spawn(p, ticker_poll, p->tick_ms);
+        s = spawn(p, ticker_poll, p->tick_ms, NULL);
     }
-    if (s == WEFT_OK && p->block_ms > 0) s = spawn(p, blocker_poll, p->delay_ms);
+    if (s == WEFT_OK && p->block_ms > 0) s = spawn(p, blocker_poll, p->delay_ms, p->name);
     if (s == WEFT_OK && p->blocking_ms > 0)
         s = weft_blocking_spawn(p->host, blocking_job, p, NULL, NULL);
     if (s != WEFT_OK) weft_error_set(error, error_size, "spawn: %s", weft_status_str(s));

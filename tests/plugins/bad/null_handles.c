@@ -85,6 +85,8 @@ static void call_everything(void) {
     VOID_CALL(weft_op_cancel, weft_op_cancel(&op));
     /* 6.3 tasks */
     STATUS_CALL(weft_task_spawn, weft_task_spawn(NULL, never_poll, NULL, NULL, NULL));
+    STATUS_CALL(weft_task_spawn_named,
+                weft_task_spawn_named(NULL, "n", never_poll, NULL, NULL, NULL));
     STATUS_CALL(weft_task_join, weft_task_join(NULL, NULL));
     VOID_CALL(weft_task_abort, weft_task_abort(NULL));
     ZERO_CALL(weft_task_is_finished, weft_task_is_finished(NULL));

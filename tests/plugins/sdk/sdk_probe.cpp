@@ -5,6 +5,8 @@
 //   "start_throws" start() throws weft::Error: the hook fails with that status
 //   "ctor_throws"  the constructor reads {"n": "x"} as an integer: init fails (ConfigError)
 //   "task_throws"  a detached task throws: logged with the plugin's name, the plugin runs on
+//   "named"        spawn_named: a task named "boomer" throws (the host's line names it), and a
+//                  name with a newline is refused
 #include <weft/plugin.hpp>
 
 #include <chrono>
@@ -38,7 +40,7 @@ class Probe : public weft::Plugin {
     static void validate(const weft::Json& config) {
         const std::string mode = config.value("mode", "tasks");
         if (mode != "tasks" && mode != "start_throws" && mode != "ctor_throws" &&
-            mode != "task_throws" && mode != "time")
+            mode != "task_throws" && mode != "time" && mode != "named")
             throw weft::ConfigError("unknown mode \"" + mode + "\"");
     }
 
@@ -46,6 +48,17 @@ class Probe : public weft::Plugin {
         if (mode_ == "start_throws") throw weft::Error(WEFT_ERR_CLOSED, "no upstream");
         if (mode_ == "time") {
             spawn(time_and_blocking());
+            return;
+        }
+        if (mode_ == "named") {
+            spawn_named("boomer", detached_boom());
+            try {
+                spawn_named("two\nlines", survivor());
+                log().error("probe: a name with a newline was accepted");
+            } catch (const weft::Error& e) {
+                log().info("probe: bad name refused: ", e.what());
+            }
+            spawn_named(std::string(WEFT_TASK_NAME_MAX, 'n'), survivor());
             return;
         }
         if (mode_ == "task_throws") {

@@ -83,6 +83,11 @@ class Plugin {
     void spawn(Task<T> task) const {
         weft::spawn(host_, std::move(task)).detach();
     }
+    // Spawns a detached task of this plugin named `name` (weft::spawn_named).
+    template <class T>
+    void spawn_named(std::string_view name, Task<T> task) const {
+        weft::spawn_named(host_, name, std::move(task)).detach();
+    }
     // Registers a job task function (weft/sdk/job.hpp); call from the constructor or start().
     // A name its manifest does not list is registered, with a warning: check-config would
     // report a job naming it.

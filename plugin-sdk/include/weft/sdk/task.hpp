@@ -36,6 +36,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -463,6 +464,32 @@ JoinHandle<T> spawn(const Host& host, Task<T> task) {
 template <class T>
 JoinHandle<T> spawn(Task<T> task) {
     return spawn(detail::current_host(), std::move(task));
+}
+
+// spawn with a name for the task (Tokio's task::Builder::name), which then identifies it in
+// weftd's long-poll and failure log lines and in the task view (/status?tasks=1, weftd status
+// --tasks); an SDK task has no other spawn site to show than the SDK's own poll function:
+//
+//   weft::spawn_named("fetch " + key, fetch(key));
+//
+// Names need not be unique; "" is unnamed. Throws Error(WEFT_ERR_INVALID_ARGUMENT) for a name
+// longer than WEFT_TASK_NAME_MAX bytes or holding a control character (nothing is spawned),
+// otherwise as spawn.
+template <class T>
+JoinHandle<T> spawn_named(const Host& host, std::string_view name, Task<T> task) {
+    const std::string owned(name);  // NUL-terminated for the C call
+    auto state = std::make_shared<detail::JoinState<T>>();
+    auto root = std::make_unique<detail::Root<T>>(host, std::move(task), state);
+    weft_task* handle = nullptr;
+    detail::check(weft_task_spawn_named(host.raw(), owned.c_str(), &detail::RootBase::c_poll,
+                                        root.get(), &detail::RootBase::c_drop, &handle),
+                  "weft::spawn_named", host.api());
+    root.release();
+    return JoinHandle<T>(handle, std::move(state));
+}
+template <class T>
+JoinHandle<T> spawn_named(std::string_view name, Task<T> task) {
+    return spawn_named(detail::current_host(), name, std::move(task));
 }
 
 // Lets every other ready task run before this one continues.
