@@ -95,6 +95,22 @@ Task<void> tagged_then_untagged_long_polls(const void* tag) {
     co_await spawn(nothing());  // short: never reported
 }
 
+// The long polls a multi_thread runtime reports past a 50 ms threshold, gathered for a test.
+struct LongPollLog {
+    std::mutex mutex;
+    std::vector<LongPoll> reports;  // guarded by mutex
+    Runtime runtime(std::size_t workers) {
+        return Builder::new_multi_thread()
+            .worker_threads(workers)
+            .long_poll_threshold(50ms,
+                                 [this](const LongPoll& p) {
+                                     std::lock_guard lock(mutex);
+                                     reports.push_back(p);
+                                 })
+            .build();
+    }
+};
+
 // The hand-off scenario of block_in_place with tags: A's tagged poll hands its worker to a new
 // thread, which runs B's tagged poll while A's scope ends; then C's untagged long poll.
 struct HandOffProbe {
@@ -158,20 +174,13 @@ TEST_CASE("a task woken into a stuck worker's LIFO slot runs on another worker",
 }
 
 TEST_CASE("a long poll is reported while it runs, tagged, and when it ends", "[stall][metrics]") {
-    std::mutex mutex;
-    std::vector<LongPoll> reports;
+    LongPollLog log;
     const int tag_object = 0;
-    auto rt = Builder::new_multi_thread()
-                  .worker_threads(2)
-                  .long_poll_threshold(50ms,
-                                       [&](const LongPoll& p) {
-                                           std::lock_guard lock(mutex);
-                                           reports.push_back(p);
-                                       })
-                  .build();
+    auto rt = log.runtime(2);
     CHECK(rt.config().poll_time_histogram);  // a threshold turns poll timing on
     rt.block_on(tagged_then_untagged_long_polls(&tag_object));
-    std::lock_guard lock(mutex);
+    std::lock_guard lock(log.mutex);
+    const std::vector<LongPoll>& reports = log.reports;
     REQUIRE(reports.size() >= 2);
     // The tagged poll: reported while running (its end is its tag owner's to report).
     const auto running = std::find_if(reports.begin(), reports.end(),
@@ -221,19 +230,12 @@ TEST_CASE("a tag scope that ends after its poll handed the worker off names noth
     // One worker: A's block_in_place moves it to a new thread, which polls B (tagged) while A's
     // scope ends on the old thread, then C (untagged, 200 ms). The worker's tags are the new
     // thread's own: A's ending scope must not overwrite B's tag, and C is reported untagged.
-    std::mutex mutex;
-    std::vector<LongPoll> reports;
-    auto rt = Builder::new_multi_thread()
-                  .worker_threads(1)
-                  .long_poll_threshold(50ms,
-                                       [&](const LongPoll& p) {
-                                           std::lock_guard lock(mutex);
-                                           reports.push_back(p);
-                                       })
-                  .build();
+    LongPollLog log;
+    auto rt = log.runtime(1);
     HandOffProbe probe;
     rt.block_on(hand_off_then_untagged(probe));
-    std::lock_guard lock(mutex);
+    std::lock_guard lock(log.mutex);
+    const std::vector<LongPoll>& reports = log.reports;
     CHECK(std::none_of(reports.begin(), reports.end(),
                        [&](const LongPoll& p) { return p.tag == &probe.tag_a; }));
     // C, untagged, is reported at its end with its whole duration and while it runs with no tag.

@@ -6,18 +6,6 @@
 #include <cstddef>
 #include <memory>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WEFT_LEAK_CHECKER 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define WEFT_LEAK_CHECKER 1
-#endif
-#if defined(WEFT_LEAK_CHECKER)
-#include <sanitizer/lsan_interface.h>
-#endif
-
 #include "host/plugin/hook_call.hpp"
 
 namespace weft::host {
@@ -280,10 +268,6 @@ void PluginInstance::abandon(std::string_view why) {
         "destroy only runs once every task and job of the plugin was dropped)",
         why);
     library_.leak();
-#if defined(WEFT_LEAK_CHECKER)
-    // The plugin's state is kept on purpose (its tasks may still use it): not a leak to report.
-    if (instance_) __lsan_ignore_object(instance_);
-#endif
 }
 
 void PluginInstance::unload() {
