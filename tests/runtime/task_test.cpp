@@ -23,23 +23,6 @@ Task<int> nested() {
     int y = co_await add(x, 10);
     co_return y;
 }
-// A million awaits of children that finish at once, and every hundredth child waits (a yield).
-Task<std::uint64_t> many_children() {
-    std::uint64_t sum = 0;
-    for (int i = 0; i < 1'000'000; ++i) sum += static_cast<std::uint64_t>(co_await add(i % 7, 0));
-    co_return sum;
-}
-Task<int> add_after_yield(int a) {
-    co_await yield_now();
-    co_return a;
-}
-Task<std::uint64_t> children_some_waiting() {
-    std::uint64_t sum = 0;
-    for (int i = 0; i < 200'000; ++i)
-        sum += static_cast<std::uint64_t>(i % 100 == 0 ? co_await add_after_yield(1)
-                                                       : co_await add(1, 0));
-    co_return sum;
-}
 Task<void> throws() {
     throw std::runtime_error("boom");
     co_return;
@@ -79,18 +62,6 @@ TEST_CASE("block_on returns the value of the root task", "[task]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     CHECK(rt.block_on(nested()) == 13);
-}
-
-TEST_CASE("a loop of child tasks that finish at once runs in constant stack", "[task]") {
-    // Without the inline-completion rule of task.hpp's FinalAwaiter each await would nest one
-    // resume deeper wherever the compiler does not make the symmetric transfer a tail call (GCC
-    // 12 with -fsanitize=address): a million awaits overflow any stack.
-    auto flavor = GENERATE(Flavor::CurrentThread, Flavor::MultiThread);
-    auto rt = weft::test::make_runtime(flavor);
-    std::uint64_t expected = 0;
-    for (int i = 0; i < 1'000'000; ++i) expected += static_cast<std::uint64_t>(i % 7);
-    CHECK(rt.block_on(many_children()) == expected);
-    CHECK(rt.block_on(children_some_waiting()) == 200'000);
 }
 
 TEST_CASE("block_on rethrows the exception of the root task", "[task]") {

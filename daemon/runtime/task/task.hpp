@@ -48,23 +48,18 @@ class PromiseBase {
 
     std::suspend_always initial_suspend() noexcept { return {}; }
 
-    // A child that finishes while its parent is still inside Task::Awaiter::await_suspend (it
-    // never waited) leaves the parent to continue there; one that finishes later transfers to
-    // its parent. So a loop of awaits that complete at once runs in constant stack without
-    // relying on the compiler to make the symmetric transfer a tail call, which C++ does not
-    // promise (GCC 12 does not at -O0, nor with -fsanitize=address). The flags need no atomics:
-    // one task's coroutines run on one thread at a time, and a wake during the poll re-polls
-    // only after it.
+    // Resumes the parent by symmetric transfer, so a loop of awaits of children that finish at
+    // once stays in constant stack only where the compiler makes that a tail call (GCC 12 does at
+    // -O2, not at -O0 nor with -fsanitize=address: tests/runtime/compiler/
+    // symmetric_transfer_stack.cpp). The SDK's Task lets such a parent go on inside await_suspend
+    // instead; doing the same here cost spawn_many_local (multi_thread) about 40% (two flags in
+    // every promise), so it waits for a cheaper encoding.
     struct FinalAwaiter {
         bool await_ready() noexcept { return false; }
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
-            PromiseBase& p = h.promise();
-            if (p.parent_waits_inline_) {
-                p.finished_inline_ = true;
-                return std::noop_coroutine();
-            }
-            return p.continuation_ ? p.continuation_ : std::noop_coroutine();
+            auto next = h.promise().continuation_;
+            return next ? next : std::noop_coroutine();
         }
         void await_resume() noexcept {}
     };
@@ -89,14 +84,6 @@ class PromiseBase {
     }
 
     void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
-    // Runs this child from its parent's await_suspend: true when it already finished (the parent
-    // goes on at once), false when it waits (it transfers to the parent when it finishes).
-    [[nodiscard]] bool run_inline(std::coroutine_handle<> self) noexcept {
-        parent_waits_inline_ = true;
-        self.resume();
-        parent_waits_inline_ = false;
-        return finished_inline_;
-    }
 
     // The result: the value, or the exception the coroutine ended with. Once.
     T take() {
@@ -123,8 +110,6 @@ class PromiseBase {
 
    private:
     std::coroutine_handle<> continuation_;
-    bool parent_waits_inline_ = false;  // the parent is inside run_inline()
-    bool finished_inline_ = false;      // finished inside run_inline()
 };
 
 template <class T>
@@ -175,10 +160,9 @@ class [[nodiscard]] Task : public detail::AwaitableTag {
     struct Awaiter {
         handle_type child;
         bool await_ready() const noexcept { return false; }
-        // False (go on at once) when the child finished without waiting (see FinalAwaiter).
-        bool await_suspend(std::coroutine_handle<> parent) noexcept {
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) noexcept {
             child.promise().set_continuation(parent);
-            return !child.promise().run_inline(child);
+            return child;
         }
         T await_resume() { return child.promise().take(); }
     };

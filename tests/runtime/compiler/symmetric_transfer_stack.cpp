@@ -1,11 +1,11 @@
-// What the inline-completion rule of Task's FinalAwaiter (daemon/runtime/task/task.hpp, and the
-// SDK's plugin-sdk/include/weft/sdk/task.hpp) guards against: a parent that awaits a child task
-// which finishes at once, resumed by the child's final awaiter through symmetric transfer
-// (await_suspend returning the parent's handle). C++ only recommends that this resume be a tail
-// call; where the compiler does not make it one, every such await nests one resume deeper, and a
-// loop of them overflows the stack. GCC 12 makes it a tail call at -O2, not at -O0 and not with
-// -fsanitize=address (the sanitizer build: a plugin's loop over 1,536 pipelined replies crashed a
-// worker with SIGSEGV on its stack guard).
+// What the inline-completion rule of the SDK's Task (plugin-sdk/include/weft/sdk/task.hpp) guards
+// against (the runtime's Task, daemon/runtime/task/task.hpp, does not have it yet: see there): a
+// parent that awaits a child task which finishes at once, resumed by the child's final awaiter
+// through symmetric transfer (await_suspend returning the parent's handle). C++ only recommends
+// that this resume be a tail call; where the compiler does not make it one, every such await nests
+// one resume deeper, and a loop of them overflows the stack. GCC 12 makes it a tail call at -O2,
+// not at -O0 and not with -fsanitize=address (the sanitizer build: a plugin's loop over 1,536
+// pipelined replies crashed a worker with SIGSEGV on its stack guard).
 //
 //   g++-12 -std=c++20 -O1 -fsanitize=address symmetric_transfer_stack.cpp && ./a.out
 //                                          (SIGSEGV: stack overflow by symmetric transfer)
