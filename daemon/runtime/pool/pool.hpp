@@ -47,7 +47,8 @@
 //     only with try_acquire, which never overtakes a waiter: while anyone waits, the maintenance
 //     creates nothing and the waiters' own creates fill the pool.
 //  8. close() closes the semaphore (every waiting and later acquire fails with "closed"), closes
-//     the idle resources at once and every checked-out one when it is given back.
+//     the idle resources at once, every checked-out one when it is given back and one that is
+//     being created when its creation finishes.
 //
 // Thread-safety: every member may be called from any thread; a Pooled<T> is used by one task at a
 // time. Make the pool inside a runtime's task (the maintenance task and destroy are spawned onto
