@@ -14,7 +14,15 @@
 /* nanosleep: C11 alone does not declare it. */
 #define _POSIX_C_SOURCE 200809L
 
+/* GCC says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer). */
 #if defined(__SANITIZE_ADDRESS__)
+#define MISBEHAVING_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MISBEHAVING_ASAN 1
+#endif
+#endif
+#if defined(MISBEHAVING_ASAN)
 #include <sanitizer/lsan_interface.h>
 #endif
 #include <stdio.h>
@@ -215,7 +223,7 @@ static void destroy(void* p) {
     hang_if(instance, "destroy");
     weft_log(instance->host, WEFT_LOG_INFO, "misbehaving: destroy");
     instance->destroyed = 1; /* never freed: drop functions check this mark */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(MISBEHAVING_ASAN)
     __lsan_ignore_object(instance); /* kept on purpose, not a leak for the sanitizer build */
 #endif
 }
