@@ -318,7 +318,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "weftd reload: a reload during a reload waits for it and one during the shutdown is ignored") {
+    "weftd reload: a reload during a reload waits for it, the endpoint answers meanwhile, and one "
+    "during the shutdown is ignored") {
     const TempDir dir;
     const fs::path socket = dir.path() / "admin.sock";
     const std::string stuck = R"({"name": "stuck", "path": ")" + kBadPlugins +
@@ -335,6 +336,9 @@ TEST_CASE(
     ReloadRun first;
     std::thread asker([&] { first = weftd_reload(socket); });
     REQUIRE(wait_for_text(weftd->stderr_file(), "reload: stopping 'stuck'"));
+    // The endpoint answers meanwhile (the reload is a slow answer, run beside its thread): the
+    // status it gives has no reload over yet. Before, it answered once the reload was.
+    CHECK(admin_status(socket).at("last_reload").is_null());
     weftd->send(SIGHUP);
     asker.join();
     CHECK(first.code == 0);

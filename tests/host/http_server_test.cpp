@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -48,10 +50,12 @@ AdminSnapshot fake_snapshot(bool shutting_down) {
     return s;
 }
 
-// A server on a free loopback port, answering with the admin routes.
+// A server on a free loopback port, answering with the admin routes or `handler`.
 class TestServer {
    public:
-    explicit TestServer(HttpLimits limits = {}) : routes_(fake_snapshot) {
+    explicit TestServer(HttpLimits limits = {}, HttpHandler handler = {}) : routes_(fake_snapshot) {
+        if (!handler)
+            handler = [this](const HttpRequest& request) { return routes_.handle(request); };
         ListenResult opened = listen_tcp(TcpEndpoint{"127.0.0.1", 0});
         INFO(opened.error);
         REQUIRE(opened.listener);
@@ -60,12 +64,11 @@ class TestServer {
         REQUIRE(::getsockname(opened.listener->fd.get(), reinterpret_cast<sockaddr*>(&address),
                               &length) == 0);
         port_ = ntohs(address.sin_port);
-        server_ = std::make_unique<HttpServer>(
-            std::move(opened.listener->fd),
-            [this](const HttpRequest& request) { return routes_.handle(request); }, "tcp:test",
-            limits);
+        server_ = std::make_unique<HttpServer>(std::move(opened.listener->fd), std::move(handler),
+                                               "tcp:test", limits);
     }
     [[nodiscard]] std::uint16_t port() const { return port_; }
+    void stop() { server_.reset(); }
 
    private:
     AdminRoutes routes_;
@@ -130,6 +133,50 @@ Received request(std::uint16_t port, std::string_view bytes, std::chrono::millis
     Received out = read_until_closed(fd, timeout);
     ::close(fd);
     return out;
+}
+
+// A gate the slow answers of a test wait at until the test opens it.
+class Gate {
+   public:
+    void open() {
+        {
+            std::lock_guard lock(mutex_);
+            open_ = true;
+        }
+        cv_.notify_all();
+    }
+    void pass() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return open_; });
+    }
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool open_ = false;
+};
+
+// /slow: a slow answer that waits at `gate` (counting its calls in `running`); anything else:
+// "ok".
+HttpHandler slow_route(Gate& gate, std::atomic<int>& running) {
+    return [&gate, &running](const HttpRequest& request) {
+        if (request.path != "/slow") return HttpResponse{200, "text/plain", "ok\n", {}, {}};
+        HttpResponse slow;
+        slow.later = [&gate, &running] {
+            ++running;
+            gate.pass();
+            return HttpResponse{200, "text/plain", "slow and done\n", {}, {}};
+        };
+        return slow;
+    };
+}
+
+// Opens a connection and sends `bytes` on it; the caller reads and closes it.
+int send_request(std::uint16_t port, std::string_view bytes) {
+    const int fd = connect_to(port);
+    REQUIRE(fd >= 0);
+    send_all(fd, bytes);
+    return fd;
 }
 
 }  // namespace
@@ -341,4 +388,83 @@ TEST_CASE("http server: /health answers within a second while 300 slow clients t
     CHECK(answered == 20);
     // The target is 100 ms; a loaded 2-core machine gets a generous bound.
     CHECK(took_ms.back() < 1000.0);
+}
+
+TEST_CASE("http server: a slow answer runs aside while the server answers everyone else") {
+    Gate gate;
+    std::atomic<int> running{0};
+    TestServer server({}, slow_route(gate, running));
+    const int slow = send_request(server.port(), "POST /slow HTTP/1.1\r\n\r\n");
+    while (running.load() == 0) std::this_thread::sleep_for(1ms);
+    // Before slow answers, the server thread ran the reload and /health waited as long.
+    const Received health = request(server.port(), "GET /health HTTP/1.1\r\n\r\n", 5000ms);
+    CHECK_THAT(health.text, StartsWith("HTTP/1.1 200 OK\r\n"));
+    CHECK(health.closed);
+    pollfd p{slow, POLLIN, 0};
+    CHECK(::poll(&p, 1, 0) == 0);  // still waiting, with no deadline
+    gate.open();
+    const Received answer = read_until_closed(slow, 5000ms);
+    ::close(slow);
+    CHECK_THAT(answer.text, StartsWith("HTTP/1.1 200 OK\r\n"));
+    CHECK_THAT(answer.text, Contains("slow and done\n"));
+    CHECK(answer.closed);
+}
+
+TEST_CASE("http server: a fifth slow answer at once gets 429, and the four get theirs") {
+    Gate gate;
+    std::atomic<int> running{0};
+    TestServer server({}, slow_route(gate, running));
+    std::vector<int> waiting;
+    for (int i = 0; i < 4; ++i)
+        waiting.push_back(send_request(server.port(), "POST /slow HTTP/1.1\r\n\r\n"));
+    while (running.load() < 4) std::this_thread::sleep_for(1ms);
+    const Received refused = request(server.port(), "POST /slow HTTP/1.1\r\n\r\n", 5000ms);
+    CHECK_THAT(refused.text, StartsWith("HTTP/1.1 429 Too Many Requests\r\n"));
+    gate.open();
+    for (int fd : waiting) {
+        const Received answer = read_until_closed(fd, 5000ms);
+        ::close(fd);
+        CHECK_THAT(answer.text, Contains("slow and done\n"));
+    }
+    CHECK(running.load() == 4);
+}
+
+TEST_CASE("http server: stopping waits for a slow answer and still sends it") {
+    Gate gate;
+    std::atomic<int> running{0};
+    TestServer server({}, slow_route(gate, running));
+    const int slow = send_request(server.port(), "POST /slow HTTP/1.1\r\n\r\n");
+    while (running.load() == 0) std::this_thread::sleep_for(1ms);
+    std::thread opener([&] {
+        std::this_thread::sleep_for(100ms);
+        gate.open();
+    });
+    server.stop();  // returns once the slow answer is over: no handler call outlives it
+    opener.join();
+    const Received answer = read_until_closed(slow, 5000ms);
+    ::close(slow);
+    CHECK_THAT(answer.text, Contains("slow and done\n"));
+}
+
+TEST_CASE("http exchange: a slow answer is completed by finish, HEAD without its body") {
+    HttpExchange exchange;
+    const HttpHandler handler = [](const HttpRequest&) {
+        HttpResponse slow;
+        slow.later = [] { return HttpResponse{200, "text/plain", "body\n", {}, {}}; };
+        return slow;
+    };
+    REQUIRE(exchange.feed("HEAD /x HTTP/1.1\r\n\r\n", handler, "test"));
+    CHECK_FALSE(exchange.answered());
+    CHECK(exchange.feed("more", handler, "test"));  // the handler is not called again
+    const auto call = exchange.take_slow();
+    REQUIRE(call);
+    CHECK_FALSE(exchange.take_slow());
+    exchange.finish(run_slow_answer(call, "test"));
+    CHECK(exchange.answered());
+    CHECK_THAT(exchange.answer(), StartsWith("HTTP/1.1 200 OK\r\n"));
+    CHECK_THAT(exchange.answer(), Contains("Content-Length: 5\r\n"));
+    CHECK_FALSE(exchange.answer().ends_with("body\n"));
+    // A slow answer that throws is a 500, logged.
+    CHECK(run_slow_answer([]() -> HttpResponse { throw std::runtime_error("boom"); }, "test")
+              .status == 500);
 }

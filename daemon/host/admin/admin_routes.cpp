@@ -17,7 +17,12 @@ HttpResponse text(unsigned status, std::string body) {
 
 HttpResponse AdminRoutes::reload() const {
     if (!reload_ || shutting_down()) return text(503, "not reloading: weftd is shutting down\n");
-    const ReloadOutcome outcome = reload_();
+    HttpResponse slow;
+    slow.later = [this] { return reload_answer(reload_()); };
+    return slow;
+}
+
+HttpResponse AdminRoutes::reload_answer(const ReloadOutcome& outcome) {
     const unsigned status = outcome.result == ReloadOutcome::Result::applied   ? 200
                             : outcome.result == ReloadOutcome::Result::invalid ? 422
                                                                                : 503;

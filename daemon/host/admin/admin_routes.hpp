@@ -5,8 +5,9 @@
 //   GET /status   200, JSON (status_json.hpp)
 //   POST /reload  a live reload of the config file (as SIGHUP), answered once it is over with its
 //                 outcome as JSON (reload_json.hpp): 200 applied, 422 the file is invalid (nothing
-//                 changed), 503 ignored (shutting down, or no reload action was given). It takes
-//                 as long as the reload; the endpoint answers other requests after it.
+//                 changed), 503 ignored (shutting down, or no reload action was given). A slow
+//                 answer (HttpResponse::later): the reload runs on a thread of the server's while
+//                 the endpoint answers other requests.
 //   another path  404;  another method  405 with "Allow: GET, HEAD" (on /reload "Allow: POST")
 // HEAD is answered as GET (the server leaves the body out), as HTTP asks of every server.
 //
@@ -41,6 +42,7 @@ class AdminRoutes {
 
    private:
     [[nodiscard]] HttpResponse reload() const;
+    [[nodiscard]] static HttpResponse reload_answer(const ReloadOutcome& outcome);
 
     SnapshotSource source_;
     ReloadAction reload_;

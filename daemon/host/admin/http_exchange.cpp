@@ -20,6 +20,8 @@ std::string_view reason_phrase(unsigned status) noexcept {
             return "Method Not Allowed";
         case 408:
             return "Request Timeout";
+        case 429:
+            return "Too Many Requests";
         case 414:
             return "URI Too Long";
         case 431:
@@ -56,9 +58,26 @@ std::string serialize_response(const HttpResponse& response, bool head_only) {
     return out;
 }
 
+HttpResponse run_slow_answer(const std::function<HttpResponse()>& call, std::string_view where) {
+    try {
+        return call();
+    } catch (const std::exception& error) {
+        spdlog::error("admin endpoint {}: a slow answer failed: {}", where, error.what());
+    } catch (...) {
+        spdlog::error("admin endpoint {}: a slow answer failed", where);
+    }
+    return plain_error(500);
+}
+
+void HttpExchange::finish(const HttpResponse& response) {
+    status_ = response.status;
+    answer_ = serialize_response(response, head_only_);
+    answered_ = true;
+}
+
 bool HttpExchange::feed(std::string_view bytes, const HttpHandler& handler,
                         std::string_view where) {
-    if (answered_) return true;
+    if (fed_) return true;
     (void)parser_.feed(bytes);
     HttpResponse response;
     bool head_only = false;
@@ -83,9 +102,13 @@ bool HttpExchange::feed(std::string_view bytes, const HttpHandler& handler,
             }
             break;
     }
-    status_ = response.status;
-    answer_ = serialize_response(response, head_only);
-    answered_ = true;
+    fed_ = true;
+    head_only_ = head_only;
+    if (response.later) {
+        slow_ = std::move(response.later);
+        return true;
+    }
+    finish(response);
     return true;
 }
 

@@ -1,7 +1,11 @@
-// The server thread: one poll() loop over the listening socket, a stop eventfd and at most
-// max_connections connections. Each connection goes through three phases:
+// The server thread: one poll() loop over the listening socket, a stop eventfd, a "slow answer
+// ready" eventfd and at most max_connections connections. Each connection goes through these
+// phases:
 //   reading    until its request head is complete (or refused); deadline: the earlier of
 //              opened + header_timeout and last byte + idle_timeout; then 408.
+//   waiting    for a slow answer (HttpResponse::later), which runs on a thread of its own; no
+//              deadline (a reload takes as long as it takes) and its socket is not polled. The
+//              thread sets the answer, then writes the eventfd: a wake-up always finds it set.
 //   writing    its answer; deadline: answer ready + write_timeout; then closed.
 //   lingering  shut down for writing, dropping what the client still sends, until it closes or
 //              `linger` passes.
@@ -17,9 +21,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <future>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "host/admin/os_error.hpp"
@@ -38,8 +45,24 @@ constexpr std::size_t kMaxLingerBytes = 64 * 1024;
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 // An operator hears about a connection flood, but not once per connection.
 constexpr auto kFloodWarningInterval = std::chrono::minutes(1);
+// Slow answers running at once. weftd's reloads run one at a time, so a few waiting is plenty;
+// more get 429 rather than a thread each.
+constexpr std::size_t kMaxSlowAnswers = 4;
 
-enum class Phase { reading, writing, lingering };
+enum class Phase { reading, waiting, writing, lingering };
+
+void signal_eventfd(int fd) noexcept {
+    const std::uint64_t one = 1;
+    // An eventfd write of 1 cannot fail short of a counter overflow.
+    [[maybe_unused]] const ssize_t n = ::write(fd, &one, sizeof one);
+}
+
+// A slow answer being computed. Dropping it joins its thread: no handler call outlives the
+// server.
+struct SlowAnswer {
+    std::future<HttpResponse> response;
+    std::jthread thread;  // declared last: joined before the future goes
+};
 
 struct Connection {
     UniqueFd fd;
@@ -49,14 +72,20 @@ struct Connection {
     HttpExchange exchange;
     std::string out;  // the answer being written
     std::size_t sent = 0;
-    std::size_t dropped = 0;  // bytes read and ignored while lingering
+    std::size_t dropped = 0;           // bytes read and ignored while lingering
+    std::unique_ptr<SlowAnswer> slow;  // while waiting
 };
 
 class Loop {
    public:
-    Loop(int listening, int wake, const HttpHandler& handler, const std::string& where,
-         const HttpLimits& limits)
-        : listening_(listening), wake_(wake), handler_(handler), where_(where), limits_(limits) {}
+    Loop(int listening, int wake, int slow_done, const HttpHandler& handler,
+         const std::string& where, const HttpLimits& limits)
+        : listening_(listening),
+          wake_(wake),
+          slow_done_(slow_done),
+          handler_(handler),
+          where_(where),
+          limits_(limits) {}
 
     void run() {
         std::vector<pollfd> fds;
@@ -67,9 +96,14 @@ class Loop {
             // Out of file descriptors, the listening socket stays readable: wait a little.
             const bool accepting = Clock::now() >= accept_resume_;
             fds.push_back(pollfd{listening_, accepting ? short(POLLIN) : short(0), 0});
-            for (const Connection& c : connections_)
-                fds.push_back(pollfd{
-                    c.fd.get(), c.phase == Phase::writing ? short(POLLOUT) : short(POLLIN), 0});
+            fds.push_back(pollfd{slow_done_, POLLIN, 0});
+            for (const Connection& c : connections_) {
+                // A negative fd is skipped by poll(): a waiting connection's socket could
+                // report a hang-up over and over.
+                const int fd = c.phase == Phase::waiting ? -1 : c.fd.get();
+                fds.push_back(
+                    pollfd{fd, c.phase == Phase::writing ? short(POLLOUT) : short(POLLIN), 0});
+            }
             const int ready = ::poll(fds.data(), fds.size(), poll_timeout(Clock::now()));
             if (ready < 0) {
                 if (errno == EINTR) continue;
@@ -77,10 +111,16 @@ class Loop {
                               os_error(errno));
                 return;
             }
-            if (fds[0].revents != 0) return;  // stop
+            if (fds[0].revents != 0) {  // stop
+                // A reload that changed the `admin` section stops this server right after it
+                // returned: its answer is sent (what the socket takes at once), not dropped.
+                finish_slow_answers(Clock::now(), /*wait=*/true);
+                return;
+            }
             const Clock::time_point now = Clock::now();
+            if (fds[2].revents != 0) finish_slow_answers(now, /*wait=*/false);
             for (std::size_t i = 0; i < connections_.size(); ++i) {
-                if (fds[i + 2].revents != 0) on_ready(connections_[i], now);
+                if (fds[i + 3].revents != 0) on_ready(connections_[i], now);
             }
             std::erase_if(connections_, [](const Connection& c) { return !c.fd; });
             if (fds[1].revents != 0) accept_new(now);
@@ -115,6 +155,8 @@ class Loop {
         switch (c.phase) {
             case Phase::reading:
                 return read_request(c, now);
+            case Phase::waiting:
+                return;  // not polled
             case Phase::writing:
                 return write_answer(c, now);
             case Phase::lingering:
@@ -132,6 +174,7 @@ class Loop {
         }
         if (c.exchange.feed(std::string_view(buffer, static_cast<std::size_t>(n)), handler_,
                             where_)) {
+            if (!c.exchange.answered()) return start_slow_answer(c, now);
             if (c.exchange.status() >= 400 && c.exchange.status() != 404 &&
                 c.exchange.status() != 405)
                 spdlog::debug("admin endpoint {}: refused a request ({})", where_,
@@ -140,6 +183,44 @@ class Loop {
             return;
         }
         c.deadline = std::min(c.opened + limits_.header_timeout, now + limits_.idle_timeout);
+    }
+
+    void start_slow_answer(Connection& c, Clock::time_point now) {
+        std::function<HttpResponse()> call = c.exchange.take_slow();
+        const auto running = std::count_if(connections_.begin(), connections_.end(),
+                                           [](const Connection& o) { return o.slow != nullptr; });
+        if (static_cast<std::size_t>(running) >= kMaxSlowAnswers) {
+            c.exchange.finish(plain_error(
+                429, "4 slow requests (reloads) are running; ask again once one has answered"));
+            return answer(c, c.exchange.answer(), now);
+        }
+        std::promise<HttpResponse> promise;
+        auto slow = std::make_unique<SlowAnswer>();
+        slow->response = promise.get_future();
+        slow->thread = std::jthread([call = std::move(call), promise = std::move(promise),
+                                     where = where_, done = slow_done_]() mutable {
+            promise.set_value(run_slow_answer(call, where));
+            signal_eventfd(done);  // after the value is set: the loop finds it ready
+        });
+        c.slow = std::move(slow);
+        c.phase = Phase::waiting;
+        c.deadline = Clock::time_point::max();
+    }
+
+    // Sends the slow answers that are ready, or with `wait` all of them once they are.
+    void finish_slow_answers(Clock::time_point now, bool wait) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const ssize_t n = ::read(slow_done_, &count, sizeof count);  // drains it
+        for (Connection& c : connections_) {
+            if (!c.slow) continue;
+            if (!wait &&
+                c.slow->response.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+                continue;
+            const HttpResponse response = c.slow->response.get();
+            c.slow.reset();  // joins the thread, which has nothing left to do
+            c.exchange.finish(response);
+            answer(c, c.exchange.answer(), now);
+        }
     }
 
     // Moves the connection to writing `text` and writes what the socket takes at once.
@@ -205,7 +286,7 @@ class Loop {
     bool make_room(Clock::time_point now) {
         auto oldest = connections_.end();
         for (auto it = connections_.begin(); it != connections_.end(); ++it) {
-            if (it->phase == Phase::writing) continue;
+            if (it->phase == Phase::writing || it->phase == Phase::waiting) continue;
             if (oldest == connections_.end() || it->opened < oldest->opened) oldest = it;
         }
         if (!last_flood_warning_ || now - *last_flood_warning_ >= kFloodWarningInterval) {
@@ -223,6 +304,7 @@ class Loop {
 
     int listening_;
     int wake_;
+    int slow_done_;
     const HttpHandler& handler_;
     const std::string& where_;
     const HttpLimits& limits_;
@@ -244,22 +326,21 @@ HttpServer::HttpServer(UniqueFd listening, HttpHandler handler, std::string wher
         throw std::runtime_error("admin endpoint " + where_ +
                                  ": cannot make the socket non-blocking: " + os_error(errno));
     wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!wake_)
+    slow_done_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wake_ || !slow_done_)
         throw std::runtime_error("admin endpoint " + where_ +
                                  ": cannot create an eventfd: " + os_error(errno));
     thread_ = std::thread([this] { serve(); });
 }
 
 HttpServer::~HttpServer() {
-    const std::uint64_t one = 1;
-    // An eventfd write of 1 cannot fail short of a counter overflow; the loop wakes and returns.
-    [[maybe_unused]] const ssize_t n = ::write(wake_.get(), &one, sizeof one);
+    signal_eventfd(wake_.get());  // the loop wakes and returns
     thread_.join();
 }
 
 void HttpServer::serve() noexcept {
     try {
-        Loop(listening_.get(), wake_.get(), handler_, where_, limits_).run();
+        Loop(listening_.get(), wake_.get(), slow_done_.get(), handler_, where_, limits_).run();
     } catch (const std::exception& error) {
         // Only allocation can throw here (a vector or a string growing).
         spdlog::error("admin endpoint {}: stopped serving: {}", where_, error.what());

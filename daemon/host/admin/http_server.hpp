@@ -13,6 +13,9 @@
 //     client is always let in while any connection is still reading.
 //   - bytes that cannot begin an HTTP request get "400 Bad Request" and the connection is closed
 //     at once.
+// A slow answer (HttpResponse::later: a live reload) runs on a thread of its own while the server
+// goes on serving; at most 4 run at once, a fifth request gets "429 Too Many Requests". Stopping
+// the server waits for the slow answers still running and sends each what its socket takes.
 // After its answer, a connection is shut down for writing, and what the client still sends is
 // read and dropped for up to `linger` before the close (closing a TCP socket with unread bytes
 // would reset it, and the client could lose the answer).
@@ -59,7 +62,8 @@ class HttpServer {
     std::string where_;
     HttpLimits limits_;
     UniqueFd listening_;
-    UniqueFd wake_;  // an eventfd: written once to stop the thread
+    UniqueFd wake_;       // an eventfd: written once to stop the thread
+    UniqueFd slow_done_;  // an eventfd: written when a slow answer is ready
     std::thread thread_;
 };
 
