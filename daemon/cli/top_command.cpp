@@ -87,6 +87,12 @@ int top_command(const AdminOptions& options) {
     }
     std::optional<nlohmann::json> previous;
     auto fetched_at = Clock::now();
+    // The jobs' next and last runs are shown relative to when their snapshot was taken.
+    const auto wall_seconds = [] {
+        return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+    double now_unix = wall_seconds();
     double interval = 1;
     TopSort sort = TopSort::busy;
     std::string problem;
@@ -99,6 +105,7 @@ int top_command(const AdminOptions& options) {
             frame.current = &*current;
             frame.interval_seconds = interval;
             frame.sort = sort;
+            frame.now_unix_seconds = now_unix;
             frame.width = COLS;
             frame.height = LINES - (problem.empty() ? 0 : 1);
             draw(render_top(frame), problem);
@@ -137,6 +144,7 @@ int top_command(const AdminOptions& options) {
                 interval = std::chrono::duration<double>(now - fetched_at).count();
                 previous = std::move(current);
                 current = std::move(next);
+                now_unix = wall_seconds();
                 problem.clear();
             } else {
                 problem = why;

@@ -46,6 +46,33 @@ std::string uptime(double seconds) {
     return fmt::format("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60);
 }
 
+// A span of time in its largest whole unit: "4s", "12m", "3h", "2d".
+std::string span(double seconds) {
+    const auto s = static_cast<long>(std::max(0.0, seconds));
+    if (s >= 86400) return fmt::format("{}d", s / 86400);
+    if (s >= 3600) return fmt::format("{}h", s / 3600);
+    if (s >= 60) return fmt::format("{}m", s / 60);
+    return fmt::format("{}s", s);
+}
+
+// A job's next run, relative to now: "in 4s", "in <1s", "due" (now or late), "-" (none).
+std::string next_run_text(const json& job, double now) {
+    const auto it = job.find("next_run");
+    if (it == job.end() || !it->is_object()) return "-";
+    const double left = num(*it, "unix_time") - now;
+    if (left <= 0) return "due";
+    return left < 1 ? "in <1s" : "in " + span(left);
+}
+
+// A job's last ended run: "ok 3s ago", "failed 12m ago", "cancelled 1h ago", "-" (none yet).
+std::string last_run_text(const json& job, double now) {
+    const auto it = job.find("last_run");
+    if (it == job.end() || !it->is_object()) return "-";
+    std::string result = str(*it, "result");
+    if (result == "succeeded") result = "ok";
+    return result + " " + span(now - num(*it, "unix_time")) + " ago";
+}
+
 std::string short_count(double v) {
     if (v >= 1e9) return fmt::format("{:.1f}G", v / 1e9);
     if (v >= 1e6) return fmt::format("{:.1f}M", v / 1e6);
@@ -220,14 +247,16 @@ std::vector<std::string> render_top(const TopFrame& f) {
                               short_count(rate(c, before, "delivered", dt)), num(c, "dropped")));
         }
         s.add("");
-        s.add(fmt::format("{:<20}{:<16}{:>8}{:>9}{:>9}{:>8}  {}", "JOB", "PLUGIN", "RUNNING",
-                          "RUNS", "FAILED", "SKIPPED", "SCHEDULE"));
+        s.add(fmt::format("{:<20}{:<16}{:>4}{:>8}{:>7}{:>6}  {:<9}{:<20}{}", "JOB", "PLUGIN", "RUN",
+                          "RUNS", "FAILED", "SKIP", "NEXT", "LAST", "SCHEDULE"));
         for (const auto& j : array_at(now, "jobs")) {
             const json runs = j.value("runs", json::object());
-            s.add(fmt::format("{:<20}{:<16}{:>8}{:>9}{:>9}{:>8}  {}", str(j, "name").substr(0, 19),
-                              str(j, "plugin").substr(0, 15),
-                              j.value("running", false) ? "yes" : "", num(runs, "started"),
-                              num(runs, "failed"), num(runs, "skipped"), str(j, "schedule")));
+            s.add(fmt::format(
+                "{:<20}{:<16}{:>4}{:>8}{:>7}{:>6}  {:<9}{:<20}{}", str(j, "name").substr(0, 19),
+                str(j, "plugin").substr(0, 15), j.value("running", false) ? "yes" : "",
+                num(runs, "started"), num(runs, "failed"), num(runs, "skipped"),
+                next_run_text(j, f.now_unix_seconds),
+                last_run_text(j, f.now_unix_seconds).substr(0, 19), str(j, "schedule")));
         }
         const auto& pools = array_at(now, "pools");
         if (!pools.empty()) {

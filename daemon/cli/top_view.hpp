@@ -6,7 +6,8 @@
 // PLUGINS (busy %, polls/s, live tasks, spawned, failed, long polls, blocking jobs, state),
 // WARNINGS (a poll running past the threshold, failed tasks with their last failure, plugins not
 // running, channels dropping messages), then, on a terminal taller than 24 lines, CHANNELS (depth,
-// capacity, in/s, out/s, dropped), JOBS (running, runs, failures, skips) and POOLS.
+// capacity, in/s, out/s, dropped), JOBS (running, runs, failures, skips, next run, last result,
+// schedule) and POOLS.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@ struct TopFrame {
     const nlohmann::json* current = nullptr;
     double interval_seconds = 1;  // between the two
     TopSort sort = TopSort::busy;
+    double now_unix_seconds = 0;  // the wall clock when `current` was fetched (jobs' times)
     int width = 80;
     int height = 24;
 };

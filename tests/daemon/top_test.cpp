@@ -19,6 +19,7 @@ namespace {
 
 const std::string kWeftd = WEFTD_PATH;
 const std::string kProbe = WEFT_TEST_DAEMON_PLUGIN_DIR "/stall_probe.so";
+const std::string kHeartbeat = WEFT_TEST_PLUGIN_DIR "/heartbeat.so";
 
 // Output of a shell command.
 std::string run(const std::string& command) {
@@ -68,7 +69,11 @@ TEST_CASE("weftd top shows workers, plugins and warnings live, sorts by a key an
         "plugins": [{"name": "ticker", "path": ")" +
                           kProbe + R"(", "config": {"tick_ms": 10}},
                     {"name": "failing", "path": ")" +
-                          kProbe + R"(", "config": {"block_ms": 1, "delay_ms": 10, "fail": 1}}]})");
+                          kProbe + R"(", "config": {"block_ms": 1, "delay_ms": 10, "fail": 1}},
+                    {"name": "hb", "path": ")" +
+                          kHeartbeat + R"(", "config": {"interval_ms": 1000}}],
+        "jobs": [{"name": "report", "plugin": "hb", "task": "report", "interval_ms": 300},
+                 {"name": "hourly", "plugin": "hb", "task": "report", "interval_ms": 3600000}]})");
     Child weftd({kWeftd, "run", "-c", config.string()}, {"WEFT_ADMIN_SOCKET=" + socket.string()});
     REQUIRE(weft::test::wait_for_text(weftd.stderr_file(), "weftd started"));
     const fs::path exit_file = dir.path() / "top.exit";
@@ -96,13 +101,27 @@ TEST_CASE("weftd top shows workers, plugins and warnings live, sorts by a key an
         t.keys("q");
         REQUIRE(weft::test::wait_for_text(exit_file, "0"));
     }
-    SECTION("a larger terminal also shows channels and jobs") {
+    SECTION("a larger terminal also shows channels and jobs, with their next and last runs") {
         const Tmux t(kWeftd + " top --socket " + socket.string(), 120, 40);
         REQUIRE(t.wait_for("CHANNEL"));
+        // The 300 ms job has run (its last run ended well, seconds ago at most); the hourly one
+        // has not, and runs in about an hour.
+        REQUIRE(t.wait_for("s ago"));
         const std::string screen = t.screen();
         INFO(screen);
+        const auto report = screen.find("\nreport ");
+        REQUIRE(report != std::string::npos);
+        CHECK_THAT(screen.substr(report, screen.find('\n', report + 1) - report),
+                   Contains(" ok ") && Contains("s ago"));
         CHECK_THAT(screen, Contains("JOB"));
+        CHECK_THAT(screen, Contains("NEXT"));
+        CHECK_THAT(screen, Contains("LAST"));
         CHECK_THAT(screen, Contains("probe"));  // the ticker's channel
+        const auto hourly = screen.find("\nhourly ");
+        REQUIRE(hourly != std::string::npos);
+        const std::string row = screen.substr(hourly + 1, screen.find('\n', hourly + 1) - hourly);
+        CHECK_THAT(row, Contains(" in 59m ") || Contains(" in 1h "));
+        CHECK_THAT(row, Contains(" - "));  // no run ended yet
         t.keys("q");
     }
     weftd.send(SIGTERM);

@@ -2,6 +2,7 @@
 // names, labels and their escaping, values) and the /status JSON.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -54,6 +55,10 @@ AdminSnapshot sample_snapshot() {
     j.scheduled = true;
     j.running = true;
     j.counts = JobCounts{5, 3, 1, 0, 1};
+    // 2027-01-15T08:00:00Z and ten seconds later.
+    const std::chrono::system_clock::time_point at{std::chrono::seconds(1'800'000'000)};
+    j.last_run = JobLastRun{4, "failed", "disk full", at, std::chrono::milliseconds(35)};
+    j.next_run = at + std::chrono::seconds(10);
     s.jobs.push_back(j);
     return s;
 }
@@ -189,10 +194,28 @@ TEST_CASE("admin status json: plugins, jobs, channels and runtime") {
     CHECK(j.at("jobs")[0].at("running") == true);
     CHECK(j.at("jobs")[0].at("runs").at("started") == 5);
     CHECK(j.at("jobs")[0].at("runs").at("skipped") == 1);
+    const auto& next = j.at("jobs")[0].at("next_run");
+    CHECK(next.at("time") == "2027-01-15T08:00:10Z");
+    CHECK(next.at("unix_time") == 1'800'000'010);
+    const auto& last = j.at("jobs")[0].at("last_run");
+    CHECK(last.at("run") == 4);
+    CHECK(last.at("result") == "failed");
+    CHECK(last.at("message") == "disk full");
+    CHECK(last.at("time") == "2027-01-15T08:00:00Z");
+    CHECK(last.at("unix_time") == 1'800'000'000);
+    CHECK(last.at("took_ms") == 35);
     REQUIRE(j.at("channels").size() == 1);
     CHECK(j.at("channels")[0].at("kind") == "mpsc");
     CHECK(j.at("channels")[0].at("capacity") == 64);
     CHECK(j.at("channels")[0].at("dropped") == 10);
+}
+
+TEST_CASE("admin status json: a job not scheduled, or before its first run, has null times") {
+    AdminSnapshot s;
+    s.jobs.push_back(JobSummary{});
+    const nlohmann::json j = render_status(s);
+    CHECK(j.at("jobs")[0].at("next_run").is_null());
+    CHECK(j.at("jobs")[0].at("last_run").is_null());
 }
 
 TEST_CASE("admin status json: empty host") {

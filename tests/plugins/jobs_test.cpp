@@ -226,6 +226,48 @@ TEST_CASE("jobs: a failing run is logged with the job and plugin, and the job ke
     CHECK(t.counts.started == t.counts.succeeded + t.counts.failed + t.counts.cancelled);
 }
 
+TEST_CASE("jobs: each job tells when it runs next and how its last run ended") {
+    LogCapture log;
+    const auto config = probe_config(R"(
+        {"name": "counter", "plugin": "probe", "task": "count", "interval_ms": 20},
+        {"name": "early", "plugin": "probe", "task": "start_throws", "interval_ms": 20},
+        {"name": "once", "plugin": "probe", "task": "a", "once_after_ms": 20},
+        {"name": "later", "plugin": "probe", "task": "b", "interval_ms": 3600000})");
+    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    REQUIRE(hosted.host.start_all() == 0);
+    REQUIRE(hosted.host.start_jobs() == 0);
+    REQUIRE(wait_until([&] {
+        return job(hosted, "counter").counts.succeeded >= 2 &&
+               job(hosted, "early").counts.failed >= 1 && job(hosted, "once").counts.succeeded == 1;
+    }));
+    const auto now = std::chrono::system_clock::now();
+    INFO(log.text());
+    const JobSummary counter = job(hosted, "counter");
+    REQUIRE(counter.next_run);
+    CHECK(*counter.next_run < now + 1s);  // every 20 ms: soon (or just due)
+    REQUIRE(counter.last_run);
+    CHECK(counter.last_run->result == "succeeded");
+    CHECK(counter.last_run->message.empty());
+    CHECK(counter.last_run->run >= 2);
+    CHECK(counter.last_run->ended <= now);
+    const JobSummary early = job(hosted, "early");
+    REQUIRE(early.last_run);
+    CHECK(early.last_run->result == "failed");
+    CHECK_THAT(early.last_run->message, Catch::Matchers::Contains("start function"));
+    // A `once` job that ran has no next run.
+    const JobSummary once = job(hosted, "once");
+    CHECK_FALSE(once.next_run);
+    REQUIRE(once.last_run);
+    CHECK(once.last_run->run == 1);
+    // An hourly job waits its hour: its next run is about an hour away, and none ended yet.
+    const JobSummary hourly = job(hosted, "later");
+    REQUIRE(hourly.next_run);
+    CHECK(*hourly.next_run > now + 3500s);
+    CHECK(*hourly.next_run < now + 3601s);
+    CHECK_FALSE(hourly.last_run);
+    hosted.host.shutdown();
+}
+
 TEST_CASE("jobs: shutdown stops starting jobs first, and a running job sees the shutdown token") {
     auto flavor = GENERATE(from_range(flavors()));
     LogCapture log;

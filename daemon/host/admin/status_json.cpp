@@ -4,6 +4,7 @@
 #include "host/admin/plugin_metrics_text.hpp"
 #include "host/admin/pool_status.hpp"
 #include "host/admin/reload_json.hpp"
+#include "host/admin/utc_time.hpp"
 
 namespace weft::host::admin {
 namespace {
@@ -58,6 +59,17 @@ json plugin_json(const PluginSummary& p) {
 }
 
 json job_json(const JobSummary& j) {
+    json next;  // null: not scheduled, or no occurrence left
+    if (j.next_run)
+        next = {{"time", utc_time_text(*j.next_run)}, {"unix_time", unix_seconds(*j.next_run)}};
+    json last;  // null: no run ended yet
+    if (j.last_run)
+        last = {{"run", j.last_run->run},
+                {"result", j.last_run->result},
+                {"message", j.last_run->message},
+                {"time", utc_time_text(j.last_run->ended)},
+                {"unix_time", unix_seconds(j.last_run->ended)},
+                {"took_ms", j.last_run->took.count()}};
     return json{{"name", j.name},
                 {"plugin", j.plugin},
                 {"task", j.task},
@@ -72,7 +84,9 @@ json job_json(const JobSummary& j) {
                   {"succeeded", j.counts.succeeded},
                   {"failed", j.counts.failed},
                   {"cancelled", j.counts.cancelled},
-                  {"skipped", j.counts.skipped}}}};
+                  {"skipped", j.counts.skipped}}},
+                {"next_run", std::move(next)},
+                {"last_run", std::move(last)}};
 }
 
 json channel_json(const ChannelReport& c) {

@@ -13,7 +13,10 @@
 //                     "channel_receives" } } ],
 //     "jobs":     [ { "name", "plugin", "task", "schedule", "priority", "overlap", "scheduled",
 //                     "problem", "running", "runs": { "started", "succeeded", "failed",
-//                     "cancelled", "skipped" } } ],
+//                     "cancelled", "skipped" },
+//                     "next_run": null or { "time", "unix_time" },
+//                     "last_run": null or { "run", "result", "message", "time", "unix_time",
+//                                           "took_ms" } } ],
 //     "channels": [ { "name", "kind", "capacity", "accepted", "delivered", "dropped", "lagged",
 //                     "unheard" } ],
 //     "last_reload": null before the first live reload, else reload_json.hpp's object }

@@ -52,6 +52,11 @@ chr::steady_clock::time_point JobTrigger::wake_at(const SchedulerNow& now) const
     return now.steady + left;
 }
 
+chr::system_clock::time_point JobTrigger::next_run(const SchedulerNow& now) const {
+    if (std::holds_alternative<CronJobSchedule>(schedule_)) return next_wall_;
+    return now.wall + chr::duration_cast<chr::system_clock::duration>(next_steady_ - now.steady);
+}
+
 void JobTrigger::advance(const SchedulerNow& now) {
     std::visit(Overloaded{
                    [&](const IntervalSchedule& s) {

@@ -44,6 +44,9 @@ class JobTrigger {
     [[nodiscard]] std::chrono::steady_clock::time_point wake_at(const SchedulerNow& now) const;
     // The occurrence that was due is consumed: moves to the next one.
     void advance(const SchedulerNow& now);
+    // When the next occurrence is due, on the wall clock (for people: `/status`, `weftd top`;
+    // meaningful while active()). An interval's is now plus what is left of its monotonic wait.
+    [[nodiscard]] std::chrono::system_clock::time_point next_run(const SchedulerNow& now) const;
 
    private:
     JobSchedule schedule_;

@@ -99,6 +99,7 @@ void JobScheduler::update(std::vector<JobBinding> jobs, bool log) {
             if (old) {
                 state->counts = old->counts;
                 state->runs = old->runs;
+                state->last_run = old->last_run;
                 state->running = old->running;  // a run in flight ends here (successor)
                 state->pending = old->pending && bound;
                 // The same schedule keeps its next occurrence; a new one starts from now.
@@ -197,16 +198,20 @@ void JobScheduler::loop() {
 }
 
 std::vector<JobSummary> JobScheduler::summaries() const {
+    const SchedulerNow now = SchedulerNow::now();
     std::lock_guard lock(core_->mutex);
     std::vector<JobSummary> out;
     out.reserve(core_->jobs.size());
     for (const JobPtr& ptr : core_->jobs) {
         const JobState& job = *ptr;
         const JobConfig& c = job.binding.config;
+        std::optional<std::chrono::system_clock::time_point> next;
+        if (job.binding.bound() && job.trigger && job.trigger->active())
+            next = job.trigger->next_run(now);
         out.push_back(JobSummary{
             c.name, c.plugin, c.task, describe(c.schedule), c.priority, c.overlap,
             job.binding.bound() && job.trigger && (job.trigger->active() || job.runs > 0),
-            job.binding.problem, job.running, job.counts});
+            job.binding.problem, job.running, job.counts, next, job.last_run});
     }
     return out;
 }

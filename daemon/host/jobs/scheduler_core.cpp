@@ -20,17 +20,28 @@ void SchedulerCore::run_ended(JobState& ended, std::uint64_t run, RunOutcome out
             while (live->successor) live = live->successor.get();
             JobState& job = *live;
             job.running = false;
+            JobLastRun last;
+            last.run = run;
+            last.ended = std::chrono::system_clock::now();
+            last.took = std::chrono::duration_cast<std::chrono::milliseconds>(took);
             switch (outcome) {
                 case RunOutcome::succeeded:
                     ++job.counts.succeeded;
+                    last.result = "succeeded";
                     break;
                 case RunOutcome::failed:
                     ++job.counts.failed;
+                    last.result = "failed";
+                    last.message = why;
                     break;
                 case RunOutcome::cancelled:
                     ++job.counts.cancelled;
+                    last.result = "cancelled";
+                    last.message = why;
                     break;
             }
+            // A run that ends after a later one did (overlap "allow") does not hide it.
+            if (!job.last_run || job.last_run->run < run) job.last_run = std::move(last);
             if (job.pending && !stopping) {
                 job.pending = false;
                 job.run_now = true;

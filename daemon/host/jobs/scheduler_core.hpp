@@ -41,6 +41,7 @@ struct JobState {
     bool run_now = false;    // the queued run is due now
     std::uint64_t runs = 0;  // run numbers handed out
     JobCounts counts;
+    std::optional<JobLastRun> last_run;
     // Set by a reload that replaced this state (the job kept its name); null otherwise.
     std::shared_ptr<JobState> successor;
 };
