@@ -20,7 +20,10 @@ void BlockingTask::drop() noexcept {
 
 void BlockingTask::complete(std::uint32_t bits) noexcept {
     const std::uint32_t prev = state_.fetch_or(COMPLETE | bits, std::memory_order_acq_rel);
-    if (prev & WAKER) std::exchange(waker_, Waker()).wake();  // the slot is ours since COMPLETE
+    // Woken by reference, not taken: the handle may be reading the slot right now (will_wake,
+    // on a state it loaded before COMPLETE). Nobody writes the slot once COMPLETE is set; the
+    // waker goes with the task's last reference.
+    if (prev & WAKER) waker_.wake_by_ref();
     release();
 }
 

@@ -4,8 +4,8 @@
 // State word (one atomic):
 //   STARTED    a pool thread took it and will run the closure (abort() is then too late)
 //   COMPLETE   the output (or the exception, or DROPPED) is written; the handle may read it
-//   WAKER      the waker slot holds the handle's waker; while set, only the completing side
-//              touches the slot (Tokio's join-waker protocol, as task/harness.cpp)
+//   WAKER      the slot holds the handle's waker: the handle may read it (will_wake), completing
+//              wakes it by ref; after COMPLETE nobody writes it (Tokio's join-waker, as harness)
 //   CANCELLED  abort() asked not to start it
 //   DROPPED    it never ran: aborted before starting, or dropped by a runtime shutdown
 // Two references: the pool's (released after completing) and the handle's; the last one frees.
