@@ -86,6 +86,10 @@ int run_app(int argc, char** argv) {
         "Print a running daemon's state (plugins, jobs, channels, runtime metrics) as JSON, from "
         "its admin socket");
     add_admin_options(*status, admin);
+    bool status_tasks = false;
+    status->add_flag("--tasks", status_tasks,
+                     "Print every live plugin task instead (state, polls, busy time, wakes, "
+                     "warnings), as JSON");
     CLI::App* metrics = app.add_subcommand(
         "metrics",
         "Print a running daemon's metrics in Prometheus text format, from its admin "
@@ -122,7 +126,7 @@ int run_app(int argc, char** argv) {
     if (check->parsed()) return check_config_command(options);
     if (inspect->parsed()) return plugin_inspect_command(plugin_file);
     if (release->parsed()) return plugin_release_command(release_options);
-    if (status->parsed()) return status_command(admin);
+    if (status->parsed()) return status_command(admin, status_tasks);
     if (metrics->parsed()) return metrics_command(admin);
     if (reload->parsed()) return reload_command(admin);
     if (top->parsed()) return top_command(admin);

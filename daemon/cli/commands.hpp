@@ -15,8 +15,9 @@ namespace weft::cli {
 // `weftd plugin release NAME`: ends the plugin's crash-loop quarantine (exit 1 if the record
 // cannot be written).
 [[nodiscard]] int plugin_release_command(const ReleaseOptions& options);
-// `weftd status`: the running daemon's /status JSON, pretty-printed (exit 1 if unreachable).
-[[nodiscard]] int status_command(const AdminOptions& options);
+// `weftd status`: the running daemon's /status JSON (with `tasks`, its /tasks), pretty-printed
+// (exit 1 if unreachable).
+[[nodiscard]] int status_command(const AdminOptions& options, bool tasks);
 // `weftd reload`: the running daemon reloads its config (POST /reload) and the outcome is
 // printed (exit 3 if the file is invalid, 1 if unreachable or shutting down).
 [[nodiscard]] int reload_command(const AdminOptions& options);

@@ -156,8 +156,9 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         }
         return answer.get();
     };
+    auto task_view = [&plugins] { return plugins.tasks(); };
     std::optional<host::admin::AdminServer> admin;
-    admin.emplace(config.admin, snapshot, reload_action);
+    admin.emplace(config.admin, snapshot, reload_action, task_view);
 
     spdlog::info("weftd started (version {}, pid {}, config {})", build_info::kVersion, ::getpid(),
                  options.config_path.string());
@@ -182,7 +183,7 @@ int run_daemon(const host::Config& config, const ConfigOptions& options) {
         signals.post([&, next] {
             if (stopping) return;
             admin.reset();
-            admin.emplace(next, snapshot, reload_action);
+            admin.emplace(next, snapshot, reload_action, task_view);
         });
     };
     reloader.emplace(options.config_path, plugin_dir, plugins, restart_admin);

@@ -3,6 +3,7 @@
 #include "host/admin/metrics_text.hpp"
 #include "host/admin/reload_json.hpp"
 #include "host/admin/status_json.hpp"
+#include "host/admin/task_view_json.hpp"
 
 namespace weft::host::admin {
 namespace {
@@ -57,7 +58,13 @@ HttpResponse AdminRoutes::handle(const HttpRequest& request) const {
         body += '\n';
         return HttpResponse{200, "application/json", std::move(body), {}};
     }
-    return text(404, "not found: try /health, /metrics, /status or POST /reload\n");
+    if (request.path == "/tasks" && tasks_) {
+        std::string body =
+            render_tasks(tasks_()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+        body += '\n';
+        return HttpResponse{200, "application/json", std::move(body), {}};
+    }
+    return text(404, "not found: try /health, /metrics, /status, /tasks or POST /reload\n");
 }
 
 }  // namespace weft::host::admin

@@ -6,8 +6,9 @@
 
 namespace weft::host::admin {
 
-AdminServer::AdminServer(const AdminConfig& config, SnapshotSource source, ReloadAction reload)
-    : routes_(std::move(source), std::move(reload)) {
+AdminServer::AdminServer(const AdminConfig& config, SnapshotSource source, ReloadAction reload,
+                         TasksSource tasks)
+    : routes_(std::move(source), std::move(reload), std::move(tasks)) {
     serve(listen_unix(config.socket));
     if (config.tcp) serve(listen_tcp(*config.tcp));
 }

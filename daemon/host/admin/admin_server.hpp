@@ -30,8 +30,10 @@ namespace weft::host::admin {
 
 class AdminServer {
    public:
-    // `reload`: what POST /reload runs (admin_routes.hpp); none answers 503.
-    AdminServer(const AdminConfig& config, SnapshotSource source, ReloadAction reload = {});
+    // `reload`: what POST /reload runs (admin_routes.hpp); none answers 503. `tasks`: what GET
+    // /tasks shows; none answers 404.
+    AdminServer(const AdminConfig& config, SnapshotSource source, ReloadAction reload = {},
+                TasksSource tasks = {});
     ~AdminServer();
     AdminServer(const AdminServer&) = delete;
     AdminServer& operator=(const AdminServer&) = delete;

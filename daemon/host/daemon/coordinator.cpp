@@ -188,6 +188,15 @@ std::vector<PluginSummary> Coordinator::plugins() const {
     return out;
 }
 
+std::vector<PluginTasks> Coordinator::tasks() const {
+    std::lock_guard lock(summaries_mutex_);
+    const std::chrono::milliseconds long_poll(config_.runtime.long_poll_threshold_ms);
+    std::vector<PluginTasks> out;
+    for (const auto& p : instances_)
+        out.push_back(PluginTasks{p->name(), p->task_watches().views(long_poll)});
+    return out;
+}
+
 std::vector<JobSummary> Coordinator::jobs() const {
     const JobScheduler* scheduler = nullptr;
     {

@@ -159,6 +159,8 @@ class Coordinator {
     [[nodiscard]] std::optional<ReloadOutcome> last_reload() const;
 
     [[nodiscard]] std::vector<PluginSummary> plugins() const;
+    // Every loaded plugin's live tasks (the task view: plugin/task_watch.hpp). Any thread.
+    [[nodiscard]] std::vector<PluginTasks> tasks() const;
     // Sets the level of every plugin's logger (each a clone of the default logger, so a change of
     // the default's level does not reach them). Any thread: spdlog levels are atomic.
     void set_log_level(spdlog::level::level_enum level) const;

@@ -37,6 +37,7 @@
 #include "host/plugin/plugin_stats.hpp"
 #include "host/plugin/shutdown_token.hpp"
 #include "host/plugin/task_tracker.hpp"
+#include "host/plugin/task_watch.hpp"
 #include "host/registry/plugin_metrics.hpp"
 #include "runtime/runtime.hpp"
 
@@ -98,6 +99,9 @@ class PluginInstance : public weft_host {
 
     [[nodiscard]] spdlog::logger& log() const noexcept { return *logger_; }
     [[nodiscard]] TaskTracker& tasks() noexcept { return tasks_; }
+    // Its live tasks as the task view sees them (task_watch.hpp).
+    [[nodiscard]] TaskWatchList& task_watches() noexcept { return task_watches_; }
+    [[nodiscard]] const TaskWatchList& task_watches() const noexcept { return task_watches_; }
     [[nodiscard]] ShutdownToken& shutdown_token() noexcept { return token_; }
     [[nodiscard]] OpenHandles& handles() noexcept { return handles_; }
     // The task functions it registered for jobs (plugin.h 6.10).
@@ -178,6 +182,7 @@ class PluginInstance : public weft_host {
     HostServices services_;
     std::shared_ptr<spdlog::logger> logger_;
     TaskTracker tasks_;
+    TaskWatchList task_watches_;
     ShutdownToken token_;
     OpenHandles handles_;
     JobRegistrations job_functions_;

@@ -4,10 +4,27 @@
 #include "host/plugin/context_impl.hpp"
 #include "host/plugin/long_poll_log.hpp"
 #include "host/plugin/plugin_instance.hpp"
+#include "host/plugin/task_watch.hpp"
 
 namespace weft::host {
 
+TaskSlot::TaskSlot(PluginInstance& plugin, weft_task_poll_fn poll, void* state,
+                   weft_task_drop_fn drop, std::string name)
+    : plugin_(plugin),
+      poll_(poll),
+      state_(state),
+      drop_(drop),
+      number_(next_task_number()),
+      name_(std::move(name)),
+      watch_(TaskWatch::make(number_, name_)) {}
+
+TaskSlot::~TaskSlot() {
+    release();
+    watch_->release();
+}
+
 void TaskSlot::arm() noexcept {
+    plugin_.task_watches().add(watch_);
     plugin_.tasks().started();
     plugin_.stats().record_spawn();
     armed_ = true;
@@ -19,10 +36,11 @@ namespace {
 // the threshold is counted and logged (the runtime's monitor logged it while it ran).
 class PollAccounting {
    public:
-    PollAccounting(PluginInstance& plugin, PollSubject& subject) noexcept
-        : plugin_(plugin), subject_(subject), tag_(&subject) {}
+    PollAccounting(PluginInstance& plugin, PollSubject& subject, TaskWatch& watch) noexcept
+        : plugin_(plugin), subject_(subject), watch_(watch), tag_(&subject) {}
     ~PollAccounting() {
         const std::chrono::nanoseconds took = tag_.elapsed();
+        watch_.end_poll(took, pending);
         plugin_.stats().record_poll(took);
         const auto threshold = tag_.long_poll_threshold();
         if (threshold.count() > 0 && took >= threshold) {
@@ -36,9 +54,12 @@ class PollAccounting {
     PollAccounting(const PollAccounting&) = delete;
     PollAccounting& operator=(const PollAccounting&) = delete;
 
+    bool pending = false;  // the poll returned WEFT_PENDING
+
    private:
     PluginInstance& plugin_;
     PollSubject& subject_;
+    TaskWatch& watch_;
     const PollTagScope tag_;
 };
 
@@ -56,7 +77,9 @@ void TaskSlot::failed(const std::string& why, const PollSubject& subject) noexce
 weft_status TaskSlot::poll(Context& cx) noexcept {
     const CrashScope crash_scope(plugin_.crash_identity(), "task",
                                  reinterpret_cast<const void*>(poll_));
-    ContextImpl context(cx, plugin_);
+    // The plugin gets the task view's counting waker, which wakes this task (task_watch.hpp).
+    Context counted(watch_->begin_poll(cx.waker()));
+    ContextImpl context(counted, plugin_);
     PollSubject subject;
     subject.plugin = &plugin_.name();
     subject.task = number_;
@@ -65,10 +88,13 @@ weft_status TaskSlot::poll(Context& cx) noexcept {
     const LogScope log_scope(number_, subject);
     weft_status status = WEFT_ERR_TASK_FAILED;
     {
-        const PollAccounting accounting(plugin_, subject);
+        PollAccounting accounting(plugin_, subject, *watch_);
         try {
             status = poll_(state_, &context);
-            if (status == WEFT_PENDING) return status;
+            if (status == WEFT_PENDING) {
+                accounting.pending = true;
+                return status;
+            }
             if (status != WEFT_OK)
                 failed(std::string("its poll returned \"") + weft_status_str(status) + "\"",
                        subject);
@@ -99,6 +125,7 @@ void TaskSlot::release() noexcept {
             plugin_.log().error("a task's drop function threw an exception");
         }
     }
+    plugin_.task_watches().remove(watch_);
     // Last: after this the plugin may be unloaded.
     plugin_.tasks().ended();
 }

@@ -29,23 +29,20 @@
 namespace weft::host {
 
 class PluginInstance;
+class TaskWatch;
 struct PollSubject;
 
 class TaskSlot {
    public:
+    // Throws std::bad_alloc.
     TaskSlot(PluginInstance& plugin, weft_task_poll_fn poll, void* state, weft_task_drop_fn drop,
-             std::string name) noexcept
-        : plugin_(plugin),
-          poll_(poll),
-          state_(state),
-          drop_(drop),
-          number_(next_task_number()),
-          name_(std::move(name)) {}
-    ~TaskSlot() { release(); }
+             std::string name);
+    ~TaskSlot();
     TaskSlot(const TaskSlot&) = delete;
     TaskSlot& operator=(const TaskSlot&) = delete;
 
-    // Counts the task as live and makes the slot responsible for dropping the state.
+    // Counts the task as live (and lists it in the task view) and makes the slot responsible for
+    // dropping the state.
     void arm() noexcept;
     // One call of the plugin's poll. On completion the state is dropped at once.
     [[nodiscard]] weft_status poll(Context& cx) noexcept;
@@ -63,6 +60,7 @@ class TaskSlot {
     bool armed_ = false;
     std::uint64_t number_;  // WEFT_TASK= of its log lines (host/log/log_context.hpp)
     std::string name_;      // weft_task_spawn_named's, or the job's; empty: unnamed
+    TaskWatch* watch_;      // one reference: the task view's figures (task_watch.hpp)
 };
 
 class PluginFuture : public Pollable<PluginFuture> {

@@ -13,7 +13,13 @@
  *                     inside the ticker's poll, so it runs next on the ticker's worker (LIFO).
  *   "blocking_ms": N  at start, a blocking job that sleeps N ms.
  *   "name": "S"       the blocker's task is spawned named S (weft_task_spawn_named).
- * Each task stops at shutdown. */
+ *   "spin": 1         a task named "spinner" that yields in a loop: each poll wakes its own task
+ *                     and returns pending, 200 times, then sleeps 20 ms (the task view's
+ *                     self-wake warning).
+ *   "lost": 1         a task named "lost" whose poll returns pending without registering its
+ *                     waker (a classic bug: the task view's lost-waker warning); it never ends
+ *                     by itself, so its shutdown takes the grace period.
+ * Each task but "lost" stops at shutdown. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, with -std=c11 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +30,7 @@
 
 struct probe {
     weft_host* host;
-    int64_t tick_ms, block_ms, delay_ms, fail, blocking_ms, go;
+    int64_t tick_ms, block_ms, delay_ms, fail, blocking_ms, go, spin, lost;
     weft_channel* channel;
     weft_notify* go_notify;
     const char* name; /* the config's string: valid until destroy */
@@ -39,6 +45,7 @@ struct task {
     uint64_t ticks;
     uint64_t max_gap_ns;
     int blocked;
+    int spins;
 };
 
 static void sleep_ms(int64_t ms) {
@@ -109,6 +116,31 @@ static weft_status blocker_poll(void* state, weft_context* cx) {
     return p->fail ? WEFT_ERR_PLUGIN : WEFT_OK;
 }
 
+static weft_status spinner_poll(void* state, weft_context* cx) {
+    struct task* t = (struct task*)state;
+    struct probe* p = t->probe;
+    if (weft_shutdown_wait(cx, p->host, &t->shutdown_op) == WEFT_OK) return WEFT_OK;
+    if (t->spins < 200) {
+        ++t->spins;
+        weft_context_wake(cx); /* poll me again at once */
+        return WEFT_PENDING;
+    }
+    if (!t->sleep_op) t->next = weft_time_now(p->host) + 20u * 1000000u;
+    {
+        const weft_status s = weft_time_sleep_until(cx, t->next, &t->sleep_op);
+        if (s != WEFT_OK) return s;
+    }
+    t->spins = 0;
+    weft_context_wake(cx);
+    return WEFT_PENDING;
+}
+
+static weft_status lost_poll(void* state, weft_context* cx) {
+    (void)state;
+    (void)cx;
+    return WEFT_PENDING; /* and nothing will ever wake it */
+}
+
 static weft_status blocking_job(void* arg) {
     sleep_ms(((struct probe*)arg)->blocking_ms);
     return WEFT_OK;
@@ -141,6 +173,8 @@ static weft_status init(const weft_init_args* args, void** instance, char* error
     p->fail = config_int(p->host, "/fail", 0);
     p->blocking_ms = config_int(p->host, "/blocking_ms", 0);
     p->go = config_int(p->host, "/go", 0);
+    p->spin = config_int(p->host, "/spin", 0);
+    p->lost = config_int(p->host, "/lost", 0);
     {
         size_t len = 0;
         if (weft_config_get_string(p->host, "/name", &p->name, &len) != WEFT_OK) p->name = NULL;
@@ -162,6 +196,8 @@ static weft_status start(void* instance, char* error, size_t error_size) {
     if (s == WEFT_OK && p->block_ms > 0) s = spawn(p, blocker_poll, p->delay_ms, p->name);
     if (s == WEFT_OK && p->blocking_ms > 0)
         s = weft_blocking_spawn(p->host, blocking_job, p, NULL, NULL);
+    if (s == WEFT_OK && p->spin) s = spawn(p, spinner_poll, 0, "spinner");
+    if (s == WEFT_OK && p->lost) s = spawn(p, lost_poll, 0, "lost");
     if (s != WEFT_OK) weft_error_set(error, error_size, "spawn: %s", weft_status_str(s));
     return s;
 }
