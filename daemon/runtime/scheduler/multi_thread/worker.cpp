@@ -269,7 +269,11 @@ void MultiThread::schedule_local(Worker& w, task::Header* t, bool is_yield) noex
     bool should_notify;
     if (is_yield || !config_.lifo_slot) {
         w.run_queue.push_back(t, inject_, w.counters);
-        should_notify = true;
+        // A yield wakes no parked worker: this worker is running and polls the task itself, and
+        // its next maintenance wakes a parked one if its queue still holds tasks to steal
+        // (park_timeout_zero). Tokio defers yields the same way. Notifying on each yield made
+        // every yield a read-modify-write of the idle state's shared cache line.
+        should_notify = !is_yield;
     } else {
         task::Header* prev = w.lifo_slot.exchange(t, std::memory_order_acq_rel);
         should_notify = prev != nullptr;
