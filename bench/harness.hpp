@@ -15,7 +15,7 @@
 namespace weft::bench {
 
 struct Options {
-    Flavor flavor = Flavor::MultiThread;
+    Flavor flavor = Flavor::multi_thread;
     std::size_t threads = 2;
     double scale = 1.0;
     // --poll-timing on|coarse: the runtime times every poll with the precise or the coarse clock

@@ -56,9 +56,9 @@ int main(int argc, char** argv) {
         std::string value = argv[++i];
         if (arg == "--flavor") {
             if (value == "multi_thread")
-                opt.flavor = Flavor::MultiThread;
+                opt.flavor = Flavor::multi_thread;
             else if (value == "current_thread")
-                opt.flavor = Flavor::CurrentThread;
+                opt.flavor = Flavor::current_thread;
             else
                 usage(("unknown flavor " + value).c_str());
         } else if (arg == "--threads") {
@@ -81,18 +81,18 @@ int main(int argc, char** argv) {
     if (it == workloads.end()) usage(("unknown workload " + name).c_str());
 
     bench::Result result;
-    std::size_t threads = opt.flavor == Flavor::CurrentThread ? 1 : opt.threads;
+    std::size_t threads = opt.flavor == Flavor::current_thread ? 1 : opt.threads;
     {
-        Builder builder = opt.flavor == Flavor::CurrentThread
+        Builder builder = opt.flavor == Flavor::current_thread
                               ? Builder::new_current_thread()
                               : Builder::new_multi_thread().worker_threads(opt.threads);
         Runtime rt = builder.poll_time_histogram(opt.poll_timing)
-                         .poll_clock(opt.coarse_clock ? PollClock::Coarse : PollClock::Precise)
+                         .poll_clock(opt.coarse_clock ? PollClock::coarse : PollClock::precise)
                          .build();
         result = it->run(rt, opt);
     }
     std::string line = "{\"workload\":\"" + name + "\",\"runtime\":\"weft\",\"flavor\":\"" +
-                       (opt.flavor == Flavor::CurrentThread ? "current_thread" : "multi_thread") +
+                       (opt.flavor == Flavor::current_thread ? "current_thread" : "multi_thread") +
                        "\",\"threads\":" + std::to_string(threads) +
                        ",\"ops\":" + std::to_string(result.ops);
     char buf[128];

@@ -70,7 +70,7 @@ std::optional<std::string> Builder::validate(const RuntimeConfig& c) {
 
 RuntimeConfig Builder::resolved_config() const {
     RuntimeConfig c = config_;
-    if (c.flavor == Flavor::CurrentThread)
+    if (c.flavor == Flavor::current_thread)
         c.worker_threads = 1;
     else if (!explicit_workers_)
         c.worker_threads = default_workers();

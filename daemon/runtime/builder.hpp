@@ -28,8 +28,8 @@ class BuildError : public std::invalid_argument {
 
 class Builder {
    public:
-    [[nodiscard]] static Builder new_multi_thread() { return Builder(Flavor::MultiThread); }
-    [[nodiscard]] static Builder new_current_thread() { return Builder(Flavor::CurrentThread); }
+    [[nodiscard]] static Builder new_multi_thread() { return Builder(Flavor::multi_thread); }
+    [[nodiscard]] static Builder new_current_thread() { return Builder(Flavor::current_thread); }
 
     Builder& worker_threads(std::size_t n) {
         config_.worker_threads = n;

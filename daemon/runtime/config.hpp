@@ -11,10 +11,10 @@
 
 namespace weft {
 
-enum class Flavor { CurrentThread, MultiThread };
+enum class Flavor { current_thread, multi_thread };
 
 struct RuntimeConfig {
-    Flavor flavor = Flavor::MultiThread;
+    Flavor flavor = Flavor::multi_thread;
     std::size_t worker_threads = 0;  // 0 until built: then CPUs or WEFT_WORKER_THREADS
     std::uint32_t global_queue_interval = 31;
     std::uint32_t event_interval = 61;
@@ -30,7 +30,7 @@ struct RuntimeConfig {
     bool poll_time_histogram = false;
     // Which clock times polls (long_poll.hpp): Precise for a histogram of short polls, Coarse
     // where reading the precise clock is slow (virtual machines) and only long polls matter.
-    PollClock poll_clock = PollClock::Precise;
+    PollClock poll_clock = PollClock::precise;
     // A poll running longer than this is reported to on_long_poll (long_poll.hpp); 0: never.
     // Above 0 it turns poll timing on. With poll timing on, a multi_thread runtime also runs a
     // monitor thread that frees what a worker stuck in one poll holds (see stall_monitor.hpp).

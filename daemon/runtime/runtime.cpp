@@ -34,7 +34,7 @@ namespace {
 std::shared_ptr<detail::SchedulerHandle> make_scheduler(const RuntimeConfig& config) {
     if (auto error = Builder::validate(config))
         throw BuildError("invalid runtime setting: " + *error);
-    if (config.flavor == Flavor::CurrentThread)
+    if (config.flavor == Flavor::current_thread)
         return std::make_shared<detail::CurrentThread>(config);
     return detail::make_multi_thread(config);
 }

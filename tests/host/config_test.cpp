@@ -102,7 +102,7 @@ TEST_CASE("config: an empty object is valid and gives the defaults") {
     const ConfigResult result = parse("{}");
     REQUIRE(result.ok());
     const auto& config = *result.config;
-    CHECK(config.runtime.flavor == weft::Flavor::MultiThread);
+    CHECK(config.runtime.flavor == weft::Flavor::multi_thread);
     CHECK_FALSE(config.runtime.worker_threads.has_value());
     CHECK(config.runtime.max_blocking_threads == 512);
     CHECK(config.runtime.thread_keep_alive_ms == 10000);
@@ -295,7 +295,7 @@ TEST_CASE("config: environment variables override the file") {
     REQUIRE(result.ok());
     CHECK(result.config->runtime.worker_threads == 7u);
     CHECK(result.config->runtime.max_blocking_threads == 9);
-    CHECK(result.config->runtime.flavor == weft::Flavor::CurrentThread);
+    CHECK(result.config->runtime.flavor == weft::Flavor::current_thread);
     CHECK(result.config->log.level == weft::host::LogLevel::debug);
     CHECK(result.config->admin.socket == "/tmp/w/admin.sock");
 }
@@ -348,7 +348,7 @@ TEST_CASE("config: a full valid config parses into the right values") {
     for (const auto& error : result.errors) UNSCOPED_INFO(error);
     REQUIRE(result.ok());
     const auto& c = *result.config;
-    CHECK(c.runtime.flavor == weft::Flavor::CurrentThread);
+    CHECK(c.runtime.flavor == weft::Flavor::current_thread);
     CHECK(c.runtime.worker_threads == 4u);
     CHECK(c.runtime.max_blocking_threads == 64);
     CHECK(c.runtime.thread_keep_alive_ms == 500);
@@ -391,7 +391,7 @@ TEST_CASE("config: the shipped config/weftd.json is valid") {
         weft::host::load_config(fs::path(WEFT_SOURCE_DIR) / "config" / "weftd.json", kNoEnv);
     for (const auto& error : result.errors) UNSCOPED_INFO(error);
     REQUIRE(result.ok());
-    CHECK(result.config->runtime.flavor == weft::Flavor::MultiThread);
+    CHECK(result.config->runtime.flavor == weft::Flavor::multi_thread);
     CHECK_FALSE(result.config->runtime.worker_threads.has_value());
     CHECK(result.config->log.level == weft::host::LogLevel::info);
 }

@@ -19,7 +19,7 @@ std::string probe(const std::string& probes, const std::string& values) {
         "config": {"probes": )" + probes +
                                     ", " + values + "}}]}");
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
     }
     return log.text();
@@ -91,7 +91,7 @@ TEST_CASE("config api: the C example plugin reads its names through the host") {
         {"name": "c", "path": ")" WEFT_TEST_PLUGIN_DIR R"(/notify-c.so",
          "config": {"notify": 7}}]})");
     {
-        HostedPlugins hosted(Flavor::MultiThread, bad, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, bad, kDir);
         CHECK(hosted.host.start_all() == 1);
     }
     INFO(log.text());
@@ -105,7 +105,7 @@ TEST_CASE("plugin abi: a 1.1 plugin (descriptor without manifest) loads, runs an
     // No manifest: check-config has nothing to hold the job against.
     CHECK(host::validate_plugins(config, kDir).empty());
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         CHECK(hosted.host.start_all() == 0);
         const auto s = hosted.summary("old");
         REQUIRE(s);

@@ -73,7 +73,7 @@ TEST_CASE("jobs: a once_after job runs exactly once") {
     LogCapture log;
     const auto config = probe_config(
         R"({"name": "once", "plugin": "probe", "task": "count", "once_after_ms": 20})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(hosted.host.start_jobs() == 0);
     REQUIRE(wait_until([&] { return job(hosted, "once").counts.succeeded == 1; }));
@@ -114,7 +114,7 @@ TEST_CASE("jobs: overlap skip never runs a job twice at once and counts the skip
         probe_config(R"({"name": "slow", "plugin": "probe", "task": "slow", "interval_ms": 10})",
                      R"({"slow_ms": 60})");
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         REQUIRE(hosted.host.start_jobs() == 0);
         CHECK(wait_until([&] {
@@ -140,7 +140,7 @@ TEST_CASE("jobs: overlap queue runs once more right after the current run, witho
             "overlap": "queue"})",
         R"({"slow_ms": 60})");
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         const auto began = Clock::now();
         REQUIRE(hosted.host.start_jobs() == 0);
@@ -177,7 +177,7 @@ TEST_CASE("jobs: a job whose plugin or task is missing is reported, the others r
             {"name": "idle", "plugin": "off", "task": "count", "interval_ms": 20},
             {"name": "failed", "plugin": "starter", "task": "count", "interval_ms": 20},
             {"name": "good", "plugin": "probe", "task": "count", "interval_ms": 20}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     CHECK(hosted.host.start_all() == 2);
     CHECK(hosted.host.start_jobs() == 4);
     CHECK(wait_until([&] { return job(hosted, "good").counts.succeeded >= 2; }));
@@ -233,7 +233,7 @@ TEST_CASE("jobs: each job tells when it runs next and how its last run ended") {
         {"name": "early", "plugin": "probe", "task": "start_throws", "interval_ms": 20},
         {"name": "once", "plugin": "probe", "task": "a", "once_after_ms": 20},
         {"name": "later", "plugin": "probe", "task": "b", "interval_ms": 3600000})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(hosted.host.start_jobs() == 0);
     REQUIRE(wait_until([&] {
@@ -309,7 +309,7 @@ TEST_CASE("jobs: a cron job fires on the wall clock") {
     LogCapture log;
     const auto config = probe_config(
         R"({"name": "every-second", "plugin": "probe", "task": "count", "cron": "* * * * * *"})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(hosted.host.start_jobs() == 0);
     CHECK(wait_until([&] { return job(hosted, "every-second").counts.succeeded >= 1; }, 2500ms));
@@ -320,7 +320,7 @@ TEST_CASE("jobs: a cron expression that matches no date is reported and not sche
     LogCapture log;
     const auto config = probe_config(
         R"({"name": "never", "plugin": "probe", "task": "count", "cron": "0 0 0 30 2 *"})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     CHECK(hosted.host.start_jobs() == 0);  // bound; the trigger finds no date
     INFO(log.text());
@@ -333,7 +333,7 @@ TEST_CASE("jobs: registering a job task after the jobs were bound is refused") {
     LogCapture log;
     const auto config =
         probe_config(R"({"name": "late", "plugin": "probe", "task": "late", "once_after_ms": 1})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(hosted.host.start_jobs() == 0);
     CHECK(log.wait_for("job_probe: late registration gave unsupported"));
@@ -348,7 +348,7 @@ TEST_CASE("jobs: the C ABI: registration statuses, C job runs, registrations dro
             {"name": "fails", "plugin": "cj", "task": "fails", "interval_ms": 20},
             {"name": "broken", "plugin": "cj", "task": "no_poll", "interval_ms": 20}]})");
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         REQUIRE(hosted.host.start_jobs() == 0);
         CHECK(wait_until([&] {
@@ -378,7 +378,7 @@ TEST_CASE("plugin abi: a plugin built for an older minor (1.0) loads and runs on
     const auto config =
         config_from(R"({"plugins": [{"name": "old", "path": "bad_older_minor.so"}]})");
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         CHECK(hosted.host.start_all() == 0);
         const auto s = hosted.summary("old");
         REQUIRE(s);

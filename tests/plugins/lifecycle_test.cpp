@@ -138,5 +138,5 @@ TEST_CASE("plugin lifecycle: a C plugin wakes its task from the blocking pool wi
     CHECK(log.contains("[w] info: c-waker: woken by a blocking job"));
     CHECK(log.contains("[w] info: c-waker: job returned empty"));
     CHECK(log.contains("[w] info: c-waker: workers " +
-                       std::string(flavor == Flavor::CurrentThread ? "1" : "2") + ", my tasks 1"));
+                       std::string(flavor == Flavor::current_thread ? "1" : "2") + ", my tasks 1"));
 }

@@ -98,7 +98,7 @@ TEST_CASE("manifest: what check-config reports does fail at run time") {
             "plugins": [{"name": "p", "path": ")" WEFT_TEST_PLUGIN_DIR R"(/producer.so"}]})");
     REQUIRE(host::validate_plugins(config, kPlugins).size() == 1);
     {
-        test::HostedPlugins hosted(Flavor::MultiThread, config, kPlugins);
+        test::HostedPlugins hosted(Flavor::multi_thread, config, kPlugins);
         CHECK(hosted.host.start_all() == 1);
     }
     INFO(log.text());

@@ -69,7 +69,7 @@ TEST_CASE("plugin messaging: opening with another kind or capacity names both") 
           {"name": "any", "path": "messenger.so", "config": {"mode": "open"}},
           {"name": "missing", "path": "messenger.so",
            "config": {"mode": "open", "channel": "nowhere"}}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     INFO(log.text());
     CHECK(
@@ -93,7 +93,7 @@ TEST_CASE("plugin messaging: one receiving task at a time on an mpsc channel") {
     LogCapture log;
     const auto config = config_from(R"({"plugins": [
         {"name": "busy", "path": "messenger.so", "config": {"mode": "busy", "channel": "b"}}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     CHECK(log.wait_for("[busy] info: messenger: second receiver: busy"));
 }
@@ -148,7 +148,7 @@ TEST_CASE("plugin messaging: named semaphores") {
          "config": {"mode": "semaphore", "name": "db", "permits": 2}},
         {"name": "bad", "path": "messenger.so",
          "config": {"mode": "semaphore", "name": "db", "permits": 3}}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(log.wait_for("[sem] info: messenger: released, available 2"));
     INFO(log.text());
@@ -235,7 +235,7 @@ TEST_CASE("plugin messaging: a lagging broadcast receiver is told how much it mi
           {"name": "slow", "path": "messenger.so", "config": {"mode": "recv", "channel": "events", "count": 1000}},
           {"name": "tx", "path": "messenger.so", "config": {"mode": "send", "channel": "events", "count": 1000}}]})");
     {
-        HostedPlugins hosted(Flavor::CurrentThread, config, kDir);
+        HostedPlugins hosted(Flavor::current_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         REQUIRE(log.wait_for("[tx] info: messenger: sent 1000"));
         REQUIRE(log.wait_for("[slow] info: messenger: lagged"));
@@ -256,7 +256,7 @@ TEST_CASE("plugin messaging: a broadcast nobody listens to is reported, not sile
         "channels": {"events": {"kind": "broadcast", "capacity": 16}},
         "plugins": [{"name": "tx", "path": "messenger.so", "config": {"mode": "send", "channel": "events", "count": 3}}]})");
     {
-        HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+        HostedPlugins hosted(Flavor::multi_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         REQUIRE(log.wait_for("[tx] info: messenger: sent 3"));
     }
@@ -332,7 +332,7 @@ TEST_CASE("plugin messaging: the coop budget applies across the ABI") {
         {"name": "pong", "path": "messenger.so", "config": {"mode": "pong"}},
         {"name": "ping", "path": "messenger.so", "config": {"mode": "ping", "rounds": 100}}]})");
     {
-        HostedPlugins hosted(Flavor::CurrentThread, config, kDir);
+        HostedPlugins hosted(Flavor::current_thread, config, kDir);
         REQUIRE(hosted.host.start_all() == 0);
         REQUIRE(log.wait_for("[ping] info: messenger: rounds 100"));
     }

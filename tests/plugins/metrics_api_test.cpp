@@ -19,7 +19,7 @@ TEST_CASE(
     LogCapture log;
     const auto config = config_from(R"({"crash_loop": {"state_directory": "/tmp/weft-state-x"},
         "plugins": [{"name": "c", "path": "bad_c_metrics.so"}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kDir);
     REQUIRE(hosted.host.start_all() == 0);
     const std::string text = log.text();
     INFO(text);

@@ -41,7 +41,7 @@ TEST_CASE(
     LogCapture log;
     const auto config =
         config_from(R"({"plugins": [{"name": "nh", "path": "bad_null_handles.so"}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kBadDir);
+    HostedPlugins hosted(Flavor::multi_thread, config, kBadDir);
     REQUIRE(hosted.host.start_all() == 0);
     REQUIRE(log.wait_for("null handle: done"));
     INFO(log.text());

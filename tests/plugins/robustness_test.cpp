@@ -170,7 +170,7 @@ TEST_CASE(
     LogCapture log;
     const auto config = config_from(R"({"plugins": [
         {"name": "old", "path": "bad_no_receiver_1_1.so"}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kBad);
+    HostedPlugins hosted(Flavor::multi_thread, config, kBad);
     REQUIRE(hosted.host.start_all() == 0);
     // Its pending send stays pending (as in 1.1): only the shutdown ends the task.
     REQUIRE(log.wait_for("no_receiver: try_send after the receiver closed: full"));
@@ -185,7 +185,7 @@ TEST_CASE("plugin sdk: a send without receiver is TrySend::no_receiver or weft::
     LogCapture log;
     const auto config = config_from(R"({"plugins": [
         {"name": "lonely", "path": "messenger.so", "config": {"mode": "lonely", "channel": "c"}}]})");
-    HostedPlugins hosted(Flavor::MultiThread, config, kBad);
+    HostedPlugins hosted(Flavor::multi_thread, config, kBad);
     REQUIRE(hosted.host.start_all() == 0);
     CHECK(log.wait_for("[lonely] info: send threw NoReceiver"));
     CHECK(log.contains("[lonely] info: try_send no_receiver"));

@@ -95,11 +95,11 @@ inline host::Config config_from(const std::string& json) {
     return *result.config;
 }
 
-inline std::vector<Flavor> flavors() { return {Flavor::MultiThread, Flavor::CurrentThread}; }
+inline std::vector<Flavor> flavors() { return {Flavor::multi_thread, Flavor::current_thread}; }
 
 inline Runtime make_runtime(Flavor flavor) {
-    return flavor == Flavor::CurrentThread ? Builder::new_current_thread().build()
-                                           : Builder::new_multi_thread().worker_threads(2).build();
+    return flavor == Flavor::current_thread ? Builder::new_current_thread().build()
+                                            : Builder::new_multi_thread().worker_threads(2).build();
 }
 
 // A runtime, driven as weftd drives it, and a plugin host on it.

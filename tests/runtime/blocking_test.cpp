@@ -224,7 +224,7 @@ TEST_CASE("shutdown_timeout abandons a long blocking call and drops queued work"
     auto gate = std::make_shared<Gate>();
     std::atomic<int> live{0};
     std::atomic<bool> queued_ran{false};
-    auto rt = flavor == Flavor::CurrentThread
+    auto rt = flavor == Flavor::current_thread
                   ? Builder::new_current_thread().max_blocking_threads(1).build()
                   : Builder::new_multi_thread().worker_threads(2).max_blocking_threads(1).build();
     auto stuck = spawn_blocking_on(rt.handle(), [gate] { gate->wait(); });

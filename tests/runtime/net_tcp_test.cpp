@@ -429,7 +429,7 @@ TEST_CASE("tcp: an accept dropped by a timeout takes no connection", "[net][tcp]
 
 TEST_CASE("tcp: a task reading an always-ready socket still lets other tasks run",
           "[net][tcp][coop]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     auto other_ran_first = rt.block_on([]() -> Task<bool> {
         auto listener = net::TcpListener::bind(any_local());
         REQUIRE(listener);
@@ -512,7 +512,7 @@ TEST_CASE("tcp: a task cancelled at runtime shutdown closes its connection", "[n
 }
 
 TEST_CASE("tcp: bind reports a port in use with the address", "[net][tcp]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto a = net::TcpListener::bind(any_local());
         REQUIRE(a);

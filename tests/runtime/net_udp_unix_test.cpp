@@ -100,7 +100,7 @@ TEST_CASE("udp: a connected socket sends to and receives from its peer only", "[
 
 TEST_CASE("udp: a datagram longer than the buffer is truncated and its length reported",
           "[net][udp]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto a = net::UdpSocket::bind(net::SocketAddr::localhost_v4(0));
         auto b = net::UdpSocket::bind(net::SocketAddr::localhost_v4(0));
@@ -188,7 +188,7 @@ TEST_CASE("unix: a stream through a Unix socket echoes and reports the end", "[n
 
 TEST_CASE("unix: binding a path that exists and connecting to none fail with the path",
           "[net][unix]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     SocketDir dir;
     const std::string path = (dir.path / "taken.sock").string();
     rt.block_on([](std::string p, std::string missing) -> Task<void> {

@@ -124,7 +124,7 @@ TEST_CASE("tcp pool: round trips reuse connections and at most max_size of them"
 TEST_CASE(
     "tcp pool: an address that refuses fails the acquire with why and does not block another pool",
     "[pool][net]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         std::atomic<int> warnings{0};
         auto cfg = tcp_config(2);
@@ -209,7 +209,7 @@ TEST_CASE(
     "tcp pool: a stalled connection marked broken is replaced and a stalled connect ends at the "
     "acquire timeout",
     "[pool][net]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         // Reads and never answers.
         auto srv = start_server([](net::TcpStream s) -> Task<void> {

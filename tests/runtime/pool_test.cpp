@@ -179,7 +179,7 @@ TEST_CASE("pool: waiters are served first come and first served", "[pool]") {
 
 TEST_CASE("pool: an acquire that times out says the pool was exhausted and how many were in use",
           "[pool]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
         auto cfg = config(2);
@@ -206,7 +206,7 @@ TEST_CASE("pool: an acquire that times out says the pool was exhausted and how m
 
 TEST_CASE("pool: a resource marked broken is closed and never handed out again", "[pool]") {
     auto c = std::make_shared<Counter>();
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([](std::shared_ptr<Counter> c) -> Task<void> {
         auto p = Pool<Res>::create(config(2), manager(c));
         int first = 0;
@@ -235,7 +235,7 @@ TEST_CASE("pool: a resource marked broken is closed and never handed out again",
 
 TEST_CASE("pool: a resource failing its recycle check is closed and the next one is tried",
           "[pool]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
         auto p = Pool<Res>::create(config(2), manager(c, true));
@@ -255,7 +255,7 @@ TEST_CASE("pool: a resource failing its recycle check is closed and the next one
 }
 
 TEST_CASE("pool: min_idle resources are created and kept warm in the background", "[pool]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
         auto cfg = config(4);
@@ -285,7 +285,7 @@ TEST_CASE("pool: min_idle resources are created and kept warm in the background"
 TEST_CASE(
     "pool: idle resources above min_idle are closed after idle_timeout and all at max_lifetime",
     "[pool]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
         auto cfg = config(4);
@@ -325,7 +325,7 @@ TEST_CASE(
 }
 
 TEST_CASE("pool: failed creates are retried with backoff and logged once per burst", "[pool]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
         c->fail_next = 6;
@@ -349,7 +349,7 @@ TEST_CASE("pool: failed creates are retried with backoff and logged once per bur
 TEST_CASE("pool: an acquire whose create never finishes times out with the create error",
           "[pool]") {
     auto c = std::make_shared<Counter>();
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([](std::shared_ptr<Counter> c) -> Task<void> {
         c->hang = true;
         auto cfg = config(1);
@@ -408,7 +408,7 @@ TEST_CASE("pool: a waiting acquire that is dropped passes its turn to the next w
 
 TEST_CASE("pool: close fails waiters and closes idle resources at once and busy ones on release",
           "[pool]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
         auto p = Pool<Res>::create(config(3), manager(c));

@@ -59,8 +59,8 @@ TEST_CASE("Handle::block_on refuses a runtime thread", "[runtime][handle]") {
 
 TEST_CASE("an enter guard makes the runtime current on a thread outside it, and nests",
           "[runtime][handle]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
-    auto other_rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
+    auto other_rt = weft::test::make_runtime(Flavor::multi_thread);
     CHECK_FALSE(Handle::try_current());
     CHECK_THROWS_AS(spawn(slept_value(1)), std::logic_error);
     JoinHandle<int> joined;

@@ -65,7 +65,7 @@ TEST_CASE("the coop budget makes a task looping on ready resources yield", "[sch
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     // One worker: the spinner and the flag setter share it, so the setter only runs if the
     // spinner is forced to yield.
-    Runtime rt = flavor == Flavor::CurrentThread
+    Runtime rt = flavor == Flavor::current_thread
                      ? Builder::new_current_thread().budget(16).build()
                      : Builder::new_multi_thread().worker_threads(1).budget(16).build();
     std::atomic<bool> stop{false};
@@ -141,7 +141,7 @@ TEST_CASE("the LIFO slot can be disabled", "[scheduler][lifo]") {
 TEST_CASE("a task spawned from outside runs while local tasks keep yielding",
           "[scheduler][fairness]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
-    Runtime rt = flavor == Flavor::CurrentThread
+    Runtime rt = flavor == Flavor::current_thread
                      ? Builder::new_current_thread().build()
                      : Builder::new_multi_thread().worker_threads(1).build();
     std::atomic<bool> remote_ran{false};
@@ -286,7 +286,7 @@ TEST_CASE("metrics count spawns, polls and alive tasks while running", "[schedul
     std::uint64_t polls = 0;
     for (const auto& w : m.workers) polls += w.polls;
     CHECK(polls >= 201);  // each spawned task twice (it yields once), the root at least once
-    CHECK(m.num_workers == (flavor == Flavor::CurrentThread ? 1u : 2u));
+    CHECK(m.num_workers == (flavor == Flavor::current_thread ? 1u : 2u));
 }
 
 TEST_CASE("the poll-time histogram records every poll when enabled", "[scheduler][metrics]") {

@@ -217,7 +217,7 @@ TEST_CASE("with the coarse poll clock a long poll is still measured to a tick",
           "[stall][metrics]") {
     auto rt = Builder::new_current_thread()
                   .poll_time_histogram(true)
-                  .poll_clock(PollClock::Coarse)
+                  .poll_clock(PollClock::coarse)
                   .build();
     rt.block_on(untagged_block());  // 200 ms in one poll
     const auto m = rt.metrics();

@@ -12,16 +12,16 @@
 namespace weft::test {
 
 // Both flavors, so that a test can run its body on each (GENERATE(flavors())).
-inline std::vector<Flavor> flavors() { return {Flavor::CurrentThread, Flavor::MultiThread}; }
+inline std::vector<Flavor> flavors() { return {Flavor::current_thread, Flavor::multi_thread}; }
 
 inline Runtime make_runtime(Flavor flavor, std::size_t workers = 2) {
-    return flavor == Flavor::CurrentThread
+    return flavor == Flavor::current_thread
                ? Builder::new_current_thread().build()
                : Builder::new_multi_thread().worker_threads(workers).build();
 }
 
 inline std::string name_of(Flavor f) {
-    return f == Flavor::CurrentThread ? "current_thread" : "multi_thread";
+    return f == Flavor::current_thread ? "current_thread" : "multi_thread";
 }
 
 // Aborts every task and waits until each has ended, however it ended (value, failure or

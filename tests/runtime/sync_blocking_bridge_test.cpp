@@ -129,7 +129,7 @@ TEST_CASE(
 
 TEST_CASE("Semaphore blocking_acquire waits in line with the tasks and fails once closed",
           "[sync][blocking_bridge]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     sync::Semaphore sem(1);
     auto holder = rt.spawn([](sync::Semaphore& sem) -> Task<void> {
         auto p = (co_await sem.acquire()).value();

@@ -293,7 +293,7 @@ TEST_CASE("broadcast recv moves past a value whose copy throws and rethrows in t
 
 TEST_CASE("broadcast Sender::len counts values the slowest receiver has not received yet",
           "[sync][broadcast]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = broadcast::channel<int>(4);
         CHECK(tx.len() == 0);

@@ -53,7 +53,7 @@ TEST_CASE("mpsc recv_many waits for one message then takes every ready one up to
 }
 
 TEST_CASE("unbounded mpsc recv_many gives 0 once closed and drained", "[sync][mpsc]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = mpsc::unbounded_channel<std::string>();
         for (int i = 0; i < 100; ++i) tx.send(std::to_string(i)).value();
@@ -71,7 +71,7 @@ TEST_CASE("unbounded mpsc recv_many gives 0 once closed and drained", "[sync][mp
 
 TEST_CASE("mpsc receiver len, is_empty and is_closed follow sends, receives and closing",
           "[sync][mpsc]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         {
             auto [tx, rx] = mpsc::channel<int>(4);
@@ -118,7 +118,7 @@ TEST_CASE("mpsc receiver len, is_empty and is_closed follow sends, receives and 
 
 TEST_CASE("mpsc weak senders do not keep the channel open and upgrade while a sender lives",
           "[sync][mpsc]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = mpsc::channel<int>(4);
         auto weak = tx.downgrade();
@@ -151,7 +151,7 @@ TEST_CASE("mpsc weak senders do not keep the channel open and upgrade while a se
 }
 
 TEST_CASE("unbounded mpsc weak senders upgrade while a sender lives", "[sync][mpsc]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = mpsc::unbounded_channel<int>();
         auto weak = tx.downgrade();
@@ -220,7 +220,7 @@ TEST_CASE("mpsc reserve_many holds capacity for n messages and gives back what i
 
 TEST_CASE("mpsc send_timeout sends when capacity frees in time and gives the value back if not",
           "[sync][mpsc][time]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         time::pause();  // the timeouts elapse at their instants, without waiting
         auto [tx, rx] = mpsc::channel<std::string>(1);

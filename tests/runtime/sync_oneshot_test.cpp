@@ -262,7 +262,7 @@ TEST_CASE("oneshot is_empty and is_terminated follow the value and the receiver'
         { auto gone = std::move(tx); }  // dropped without a value
         CHECK(rx.is_empty());
         CHECK_FALSE(rx.is_terminated());  // its Closed result was not taken yet
-        CHECK(rx.try_recv().error().kind == oneshot::TryRecvError::Kind::Closed);
+        CHECK(rx.try_recv().error().kind == oneshot::TryRecvError::Kind::closed);
         CHECK(rx.is_terminated());
     }
     {

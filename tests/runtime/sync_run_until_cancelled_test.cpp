@@ -70,7 +70,7 @@ TEST_CASE("run_until_cancelled gives nullopt and drops the awaitable when cancel
 
 TEST_CASE("run_until_cancelled_owned keeps the token alive for the await",
           "[sync][cancellation_token]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         std::atomic<int> live{0};
         std::optional<CancellationToken> token(std::in_place);

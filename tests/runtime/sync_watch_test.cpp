@@ -212,7 +212,7 @@ TEST_CASE("watch wait_for checks the current value first, then waits for one tha
 
 TEST_CASE("watch wait_for fails once every sender is gone and no unseen value passes",
           "[sync][watch]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         {
             auto [tx, rx] = watch::channel<int>(1);
@@ -251,7 +251,7 @@ TEST_CASE("watch wait_for fails once every sender is gone and no unseen value pa
 
 TEST_CASE("watch mark_changed and mark_unchanged set what the receiver counts as seen",
           "[sync][watch]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         auto [tx, rx] = watch::channel<int>(1);
         CHECK_FALSE(*rx.has_changed());

@@ -37,7 +37,7 @@ Task<std::string> guarded(std::atomic<int>& live, std::chrono::milliseconds d) {
 }  // namespace
 
 TEST_CASE("join gives every value in argument order and runs them concurrently", "[task][join]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         time::pause();
         const auto start = time::now();
@@ -53,7 +53,7 @@ TEST_CASE("join gives every value in argument order and runs them concurrently",
 }
 
 TEST_CASE("join waits for every awaitable, then rethrows the first failure", "[task][join]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         time::pause();
         std::atomic<int> live{0};
@@ -93,7 +93,7 @@ TEST_CASE("try_join drops the others at the first failure and rethrows it", "[ta
 }
 
 TEST_CASE("try_join of awaitables that all succeed gives their values", "[task][join]") {
-    auto rt = weft::test::make_runtime(Flavor::MultiThread);
+    auto rt = weft::test::make_runtime(Flavor::multi_thread);
     rt.block_on([]() -> Task<void> {
         auto h = spawn(after(1ms, 40));
         auto [x, y] = co_await try_join(h, after(2ms, 2));
@@ -102,7 +102,7 @@ TEST_CASE("try_join of awaitables that all succeed gives their values", "[task][
 }
 
 TEST_CASE("try_join rethrows the JoinError of an aborted task and drops the rest", "[task][join]") {
-    auto rt = weft::test::make_runtime(Flavor::CurrentThread);
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
     rt.block_on([]() -> Task<void> {
         std::atomic<int> live{0};
         auto victim = spawn(after(10s, 0));

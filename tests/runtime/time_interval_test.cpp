@@ -49,7 +49,7 @@ TEST_CASE("interval: the first tick is immediate, then one per period", "[time][
         }
         CHECK(seen == Ticks{0ms, 100ms, 200ms, 300ms});
         CHECK(iv.period() == 100ms);
-        CHECK(iv.missed_tick_behavior() == wt::MissedTickBehavior::Burst);
+        CHECK(iv.missed_tick_behavior() == wt::MissedTickBehavior::burst);
     }());
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("interval Delay: after a missed tick the schedule restarts from it", "
         const wt::Instant start = wt::now();
         co_await wt::advance(1ms);
         auto iv = wt::interval_at(start, 300ms);
-        iv.set_missed_tick_behavior(wt::MissedTickBehavior::Delay);
+        iv.set_missed_tick_behavior(wt::MissedTickBehavior::delay);
         CHECK(ready_ticks(iv, start) == Ticks{0ms});
         co_await wt::advance(100ms);
         CHECK(ready_ticks(iv, start).empty());
@@ -129,7 +129,7 @@ TEST_CASE("interval Skip: missed ticks are dropped, the phase is kept", "[time][
         const wt::Instant start = wt::now();
         co_await wt::advance(1ms);
         auto iv = wt::interval_at(start, 300ms);
-        iv.set_missed_tick_behavior(wt::MissedTickBehavior::Skip);
+        iv.set_missed_tick_behavior(wt::MissedTickBehavior::skip);
         CHECK(ready_ticks(iv, start) == Ticks{0ms});
         co_await wt::advance(100ms);
         CHECK(ready_ticks(iv, start).empty());
@@ -154,13 +154,13 @@ TEST_CASE("interval ticks on time when awaited after a stall, per behaviour", "[
         std::vector<milliseconds> taken;      // when it returns
     };
     const std::vector<Case> cases = {
-        {wt::MissedTickBehavior::Burst,
+        {wt::MissedTickBehavior::burst,
          {0ms, 100ms, 200ms, 300ms, 400ms},
          {0ms, 350ms, 350ms, 350ms, 400ms}},
-        {wt::MissedTickBehavior::Delay,
+        {wt::MissedTickBehavior::delay,
          {0ms, 100ms, 450ms, 550ms, 650ms},
          {0ms, 350ms, 450ms, 550ms, 650ms}},
-        {wt::MissedTickBehavior::Skip,
+        {wt::MissedTickBehavior::skip,
          {0ms, 100ms, 400ms, 500ms, 600ms},
          {0ms, 350ms, 400ms, 500ms, 600ms}},
     };

@@ -35,7 +35,7 @@ enum class PoolKind { tcp, resource };
 enum class PollClockChoice { coarse, precise };
 
 struct RuntimeConfig {
-    Flavor flavor = Flavor::MultiThread;
+    Flavor flavor = Flavor::multi_thread;
     // Empty means one worker per CPU, as Tokio does.
     std::optional<std::uint32_t> worker_threads;
     std::uint32_t max_blocking_threads = 512;

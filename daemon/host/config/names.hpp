@@ -18,8 +18,8 @@ struct Named {
 };
 
 inline constexpr std::array<Named<Flavor>, 2> kFlavorNames = {{
-    {"multi_thread", Flavor::MultiThread},
-    {"current_thread", Flavor::CurrentThread},
+    {"multi_thread", Flavor::multi_thread},
+    {"current_thread", Flavor::current_thread},
 }};
 
 inline constexpr std::array<Named<PollClockChoice>, 2> kPollClockNames = {{

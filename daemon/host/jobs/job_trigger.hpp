@@ -3,7 +3,7 @@
 //   interval   first one interval after the scheduler started, then every interval after the
 //              previous due time (no drift). Occurrences missed entirely (the machine slept,
 //              the scheduler was starved) are dropped, not run in a burst, as Tokio's
-//              MissedTickBehavior::Skip.
+//              MissedTickBehavior::skip.
 //   cron       in local wall-clock time (cron_next.hpp). Due once the wall clock reaches the
 //              fire time; the next fire is computed from the later of that time and now, so a
 //              clock set forward runs the job once, not once per missed second.

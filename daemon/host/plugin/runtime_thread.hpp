@@ -18,7 +18,7 @@ namespace weft::host {
 class RuntimeThread {
    public:
     explicit RuntimeThread(Runtime& runtime) {
-        if (runtime.config().flavor != weft::Flavor::CurrentThread) return;
+        if (runtime.config().flavor != weft::Flavor::current_thread) return;
         thread_ = std::thread([&runtime, this] {
             runtime.block_on([](ShutdownToken& stop) -> Task<void> {
                 ShutdownToken::Wait wait(stop);

@@ -38,8 +38,8 @@ struct LongPoll {
 //            4 ms), read from memory in a few ns. Polls shorter than a tick count 0 or one tick,
 //            so sums over many polls (busy time) stay right on average, long polls are measured
 //            to a tick, and the histogram's first buckets hold every short poll.
-enum class PollClock { Precise, Coarse };
-[[nodiscard]] std::uint64_t poll_clock_ns(PollClock clock = PollClock::Precise) noexcept;
+enum class PollClock { precise, coarse };
+[[nodiscard]] std::uint64_t poll_clock_ns(PollClock clock = PollClock::precise) noexcept;
 
 namespace detail {
 struct PollWatch;
@@ -77,7 +77,7 @@ class PollTagScope {
     std::uint64_t started_ns_ = 0;
     std::chrono::milliseconds threshold_{0};
     std::size_t worker_ = 0;
-    PollClock clock_ = PollClock::Precise;
+    PollClock clock_ = PollClock::precise;
 };
 
 }  // namespace weft

@@ -8,7 +8,7 @@ namespace weft {
 
 std::uint64_t poll_clock_ns(PollClock clock) noexcept {
     timespec ts{};
-    ::clock_gettime(clock == PollClock::Coarse ? CLOCK_MONOTONIC_COARSE : CLOCK_MONOTONIC, &ts);
+    ::clock_gettime(clock == PollClock::coarse ? CLOCK_MONOTONIC_COARSE : CLOCK_MONOTONIC, &ts);
     return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u +
            static_cast<std::uint64_t>(ts.tv_nsec);
 }
@@ -16,7 +16,7 @@ std::uint64_t poll_clock_ns(PollClock clock) noexcept {
 PollTagScope::PollTagScope(const void* tag) noexcept : watch_(detail::tls().poll_watch) {
     if (!watch_) {
         // No poll timing here: the cheap clock, for whoever still asks for elapsed().
-        clock_ = PollClock::Coarse;
+        clock_ = PollClock::coarse;
         started_ns_ = poll_clock_ns(clock_);
         return;
     }

@@ -29,7 +29,7 @@ struct PollWatch {
     bool tagged = false;
     std::size_t worker = 0;
     std::chrono::milliseconds threshold{0};
-    PollClock clock = PollClock::Precise;
+    PollClock clock = PollClock::precise;
 
     // The end of a scope (worker thread only): stores the enclosing scope's tag (or null), then
     // waits out a monitor that may have loaded the old one (the protocol above).

@@ -507,7 +507,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
                 if (idle_.size() >= config_.min_idle || size_ >= config_.max_size) break;
             }
             // In use, or someone waits (then no permit is free): their acquires create.
-            if (sem_.try_acquire(1) != Semaphore::TryResult::Ok) break;
+            if (sem_.try_acquire(1) != Semaphore::TryResult::ok) break;
             PermitHold permit(this);  // given back after the new resource is idle (rule 3)
             {
                 std::lock_guard lock(lock_);
@@ -667,18 +667,18 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
         using Poll = typename Semaphore::Acquire::Poll;
         if (!permit_) {
             switch (pool_->sem_.try_acquire(1)) {
-                case Semaphore::TryResult::Ok:
+                case Semaphore::TryResult::ok:
                     return true;  // the permit is this acquire's now
-                case Semaphore::TryResult::Closed:
+                case Semaphore::TryResult::closed:
                     done_ = true;
                     return true;
-                case Semaphore::TryResult::NoPermits:
+                case Semaphore::TryResult::no_permits:
                     break;
             }
             permit_.emplace(pool_->sem_, 1);
         }
         const Poll got = permit_->poll(cx.waker());
-        if (got == Poll::Pending) {
+        if (got == Poll::pending) {
             coop::refund();  // waiting is not work
             if (!waiting_) {
                 waiting_ = true;
@@ -687,10 +687,10 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
             }
             return false;
         }
-        if (got == Poll::Ready) permit_->take();  // the permit is this acquire's now
+        if (got == Poll::ready) permit_->take();  // the permit is this acquire's now
         permit_.reset();
         stop_waiting();
-        if (got == Poll::Closed) done_ = true;
+        if (got == Poll::closed) done_ = true;
         return true;
     }
 

@@ -70,11 +70,11 @@ Registry::Poll Registry::poll_recv(Listener& l, const WakerRef& waker) noexcept 
     std::lock_guard lock(mutex_);
     if (l.pending) {
         l.pending = false;
-        return Poll::Delivered;
+        return Poll::delivered;
     }
-    if (closed_) return Poll::Closed;
+    if (closed_) return Poll::closed;
     if (!waker.will_wake(l.waker)) old = std::exchange(l.waker, waker.clone());
-    return Poll::Pending;
+    return Poll::pending;
 }
 
 void Registry::on_signal(uv_signal_t* handle, int signum) {

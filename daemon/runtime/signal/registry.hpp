@@ -49,7 +49,7 @@ class Registry {
     void add(Listener& l);
     void remove(Listener& l) noexcept;
 
-    enum class Poll { Delivered, Pending, Closed };
+    enum class Poll { delivered, pending, closed };
     // Takes a pending delivery, or stores `waker` to be woken by the next one.
     [[nodiscard]] Poll poll_recv(Listener& l, const WakerRef& waker) noexcept;
 

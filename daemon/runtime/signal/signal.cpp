@@ -25,13 +25,13 @@ Signal::~Signal() {
 bool Signal::Recv::poll(Context& cx) noexcept {
     if (!coop::poll_proceed(cx)) return false;
     switch (signal_->registry_->poll_recv(*signal_->listener_, cx.waker())) {
-        case detail::Registry::Poll::Delivered:
+        case detail::Registry::Poll::delivered:
             delivered_ = true;
             return true;
-        case detail::Registry::Poll::Closed:
+        case detail::Registry::Poll::closed:
             delivered_ = false;
             return true;
-        case detail::Registry::Poll::Pending:
+        case detail::Registry::Poll::pending:
             break;
     }
     coop::refund();

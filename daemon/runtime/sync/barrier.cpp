@@ -5,7 +5,7 @@
 namespace weft::sync {
 
 Barrier::Wait::~Wait() {
-    if (phase_ != Phase::Waiting || waiter_.released.load(std::memory_order_acquire)) return;
+    if (phase_ != Phase::waiting || waiter_.released.load(std::memory_order_acquire)) return;
     std::lock_guard lock(b_->mutex_);
     if (waiter_.released.load(std::memory_order_relaxed)) return;
     b_->waiters_.remove(&waiter_);
@@ -13,17 +13,17 @@ Barrier::Wait::~Wait() {
 }
 
 bool Barrier::Wait::poll(Context& cx) noexcept {
-    if (phase_ == Phase::Leader || phase_ == Phase::Done) return true;
+    if (phase_ == Phase::leader || phase_ == Phase::done) return true;
     if (!coop::poll_proceed(cx)) return false;
-    if (phase_ == Phase::Waiting && waiter_.released.load(std::memory_order_acquire)) {
-        phase_ = Phase::Done;
+    if (phase_ == Phase::waiting && waiter_.released.load(std::memory_order_acquire)) {
+        phase_ = Phase::done;
         return true;
     }
     detail::WakeList<Waker> wakers;
     std::unique_lock lock(b_->mutex_);
-    if (phase_ == Phase::Waiting) {
+    if (phase_ == Phase::waiting) {
         if (waiter_.released.load(std::memory_order_relaxed)) {
-            phase_ = Phase::Done;
+            phase_ = Phase::done;
             return true;
         }
         cx.waker().store_into(waiter_.waker);
@@ -33,7 +33,7 @@ bool Barrier::Wait::poll(Context& cx) noexcept {
     if (++b_->arrived_ < b_->n_) {
         waiter_.waker = cx.waker().clone();
         b_->waiters_.push_back(&waiter_);
-        phase_ = Phase::Waiting;
+        phase_ = Phase::waiting;
         coop::refund();
         return false;
     }
@@ -44,7 +44,7 @@ bool Barrier::Wait::poll(Context& cx) noexcept {
         wakers.push(std::move(w->waker));
         w->released.store(true, std::memory_order_release);
     }
-    phase_ = Phase::Leader;
+    phase_ = Phase::leader;
     lock.unlock();
     wakers.wake_all();
     return true;

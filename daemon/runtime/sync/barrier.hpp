@@ -44,24 +44,24 @@ class Barrier {
     class [[nodiscard]] Wait : public Pollable<Wait> {
        public:
         Wait(Wait&& o) noexcept : b_(o.b_), phase_(o.phase_) {
-            if (o.phase_ == Phase::Waiting) std::terminate();  // a waiting wait must not move
+            if (o.phase_ == Phase::waiting) std::terminate();  // a waiting wait must not move
         }
         ~Wait();
         bool poll(Context& cx) noexcept;
         BarrierWaitResult await_resume() const noexcept {
-            return BarrierWaitResult(phase_ == Phase::Leader);
+            return BarrierWaitResult(phase_ == Phase::leader);
         }
 
        private:
         friend class Barrier;
-        enum class Phase : std::uint8_t { Init, Waiting, Leader, Done };
+        enum class Phase : std::uint8_t { init, waiting, leader, done };
         struct Waiter : detail::WaitNode {
             Waker waker;
             std::atomic<bool> released{false};  // stored last by the leader
         };
         explicit Wait(Barrier& b) noexcept : b_(&b) {}
         Barrier* b_;
-        Phase phase_ = Phase::Init;
+        Phase phase_ = Phase::init;
         Waiter waiter_;
     };
     [[nodiscard]] Wait wait() noexcept { return Wait(*this); }

@@ -109,14 +109,14 @@ BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::poll_enqueue(
     std::size_t cur = sem.word_.load(std::memory_order_acquire);
     std::size_t got = 0;
     for (;;) {
-        if (cur & kClosed) return Poll::Closed;
+        if (cur & kClosed) return Poll::closed;
         std::size_t avail = cur >> kShift;
         if (!(cur & kWaiters) && avail >= n_) {  // permits came back meanwhile
             if (sem.word_.compare_exchange_weak(cur, cur - (n_ << kShift),
                                                 std::memory_order_acq_rel,
                                                 std::memory_order_acquire)) {
                 acquired_ = true;
-                return Poll::Ready;
+                return Poll::ready;
             }
             continue;
         }
@@ -131,7 +131,7 @@ BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::poll_enqueue(
     node_.waker = waker.clone();
     sem.waiters_.push_back(&node_);
     queued_ = true;
-    return Poll::Pending;
+    return Poll::pending;
 }
 
 BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::poll_queued(const WakerRef& waker) noexcept {
@@ -140,18 +140,18 @@ BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::poll_queued(const WakerRe
     if (s == 0) {
         queued_ = false;
         acquired_ = true;
-        return Poll::Ready;
+        return Poll::ready;
     }
     if (s & kNodeClosed) return closed_locked(s, lock);
     waker.store_into(node_.waker);
-    return Poll::Pending;
+    return Poll::pending;
 }
 
 BatchSemaphore::Acquire::Poll BatchSemaphore::Acquire::closed_locked(
     std::size_t s, std::unique_lock<Lock>& lock) noexcept {
     queued_ = false;
     sem_->release_locked(n_ - (s >> 1), lock);
-    return Poll::Closed;
+    return Poll::closed;
 }
 
 }  // namespace weft::sync::detail

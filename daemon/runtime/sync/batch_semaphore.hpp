@@ -56,15 +56,15 @@ class BatchSemaphore {
     // Fails every waiting and later acquire. Permits can still be released (and counted).
     void close() noexcept;
 
-    enum class TryResult { Ok, NoPermits, Closed };
+    enum class TryResult { ok, no_permits, closed };
     [[nodiscard]] TryResult try_acquire(std::size_t n) noexcept {
         std::size_t cur = word_.load(std::memory_order_acquire);
         for (;;) {
-            if (cur & kClosed) return TryResult::Closed;
-            if ((cur >> kShift) < n) return TryResult::NoPermits;  // waiters => 0 free
+            if (cur & kClosed) return TryResult::closed;
+            if ((cur >> kShift) < n) return TryResult::no_permits;  // waiters => 0 free
             if (word_.compare_exchange_weak(cur, cur - (n << kShift), std::memory_order_acq_rel,
                                             std::memory_order_acquire))
-                return TryResult::Ok;
+                return TryResult::ok;
         }
     }
 
@@ -129,28 +129,28 @@ class BatchSemaphore::Acquire {
     Acquire& operator=(Acquire&&) = delete;
     ~Acquire();
 
-    enum class Poll { Pending, Ready, Closed };
+    enum class Poll { pending, ready, closed };
     // `waker` is registered when Pending. Must not be called again after Ready or Closed.
     [[nodiscard]] Poll poll(const WakerRef& waker) noexcept {
         if (!queued_) {
             std::size_t cur = sem_->word_.load(std::memory_order_acquire);
             for (;;) {
-                if (cur & kClosed) return Poll::Closed;
+                if (cur & kClosed) return Poll::closed;
                 if ((cur & kWaiters) || (cur >> kShift) < n_) break;
                 if (sem_->word_.compare_exchange_weak(cur, cur - (n_ << kShift),
                                                       std::memory_order_acq_rel,
                                                       std::memory_order_acquire)) {
                     acquired_ = true;
-                    return Poll::Ready;
+                    return Poll::ready;
                 }
             }
-            if (n_ == 0) return Poll::Ready;
+            if (n_ == 0) return Poll::ready;
             return poll_enqueue(waker);
         }
         if (node_.state.load(std::memory_order_acquire) == 0) {
             queued_ = false;
             acquired_ = true;
-            return Poll::Ready;
+            return Poll::ready;
         }
         return poll_queued(waker);
     }

@@ -70,30 +70,30 @@
 namespace weft::sync::broadcast {
 
 struct RecvError {
-    enum class Kind { Closed, Lagged };
+    enum class Kind { closed, lagged };
     Kind kind;
     std::uint64_t skipped = 0;  // Lagged: how many values were missed
-    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
-    [[nodiscard]] bool is_lagged() const noexcept { return kind == Kind::Lagged; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::closed; }
+    [[nodiscard]] bool is_lagged() const noexcept { return kind == Kind::lagged; }
     [[nodiscard]] const char* what() const noexcept {
-        return kind == Kind::Closed ? "channel closed" : "receiver lagged behind";
+        return kind == Kind::closed ? "channel closed" : "receiver lagged behind";
     }
 };
 
 struct TryRecvError {
-    enum class Kind { Empty, Closed, Lagged };
+    enum class Kind { empty, closed, lagged };
     Kind kind;
     std::uint64_t skipped = 0;
-    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::Empty; }
-    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
-    [[nodiscard]] bool is_lagged() const noexcept { return kind == Kind::Lagged; }
+    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::empty; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::closed; }
+    [[nodiscard]] bool is_lagged() const noexcept { return kind == Kind::lagged; }
     [[nodiscard]] const char* what() const noexcept {
         switch (kind) {
-            case Kind::Empty:
+            case Kind::empty:
                 return "channel empty";
-            case Kind::Closed:
+            case Kind::closed:
                 return "channel closed";
-            case Kind::Lagged:
+            case Kind::lagged:
                 return "receiver lagged behind";
         }
         return "broadcast error";
@@ -194,8 +194,8 @@ template <class T>
 class Receiver {
    private:
     struct Outcome {
-        enum class Kind { Value, Empty, Lagged, Closed };
-        Kind kind = Kind::Empty;
+        enum class Kind { value, empty, lagged, closed };
+        Kind kind = Kind::empty;
         std::uint64_t skipped = 0;
     };
 
@@ -240,7 +240,7 @@ class Receiver {
                 done_ = true;
                 return true;
             }
-            if (o.kind == Outcome::Kind::Empty) {
+            if (o.kind == Outcome::Kind::empty) {
                 coop::refund();
                 return false;
             }
@@ -251,12 +251,12 @@ class Receiver {
         Result<T, RecvError> await_resume() {
             if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
             switch (outcome_.kind) {
-                case Outcome::Kind::Value:
+                case Outcome::Kind::value:
                     return std::move(*value_);
-                case Outcome::Kind::Lagged:
-                    return err(RecvError{RecvError::Kind::Lagged, outcome_.skipped});
+                case Outcome::Kind::lagged:
+                    return err(RecvError{RecvError::Kind::lagged, outcome_.skipped});
                 default:
-                    return err(RecvError{RecvError::Kind::Closed, 0});
+                    return err(RecvError{RecvError::Kind::closed, 0});
             }
         }
 
@@ -276,16 +276,16 @@ class Receiver {
         Outcome o = recv_ref(nullptr, nullptr, v);
         publish_cursor();
         switch (o.kind) {
-            case Outcome::Kind::Value:
+            case Outcome::Kind::value:
                 return std::move(*v);
-            case Outcome::Kind::Empty:
-                return err(TryRecvError{TryRecvError::Kind::Empty, 0});
-            case Outcome::Kind::Lagged:
-                return err(TryRecvError{TryRecvError::Kind::Lagged, o.skipped});
-            case Outcome::Kind::Closed:
+            case Outcome::Kind::empty:
+                return err(TryRecvError{TryRecvError::Kind::empty, 0});
+            case Outcome::Kind::lagged:
+                return err(TryRecvError{TryRecvError::Kind::lagged, o.skipped});
+            case Outcome::Kind::closed:
                 break;
         }
-        return err(TryRecvError{TryRecvError::Kind::Closed, 0});
+        return err(TryRecvError{TryRecvError::Kind::closed, 0});
     }
 
     // Values sent but not yet received by this receiver (including ones it will miss).
@@ -347,7 +347,7 @@ class Receiver {
                 } guard{slot.lock};
                 ++next_;  // first: a copy that throws still moves the cursor past the value
                 out.emplace(slot.value);
-                return {Outcome::Kind::Value, 0};
+                return {Outcome::Kind::value, 0};
             }
             slot.lock.unlock_shared();
         }
@@ -364,10 +364,10 @@ class Receiver {
         if (slot.pos == next_) {
             ++next_;  // before the copy, as on the fast path
             out.emplace(slot.value);
-            return {Outcome::Kind::Value, 0};
+            return {Outcome::Kind::value, 0};
         }
         if (slot.pos + s.cap() == next_) {  // nothing new yet
-            if (s.closed) return {Outcome::Kind::Closed, 0};
+            if (s.closed) return {Outcome::Kind::closed, 0};
             if (waiter) {
                 if (waiter->queued.load(std::memory_order_relaxed)) {
                     waker->store_into(waiter->waker);
@@ -377,7 +377,7 @@ class Receiver {
                     s.waiters.push_back(waiter);
                 }
             }
-            return {Outcome::Kind::Empty, 0};
+            return {Outcome::Kind::empty, 0};
         }
         // Lagged: resume at the oldest value kept.
         std::uint64_t oldest = s.pos - s.cap();
@@ -385,10 +385,10 @@ class Receiver {
         if (missed == 0) {  // the slot was rewritten with exactly our value meanwhile
             ++next_;        // before the copy, as on the fast path
             out.emplace(slot.value);
-            return {Outcome::Kind::Value, 0};
+            return {Outcome::Kind::value, 0};
         }
         next_ = oldest;
-        return {Outcome::Kind::Lagged, missed};
+        return {Outcome::Kind::lagged, missed};
     }
 
     std::shared_ptr<detail::Shared<T>> shared_;

@@ -21,23 +21,23 @@ struct SendError {
 
 template <class T>
 struct TrySendError {
-    enum class Kind { Full, Closed };
+    enum class Kind { full, closed };
     Kind kind;
     T value;
-    [[nodiscard]] bool is_full() const noexcept { return kind == Kind::Full; }
-    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] bool is_full() const noexcept { return kind == Kind::full; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::closed; }
     [[nodiscard]] const char* what() const noexcept {
-        return kind == Kind::Full ? "no available capacity" : "channel closed";
+        return kind == Kind::full ? "no available capacity" : "channel closed";
     }
 };
 
 struct TryRecvError {
-    enum class Kind { Empty, Disconnected };
+    enum class Kind { empty, disconnected };
     Kind kind;
-    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::Empty; }
-    [[nodiscard]] bool is_disconnected() const noexcept { return kind == Kind::Disconnected; }
+    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::empty; }
+    [[nodiscard]] bool is_disconnected() const noexcept { return kind == Kind::disconnected; }
     [[nodiscard]] const char* what() const noexcept {
-        return kind == Kind::Empty ? "receiving on an empty channel"
+        return kind == Kind::empty ? "receiving on an empty channel"
                                    : "receiving on a closed channel";
     }
     friend bool operator==(const TryRecvError&, const TryRecvError&) = default;
@@ -47,13 +47,13 @@ struct TryRecvError {
 // closed); `value` is the message, returned.
 template <class T>
 struct SendTimeoutError {
-    enum class Kind { Timeout, Closed };
+    enum class Kind { timeout, closed };
     Kind kind;
     T value;
-    [[nodiscard]] bool is_timeout() const noexcept { return kind == Kind::Timeout; }
-    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] bool is_timeout() const noexcept { return kind == Kind::timeout; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::closed; }
     [[nodiscard]] const char* what() const noexcept {
-        return kind == Kind::Timeout ? "timed out waiting on send operation" : "channel closed";
+        return kind == Kind::timeout ? "timed out waiting on send operation" : "channel closed";
     }
 };
 

@@ -223,10 +223,10 @@ class Sender {
         {
             std::lock_guard lock(shared()->mutex);
             if (shared_->receivers == 0)
-                return err(TrySendError<T>{Kind::Closed, std::move(value)});
+                return err(TrySendError<T>{Kind::closed, std::move(value)});
             if (shared_->recv_waiters.empty() &&
                 (shared_->queue.size() >= shared_->capacity || !shared_->send_waiters.empty()))
-                return err(TrySendError<T>{Kind::Full, std::move(value)});
+                return err(TrySendError<T>{Kind::full, std::move(value)});
             wake = shared_->deliver(std::move(value), false);
         }
         wake.wake();
@@ -368,8 +368,8 @@ class Receiver {
         {
             std::lock_guard lock(shared()->mutex);
             if (shared_->queue.empty()) {
-                return err(TryRecvError{shared_->senders == 0 ? TryRecvError::Kind::Disconnected
-                                                              : TryRecvError::Kind::Empty});
+                return err(TryRecvError{shared_->senders == 0 ? TryRecvError::Kind::disconnected
+                                                              : TryRecvError::Kind::empty});
             }
             v.emplace(std::move(shared_->queue.front()));
             shared_->queue.pop_front();

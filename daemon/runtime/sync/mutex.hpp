@@ -73,7 +73,7 @@ class Mutex {
         bool poll(Context& cx) noexcept {
             if (ready_) return true;
             if (!coop::poll_proceed(cx)) return false;
-            if (op_.poll(cx.waker()) == detail::BatchSemaphore::Acquire::Poll::Ready) {
+            if (op_.poll(cx.waker()) == detail::BatchSemaphore::Acquire::Poll::ready) {
                 ready_ = true;
                 return true;
             }
@@ -95,7 +95,7 @@ class Mutex {
     [[nodiscard]] Lock lock() noexcept { return Lock(this); }
 
     [[nodiscard]] Result<MutexGuard<T>, TryLockError> try_lock() noexcept {
-        if (sem_.try_acquire(1) != detail::BatchSemaphore::TryResult::Ok)
+        if (sem_.try_acquire(1) != detail::BatchSemaphore::TryResult::ok)
             return err(TryLockError{});
         return MutexGuard<T>(this);
     }

@@ -74,8 +74,8 @@ void Notify::notify_waiters() noexcept {
 
 Notified::Notified(Notified&& other) noexcept
     : notify_(other.notify_), initial_calls_(other.initial_calls_), phase_(other.phase_) {
-    if (phase_ != Phase::Waiting) {
-        other.phase_ = Phase::Done;
+    if (phase_ != Phase::waiting) {
+        other.phase_ = Phase::done;
         return;
     }
     std::lock_guard lock(notify_->mutex_);
@@ -87,11 +87,11 @@ Notified::Notified(Notified&& other) noexcept
     }
     // The moved-from object no longer owns a registration or a notification.
     other.waiter_.notification.store(kAll, std::memory_order_relaxed);
-    other.phase_ = Phase::Done;
+    other.phase_ = Phase::done;
 }
 
 Notified::~Notified() {
-    if (phase_ != Phase::Waiting) return;
+    if (phase_ != Phase::waiting) return;
     Notify& n = *notify_;
     auto note = waiter_.notification.load(std::memory_order_acquire);
     if (note == kAll) return;  // already unlinked, nothing to hand on
@@ -118,11 +118,11 @@ bool Notified::enable() noexcept { return poll_notified(nullptr); }
 
 bool Notified::poll_notified(const WakerRef* waker) noexcept {
     switch (phase_) {
-        case Phase::Init:
+        case Phase::init:
             return poll_init(waker);
-        case Phase::Waiting:
+        case Phase::waiting:
             return poll_waiting(waker);
-        case Phase::Done:
+        case Phase::done:
             return true;
     }
     return true;
@@ -133,17 +133,17 @@ bool Notified::poll_init(const WakerRef* waker) noexcept {
     // A notify_waiters() since this Notified was created completes it first, and leaves a stored
     // permit to the next waiter (taking both would lose one wake-up).
     if ((n.state_.load(std::memory_order_acquire) >> Notify::kCallsShift) != initial_calls_) {
-        phase_ = Phase::Done;
+        phase_ = Phase::done;
         return true;
     }
     if (n.try_take_permit()) {
-        phase_ = Phase::Done;
+        phase_ = Phase::done;
         return true;
     }
     std::lock_guard lock(n.mutex_);
     std::uint64_t cur = n.state_.load(std::memory_order_acquire);
     if ((cur >> Notify::kCallsShift) != initial_calls_) {
-        phase_ = Phase::Done;  // notify_waiters ran since this Notified was created
+        phase_ = Phase::done;  // notify_waiters ran since this Notified was created
         return true;
     }
     for (;;) {
@@ -157,26 +157,26 @@ bool Notified::poll_init(const WakerRef* waker) noexcept {
         } else if (n.state_.compare_exchange_weak(cur, cur & ~Notify::kStateMask,
                                                   std::memory_order_acq_rel,
                                                   std::memory_order_acquire)) {
-            phase_ = Phase::Done;  // a permit arrived meanwhile: take it
+            phase_ = Phase::done;  // a permit arrived meanwhile: take it
             return true;
         }
     }
     if (waker) waiter_.waker = waker->clone();
     waiter_.notification.store(kNone, std::memory_order_relaxed);
     n.waiters_.push_back(&waiter_);
-    phase_ = Phase::Waiting;
+    phase_ = Phase::waiting;
     return false;
 }
 
 bool Notified::poll_waiting(const WakerRef* waker) noexcept {
     if (waiter_.notification.load(std::memory_order_acquire) != kNone) {
-        phase_ = Phase::Done;
+        phase_ = Phase::done;
         return true;
     }
     // Not notified yet (first poll after enable(), or a spurious wake): refresh the waker.
     std::lock_guard lock(notify_->mutex_);
     if (waiter_.notification.load(std::memory_order_relaxed) != kNone) {
-        phase_ = Phase::Done;
+        phase_ = Phase::done;
         return true;
     }
     if (waker) waker->store_into(waiter_.waker);

@@ -60,7 +60,7 @@ class [[nodiscard]] Notified : public Pollable<Notified> {
     bool enable() noexcept;
 
     bool poll(Context& cx) noexcept {
-        if (phase_ == Phase::Done) return true;
+        if (phase_ == Phase::done) return true;
         if (!coop::poll_proceed(cx)) return false;
         if (poll_notified(&cx.waker())) return true;
         coop::refund();
@@ -74,7 +74,7 @@ class [[nodiscard]] Notified : public Pollable<Notified> {
 
    private:
     friend class Notify;
-    enum class Phase : std::uint8_t { Init, Waiting, Done };
+    enum class Phase : std::uint8_t { init, waiting, done };
     // What woke a waiter; written under the Notify's lock as the notifier's last touch of the node.
     enum Notification : std::uint8_t { kNone = 0, kOne = 1, kAll = 2 };
     struct Waiter : detail::WaitNode {
@@ -90,7 +90,7 @@ class [[nodiscard]] Notified : public Pollable<Notified> {
 
     Notify* notify_;
     std::uint64_t initial_calls_;  // notify_waiters calls seen when this was created
-    Phase phase_ = Phase::Init;
+    Phase phase_ = Phase::init;
     Waiter waiter_;
 };
 

@@ -54,12 +54,12 @@ struct RecvError {
 };
 
 struct TryRecvError {
-    enum class Kind { Empty, Closed };
+    enum class Kind { empty, closed };
     Kind kind;
-    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::Empty; }
-    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
+    [[nodiscard]] bool is_empty() const noexcept { return kind == Kind::empty; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::closed; }
     [[nodiscard]] const char* what() const noexcept {
-        return kind == Kind::Empty ? "channel empty" : "channel closed";
+        return kind == Kind::empty ? "channel empty" : "channel closed";
     }
     friend bool operator==(const TryRecvError&, const TryRecvError&) = default;
 };
@@ -317,11 +317,11 @@ class [[nodiscard]] Receiver : public Pollable<Receiver<T>> {
 
     // The value if one was sent; Empty while the Sender may still send; Closed otherwise.
     Result<T, TryRecvError> try_recv() {
-        if (!inner_) return err(TryRecvError{TryRecvError::Kind::Closed});
+        if (!inner_) return err(TryRecvError{TryRecvError::Kind::closed});
         std::uint32_t s = inner_->state.load(std::memory_order_acquire);
         if (!(s & (detail::kValueSent | detail::kClosed)))
-            return err(TryRecvError{TryRecvError::Kind::Empty});
-        return take(s, TryRecvError{TryRecvError::Kind::Closed});
+            return err(TryRecvError{TryRecvError::Kind::empty});
+        return take(s, TryRecvError{TryRecvError::Kind::closed});
     }
 
     // Makes every later send fail. A value sent before can still be taken with try_recv().

@@ -321,7 +321,7 @@ class RwLock {
         bool poll(Context& cx) noexcept {
             if (ready_) return true;
             if (!coop::poll_proceed(cx)) return false;
-            if (op_.poll(cx.waker()) == detail::BatchSemaphore::Acquire::Poll::Ready) {
+            if (op_.poll(cx.waker()) == detail::BatchSemaphore::Acquire::Poll::ready) {
                 ready_ = true;
                 return true;
             }
@@ -346,12 +346,12 @@ class RwLock {
     [[nodiscard]] Read read() noexcept { return Read(this, 1); }
     [[nodiscard]] Write write() noexcept { return Write(this, max_readers_); }
     [[nodiscard]] Result<RwLockReadGuard<T>, TryLockError> try_read() noexcept {
-        if (sem_.try_acquire(1) != detail::BatchSemaphore::TryResult::Ok)
+        if (sem_.try_acquire(1) != detail::BatchSemaphore::TryResult::ok)
             return err(TryLockError{});
         return RwLockReadGuard<T>(this);
     }
     [[nodiscard]] Result<RwLockWriteGuard<T>, TryLockError> try_write() noexcept {
-        if (sem_.try_acquire(max_readers_) != detail::BatchSemaphore::TryResult::Ok)
+        if (sem_.try_acquire(max_readers_) != detail::BatchSemaphore::TryResult::ok)
             return err(TryLockError{});
         return RwLockWriteGuard<T>(this);
     }

@@ -52,12 +52,12 @@ struct AcquireError {
 };
 
 struct TryAcquireError {
-    enum class Kind { Closed, NoPermits };
+    enum class Kind { closed, no_permits };
     Kind kind;
-    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::Closed; }
-    [[nodiscard]] bool is_no_permits() const noexcept { return kind == Kind::NoPermits; }
+    [[nodiscard]] bool is_closed() const noexcept { return kind == Kind::closed; }
+    [[nodiscard]] bool is_no_permits() const noexcept { return kind == Kind::no_permits; }
     [[nodiscard]] const char* what() const noexcept {
-        return kind == Kind::Closed ? "semaphore closed" : "no permits available";
+        return kind == Kind::closed ? "semaphore closed" : "no permits available";
     }
 };
 
@@ -192,12 +192,12 @@ class Semaphore {
             if (done_) return true;
             if (!coop::poll_proceed(cx)) return false;
             switch (op_.poll(cx.waker())) {
-                case detail::BatchSemaphore::Acquire::Poll::Pending:
+                case detail::BatchSemaphore::Acquire::Poll::pending:
                     coop::refund();
                     return false;
-                case detail::BatchSemaphore::Acquire::Poll::Ready:
+                case detail::BatchSemaphore::Acquire::Poll::ready:
                     break;
-                case detail::BatchSemaphore::Acquire::Poll::Closed:
+                case detail::BatchSemaphore::Acquire::Poll::closed:
                     closed_ = true;
                     break;
             }
@@ -272,14 +272,14 @@ class Semaphore {
     // Nothing on success, else the error kind.
     [[nodiscard]] std::optional<TryAcquireError::Kind> try_raw(std::uint32_t n) noexcept {
         switch (raw_.try_acquire(n)) {
-            case detail::BatchSemaphore::TryResult::Ok:
+            case detail::BatchSemaphore::TryResult::ok:
                 return std::nullopt;
-            case detail::BatchSemaphore::TryResult::Closed:
-                return TryAcquireError::Kind::Closed;
-            case detail::BatchSemaphore::TryResult::NoPermits:
+            case detail::BatchSemaphore::TryResult::closed:
+                return TryAcquireError::Kind::closed;
+            case detail::BatchSemaphore::TryResult::no_permits:
                 break;
         }
-        return TryAcquireError::Kind::NoPermits;
+        return TryAcquireError::Kind::no_permits;
     }
 
     detail::BatchSemaphore raw_;

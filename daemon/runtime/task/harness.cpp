@@ -54,19 +54,19 @@ const void* waker_clone(const void* data) noexcept {
 }
 void waker_wake_by_ref(const void* data) noexcept {
     auto* t = static_cast<Header*>(const_cast<void*>(data));
-    if (t->state.transition_to_notified_by_ref() == State::Notify::Submit)
+    if (t->state.transition_to_notified_by_ref() == State::Notify::submit)
         t->scheduler->schedule(t);
 }
 void waker_wake(const void* data) noexcept {
     auto* t = static_cast<Header*>(const_cast<void*>(data));
     switch (t->state.transition_to_notified_by_val()) {
-        case State::Notify::Submit:
+        case State::Notify::submit:
             t->scheduler->schedule(t);
             break;
-        case State::Notify::Dealloc:
+        case State::Notify::dealloc:
             dealloc(t);
             break;
-        case State::Notify::DoNothing:
+        case State::Notify::do_nothing:
             break;
     }
 }
@@ -88,14 +88,14 @@ Header* bind(std::coroutine_handle<> coroutine, Schedule* scheduler) noexcept {
 
 void run(Header* t) noexcept {
     switch (t->state.transition_to_running()) {
-        case State::ToRunning::Success:
+        case State::ToRunning::success:
             break;
-        case State::ToRunning::Cancelled:
+        case State::ToRunning::cancelled:
             cancel(t);
             return;
-        case State::ToRunning::Failed:
+        case State::ToRunning::failed:
             return;
-        case State::ToRunning::Dealloc:
+        case State::ToRunning::dealloc:
             dealloc(t);
             return;
     }
@@ -113,15 +113,15 @@ void run(Header* t) noexcept {
         return;
     }
     switch (t->state.transition_to_idle()) {
-        case State::ToIdle::Ok:
+        case State::ToIdle::ok:
             break;
-        case State::ToIdle::OkNotified:
+        case State::ToIdle::ok_notified:
             t->scheduler->yield(t);
             break;
-        case State::ToIdle::OkDealloc:
+        case State::ToIdle::ok_dealloc:
             dealloc(t);
             break;
-        case State::ToIdle::Cancelled:
+        case State::ToIdle::cancelled:
             cancel(t);
             break;
     }

@@ -17,20 +17,20 @@ namespace weft {
 
 class JoinError : public std::runtime_error {
    public:
-    enum class Kind { Cancelled, Failed };
+    enum class Kind { cancelled, failed };
 
     [[nodiscard]] static JoinError cancelled(std::uint64_t id) {
-        return JoinError(Kind::Cancelled, "task " + std::to_string(id) + " was cancelled", id,
+        return JoinError(Kind::cancelled, "task " + std::to_string(id) + " was cancelled", id,
                          nullptr);
     }
     [[nodiscard]] static JoinError failed(std::uint64_t id, std::exception_ptr e) {
         std::string what = "task " + std::to_string(id) + " failed: " + describe(e);
-        return JoinError(Kind::Failed, what, id, std::move(e));
+        return JoinError(Kind::failed, what, id, std::move(e));
     }
 
     [[nodiscard]] Kind kind() const noexcept { return kind_; }
-    [[nodiscard]] bool is_cancelled() const noexcept { return kind_ == Kind::Cancelled; }
-    [[nodiscard]] bool is_failed() const noexcept { return kind_ == Kind::Failed; }
+    [[nodiscard]] bool is_cancelled() const noexcept { return kind_ == Kind::cancelled; }
+    [[nodiscard]] bool is_failed() const noexcept { return kind_ == Kind::failed; }
     [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
     [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 

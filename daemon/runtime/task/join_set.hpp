@@ -98,7 +98,7 @@ class JoinSet {
                         coop::refund();
                         return false;
                     }
-                    e->where = Where::Polling;
+                    e->where = Where::polling;
                 }
                 if (task::can_read_output(e->handle.raw(), e->waker_ref())) {
                     result_.emplace(take(e->handle));
@@ -141,7 +141,7 @@ class JoinSet {
                 std::lock_guard lock(s.mutex);
                 e = s.notified.pop_front();
                 if (!e) return std::nullopt;
-                e->where = Where::Polling;
+                e->where = Where::polling;
             }
             if (task::can_read_output(e->handle.raw(), e->waker_ref())) {
                 std::optional<Output> r(JoinNext::take(e->handle));
@@ -197,7 +197,7 @@ class JoinSet {
     }
 
    private:
-    enum class Where { Idle, Notified, Polling, PollingNotified, Removed };
+    enum class Where { idle, notified, polling, polling_notified, removed };
 
     struct Shared;
     // One task of the set. It is also the waker the task's JoinHandle registers, so it is counted:
@@ -222,14 +222,14 @@ class JoinSet {
             {
                 std::lock_guard lock(s.mutex);
                 switch (e->where) {
-                    case Where::Idle:
+                    case Where::idle:
                         s.idle.remove(e);
                         s.notified.push_back(e);
-                        e->where = Where::Notified;
+                        e->where = Where::notified;
                         waiter = std::move(s.waiter);
                         break;
-                    case Where::Polling:
-                        e->where = Where::PollingNotified;
+                    case Where::polling:
+                        e->where = Where::polling_notified;
                         break;
                     default:
                         break;
@@ -247,7 +247,7 @@ class JoinSet {
         std::atomic<std::size_t> refs{1};
         std::shared_ptr<Shared> shared;  // wakes may come after the JoinSet is gone
         JoinHandle<T> handle;            // touched by the JoinSet's owner only
-        Where where = Where::Idle;       // under shared->mutex
+        Where where = Where::idle;       // under shared->mutex
     };
 
     struct Shared {
@@ -262,11 +262,11 @@ class JoinSet {
     // woken again meanwhile.
     void back_to_waiting(Entry* e) noexcept {
         std::lock_guard lock(shared_->mutex);
-        if (e->where == Where::PollingNotified) {
-            e->where = Where::Notified;
+        if (e->where == Where::polling_notified) {
+            e->where = Where::notified;
             shared_->notified.push_back(e);
         } else {
-            e->where = Where::Idle;
+            e->where = Where::idle;
             shared_->idle.push_back(e);
         }
     }
@@ -288,7 +288,7 @@ class JoinSet {
     void remove(Entry* e) noexcept {
         {
             std::lock_guard lock(shared_->mutex);
-            e->where = Where::Removed;
+            e->where = Where::removed;
             --shared_->len;
         }
         e->handle.detach();
@@ -304,7 +304,7 @@ class JoinSet {
                 e = shared_->idle.pop_front();
                 if (!e) e = shared_->notified.pop_front();
                 if (!e) return;
-                e->where = Where::Removed;
+                e->where = Where::removed;
                 --shared_->len;
             }
             if (abort) e->handle.abort();

@@ -73,7 +73,7 @@ class State {
         return word_.load(mo);
     }
 
-    enum class ToRunning { Success, Cancelled, Failed, Dealloc };
+    enum class ToRunning { success, cancelled, failed, dealloc };
     // Called by the scheduler with a notification reference in hand.
     [[nodiscard]] ToRunning transition_to_running() noexcept {
         Word cur = word_.load(std::memory_order_acquire);
@@ -82,10 +82,10 @@ class State {
             ToRunning action;
             if ((cur & (RUNNING | COMPLETE)) == 0) {
                 next = (cur | RUNNING) & ~NOTIFIED;
-                action = (cur & CANCELLED) ? ToRunning::Cancelled : ToRunning::Success;
+                action = (cur & CANCELLED) ? ToRunning::cancelled : ToRunning::success;
             } else {
                 next = cur - REF_ONE;
-                action = refs(next) == 0 ? ToRunning::Dealloc : ToRunning::Failed;
+                action = refs(next) == 0 ? ToRunning::dealloc : ToRunning::failed;
             }
             if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                             std::memory_order_acquire))
@@ -93,20 +93,20 @@ class State {
         }
     }
 
-    enum class ToIdle { Ok, OkNotified, OkDealloc, Cancelled };
+    enum class ToIdle { ok, ok_notified, ok_dealloc, cancelled };
     // After a poll that returned pending. On OkNotified the caller owns a new notification ref.
     [[nodiscard]] ToIdle transition_to_idle() noexcept {
         Word cur = word_.load(std::memory_order_acquire);
         for (;;) {
-            if (cur & CANCELLED) return ToIdle::Cancelled;
+            if (cur & CANCELLED) return ToIdle::cancelled;
             Word next = cur & ~RUNNING;
             ToIdle action;
             if ((cur & NOTIFIED) == 0) {
                 next -= REF_ONE;  // the notification consumed by this poll
-                action = refs(next) == 0 ? ToIdle::OkDealloc : ToIdle::Ok;
+                action = refs(next) == 0 ? ToIdle::ok_dealloc : ToIdle::ok;
             } else {
                 // The poll's ref becomes the new notification's.
-                action = ToIdle::OkNotified;
+                action = ToIdle::ok_notified;
             }
             if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                             std::memory_order_acquire))
@@ -133,7 +133,7 @@ class State {
         return refs(prev) == count;
     }
 
-    enum class Notify { DoNothing, Submit, Dealloc };
+    enum class Notify { do_nothing, submit, dealloc };
     // A Waker is consumed by waking. Submit: the caller schedules the task with that ref.
     [[nodiscard]] Notify transition_to_notified_by_val() noexcept {
         Word cur = word_.load(std::memory_order_acquire);
@@ -142,13 +142,13 @@ class State {
             Notify action;
             if (cur & RUNNING) {
                 next = (cur | NOTIFIED) - REF_ONE;
-                action = Notify::DoNothing;
+                action = Notify::do_nothing;
             } else if (cur & (COMPLETE | NOTIFIED)) {
                 next = cur - REF_ONE;
-                action = refs(next) == 0 ? Notify::Dealloc : Notify::DoNothing;
+                action = refs(next) == 0 ? Notify::dealloc : Notify::do_nothing;
             } else {
                 next = cur | NOTIFIED;
-                action = Notify::Submit;
+                action = Notify::submit;
             }
             if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                             std::memory_order_acquire))
@@ -162,13 +162,13 @@ class State {
             Word next;
             Notify action;
             if (cur & (COMPLETE | NOTIFIED)) {
-                return Notify::DoNothing;
+                return Notify::do_nothing;
             } else if (cur & RUNNING) {
                 next = cur | NOTIFIED;
-                action = Notify::DoNothing;
+                action = Notify::do_nothing;
             } else {
                 next = (cur | NOTIFIED) + REF_ONE;
-                action = Notify::Submit;
+                action = Notify::submit;
             }
             if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                             std::memory_order_acquire))

@@ -28,11 +28,11 @@ bool Interval::poll_tick(Context& cx, Instant& scheduled) noexcept {
 
 Instant Interval::next_after_missed(Instant scheduled, Instant now) const noexcept {
     switch (behavior_) {
-        case MissedTickBehavior::Burst:
+        case MissedTickBehavior::burst:
             return detail::add_saturating(scheduled, period_);
-        case MissedTickBehavior::Delay:
+        case MissedTickBehavior::delay:
             return detail::add_saturating(now, period_);
-        case MissedTickBehavior::Skip: {
+        case MissedTickBehavior::skip: {
             const Duration behind((now - scheduled).count() % period_.count());
             return detail::add_saturating(now, period_ - behind);
         }

@@ -28,7 +28,7 @@
 
 namespace weft::time {
 
-enum class MissedTickBehavior { Burst, Delay, Skip };
+enum class MissedTickBehavior { burst, delay, skip };
 
 class Interval {
    public:
@@ -72,7 +72,7 @@ class Interval {
     detail::TimeHandle* handle_;
     Sleep delay_;
     Duration period_;
-    MissedTickBehavior behavior_ = MissedTickBehavior::Burst;
+    MissedTickBehavior behavior_ = MissedTickBehavior::burst;
 };
 
 // Ticks now, then every `period`. Throws std::invalid_argument for a non-positive period,

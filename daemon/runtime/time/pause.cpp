@@ -9,7 +9,7 @@ namespace weft::time {
 
 void pause() {
     weft::detail::SchedulerHandle* s = weft::detail::tls().scheduler;
-    if (!s || s->config().flavor != Flavor::CurrentThread)
+    if (!s || s->config().flavor != Flavor::current_thread)
         throw std::logic_error("weft::time::pause needs a current_thread runtime");
     detail::TimeHandle& h = s->driver().time();
     if (h.clock().is_paused())

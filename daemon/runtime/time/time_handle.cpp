@@ -99,7 +99,7 @@ TimeHandle::Refile TimeHandle::reregister(TimerEntry& e, std::uint64_t tick) noe
     bool unpark = false;
     {
         std::lock_guard lock(mutex_);
-        if (e.state.load(std::memory_order_relaxed) != kRegistered) return Refile::WasFired;
+        if (e.state.load(std::memory_order_relaxed) != kRegistered) return Refile::was_fired;
         wheel_.remove(&e);
         if (shutdown_ || !wheel_.insert(&e, tick)) {
             due = std::move(e.waker);
@@ -118,9 +118,9 @@ TimeHandle::Refile TimeHandle::reregister(TimerEntry& e, std::uint64_t tick) noe
     if (unpark) unpark_(unpark_ctx_);
     if (due) {
         due.wake();
-        return Refile::FiredNow;
+        return Refile::fired_now;
     }
-    return Refile::Filed;
+    return Refile::filed;
 }
 
 std::optional<std::uint64_t> TimeHandle::prepare_park(bool parking) noexcept {

@@ -69,9 +69,9 @@ class TimeHandle {
     void deregister(TimerEntry& e) noexcept;
     // Moves a registered entry to `tick`, keeping its waker.
     enum class Refile {
-        Filed,     // in the wheel for `tick`
-        FiredNow,  // `tick` already passed: the entry is fired and its waker was woken
-        WasFired,  // the driver fired it (for the old tick) before we got the lock
+        filed,      // in the wheel for `tick`
+        fired_now,  // `tick` already passed: the entry is fired and its waker was woken
+        was_fired,  // the driver fired it (for the old tick) before we got the lock
     };
     [[nodiscard]] Refile reregister(TimerEntry& e, std::uint64_t tick) noexcept;
 

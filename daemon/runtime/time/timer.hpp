@@ -73,7 +73,7 @@ class Timer {
         const std::uint64_t tick =
             deadline <= handle_->clock().now() ? 0 : handle_->deadline_to_tick(deadline);
         if (entry_.state.load(std::memory_order_acquire) == kRegistered &&
-            handle_->reregister(entry_, tick) != TimeHandle::Refile::WasFired)
+            handle_->reregister(entry_, tick) != TimeHandle::Refile::was_fired)
             return;
         entry_.state.store(kIdle, std::memory_order_relaxed);  // fired for the old deadline
     }

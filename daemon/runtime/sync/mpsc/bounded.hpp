@@ -170,38 +170,38 @@ class Sender {
     class [[nodiscard]] Send : public Pollable<Send> {
        public:
         bool poll(Context& cx) {
-            if (state_ != State::Waiting) return true;
+            if (state_ != State::waiting) return true;
             if (!coop::poll_proceed(cx)) return false;
             switch (op_.poll(cx.waker())) {
-                case Acquire::Poll::Pending:
+                case Acquire::Poll::pending:
                     coop::refund();
                     return false;
-                case Acquire::Poll::Closed:
-                    state_ = State::Closed;
+                case Acquire::Poll::closed:
+                    state_ = State::closed;
                     return true;
-                case Acquire::Poll::Ready:
+                case Acquire::Poll::ready:
                     break;
             }
             op_.take();
             (void)chan_->push(*value_);  // bounded lists only close when every sender is gone
             value_.reset();
-            state_ = State::Sent;
+            state_ = State::sent;
             return true;
         }
         Result<void, SendError<T>> await_resume() {
-            if (state_ == State::Sent) return {};
+            if (state_ == State::sent) return {};
             return err(SendError<T>{std::move(*value_)});
         }
 
        private:
         friend class Sender;
-        enum class State { Waiting, Sent, Closed };
+        enum class State { waiting, sent, closed };
         Send(Chan* chan, T&& value)
             : chan_(chan), op_(chan->capacity().sem, 1), value_(std::move(value)) {}
         Chan* chan_;
         Acquire op_;
         std::optional<T> value_;
-        State state_ = State::Waiting;
+        State state_ = State::waiting;
     };
     // Waits for capacity, then sends. Fails (giving `value` back) once the receiver is closed.
     [[nodiscard]] Send send(T value) { return Send(chan(), std::move(value)); }
@@ -217,12 +217,12 @@ class Sender {
     Result<void, TrySendError<T>> try_send(T value) {
         using Kind = typename TrySendError<T>::Kind;
         switch (chan()->capacity().sem.try_acquire(1)) {
-            case sync::detail::BatchSemaphore::TryResult::Ok:
+            case sync::detail::BatchSemaphore::TryResult::ok:
                 break;
-            case sync::detail::BatchSemaphore::TryResult::NoPermits:
-                return err(TrySendError<T>{Kind::Full, std::move(value)});
-            case sync::detail::BatchSemaphore::TryResult::Closed:
-                return err(TrySendError<T>{Kind::Closed, std::move(value)});
+            case sync::detail::BatchSemaphore::TryResult::no_permits:
+                return err(TrySendError<T>{Kind::full, std::move(value)});
+            case sync::detail::BatchSemaphore::TryResult::closed:
+                return err(TrySendError<T>{Kind::closed, std::move(value)});
         }
         (void)chan_->push(value);
         return {};
@@ -231,36 +231,36 @@ class Sender {
     class [[nodiscard]] Reserve : public Pollable<Reserve> {
        public:
         bool poll(Context& cx) noexcept {
-            if (state_ != State::Waiting) return true;
+            if (state_ != State::waiting) return true;
             if (!coop::poll_proceed(cx)) return false;
             switch (op_.poll(cx.waker())) {
-                case Acquire::Poll::Pending:
+                case Acquire::Poll::pending:
                     coop::refund();
                     return false;
-                case Acquire::Poll::Closed:
-                    state_ = State::Closed;
+                case Acquire::Poll::closed:
+                    state_ = State::closed;
                     return true;
-                case Acquire::Poll::Ready:
-                    state_ = State::Reserved;
+                case Acquire::Poll::ready:
+                    state_ = State::reserved;
                     return true;
             }
             return true;
         }
         Result<Permit<T>, ClosedError> await_resume() {
-            if (state_ != State::Reserved) return err(ClosedError{});
+            if (state_ != State::reserved) return err(ClosedError{});
             op_.take();
-            state_ = State::Taken;
+            state_ = State::taken;
             return Permit<T>(chan_);
         }
 
        private:
         friend class Sender;
         friend class ReserveMany;
-        enum class State { Waiting, Reserved, Taken, Closed };
+        enum class State { waiting, reserved, taken, closed };
         Reserve(Chan* chan, std::size_t n) noexcept : chan_(chan), op_(chan->capacity().sem, n) {}
         Chan* chan_;
         Acquire op_;
-        State state_ = State::Waiting;
+        State state_ = State::waiting;
     };
     // Waits for capacity and holds it in a Permit. Fails once the receiver is closed.
     [[nodiscard]] Reserve reserve() { return Reserve(chan(), 1); }
@@ -269,9 +269,9 @@ class Sender {
        public:
         bool poll(Context& cx) noexcept { return too_many_ || inner_.poll(cx); }
         Result<PermitIterator<T>, ClosedError> await_resume() {
-            if (too_many_ || inner_.state_ != Reserve::State::Reserved) return err(ClosedError{});
+            if (too_many_ || inner_.state_ != Reserve::State::reserved) return err(ClosedError{});
             inner_.op_.take();
-            inner_.state_ = Reserve::State::Taken;
+            inner_.state_ = Reserve::State::taken;
             return PermitIterator<T>(inner_.chan_, inner_.op_.permits());
         }
 
@@ -291,14 +291,14 @@ class Sender {
     [[nodiscard]] Result<PermitIterator<T>, TrySendError<std::monostate>> try_reserve_many(
         std::size_t n) {
         using Kind = typename TrySendError<std::monostate>::Kind;
-        if (n > chan()->capacity().bound) return err(TrySendError<std::monostate>{Kind::Full, {}});
+        if (n > chan()->capacity().bound) return err(TrySendError<std::monostate>{Kind::full, {}});
         switch (chan_->capacity().sem.try_acquire(n)) {
-            case sync::detail::BatchSemaphore::TryResult::Ok:
+            case sync::detail::BatchSemaphore::TryResult::ok:
                 break;
-            case sync::detail::BatchSemaphore::TryResult::NoPermits:
-                return err(TrySendError<std::monostate>{Kind::Full, {}});
-            case sync::detail::BatchSemaphore::TryResult::Closed:
-                return err(TrySendError<std::monostate>{Kind::Closed, {}});
+            case sync::detail::BatchSemaphore::TryResult::no_permits:
+                return err(TrySendError<std::monostate>{Kind::full, {}});
+            case sync::detail::BatchSemaphore::TryResult::closed:
+                return err(TrySendError<std::monostate>{Kind::closed, {}});
         }
         return PermitIterator<T>(chan_, n);
     }
@@ -314,9 +314,9 @@ class Sender {
         }
         Result<void, SendTimeoutError<T>> await_resume() {
             using Kind = typename SendTimeoutError<T>::Kind;
-            if (timed_out_) return err(SendTimeoutError<T>{Kind::Timeout, std::move(*op_.value_)});
-            if (op_.state_ == Send::State::Sent) return {};
-            return err(SendTimeoutError<T>{Kind::Closed, std::move(*op_.value_)});
+            if (timed_out_) return err(SendTimeoutError<T>{Kind::timeout, std::move(*op_.value_)});
+            if (op_.state_ == Send::State::sent) return {};
+            return err(SendTimeoutError<T>{Kind::closed, std::move(*op_.value_)});
         }
 
        private:
@@ -383,14 +383,14 @@ class Receiver {
     Result<T, TryRecvError> try_recv() {
         std::optional<T> out;
         switch (chan()->try_pop(out)) {
-            case Chan::Pop::Value:
+            case Chan::Pop::value:
                 return std::move(*out);
-            case Chan::Pop::Empty:
-                return err(TryRecvError{TryRecvError::Kind::Empty});
-            case Chan::Pop::Closed:
+            case Chan::Pop::empty:
+                return err(TryRecvError{TryRecvError::Kind::empty});
+            case Chan::Pop::closed:
                 break;
         }
-        return err(TryRecvError{TryRecvError::Kind::Disconnected});
+        return err(TryRecvError{TryRecvError::Kind::disconnected});
     }
     // recv() for a thread outside the runtime: blocks it until a message comes or the channel
     // ends. Throws std::logic_error on a runtime thread (see sync/detail/blocking_wait.hpp).

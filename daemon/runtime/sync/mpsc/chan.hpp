@@ -133,30 +133,30 @@ class Chan {
 
     // --- Receiver --------------------------------------------------------------------------------
 
-    enum class Pop { Value, Empty, Closed };
+    enum class Pop { value, empty, closed };
     [[nodiscard]] Pop try_pop(std::optional<T>& out) {
         if (rx_.pop(tx_, out)) {
             if constexpr (Bounded) capacity_.sem.release(1);
-            return Pop::Value;
+            return Pop::value;
         }
-        if (rx_.index() >= closed_at_.load(std::memory_order_seq_cst)) return Pop::Closed;
+        if (rx_.index() >= closed_at_.load(std::memory_order_seq_cst)) return Pop::closed;
         if constexpr (Bounded) {
-            if (rx_closed_ && capacity_.is_idle()) return Pop::Closed;
+            if (rx_closed_ && capacity_.is_idle()) return Pop::closed;
         }
-        return Pop::Empty;
+        return Pop::empty;
     }
     // One poll of recv(): true when `out` holds the message or the channel ended (nullopt).
     bool poll_recv(Context& cx, std::optional<T>& out) {
         if (!coop::poll_proceed(cx)) return false;
         Pop r = try_pop(out);
-        if (r == Pop::Empty) {
+        if (r == Pop::empty) {
             rx_waker_.register_waker(cx.waker());
             r = try_pop(out);  // a message pushed before the registration
             // Not waiting after all: take the waker back, so that a finished task is never kept
             // alive by it (its frame may own this receiver).
-            if (r != Pop::Empty) rx_waker_.unregister();
+            if (r != Pop::empty) rx_waker_.unregister();
         }
-        if (r != Pop::Empty) return true;
+        if (r != Pop::empty) return true;
         coop::refund();
         return false;
     }
@@ -170,7 +170,7 @@ class Chan {
         out.push_back(std::move(*first));
         ++moved;
         std::optional<T> next;
-        while (moved < limit && try_pop(next) == Pop::Value) {
+        while (moved < limit && try_pop(next) == Pop::value) {
             out.push_back(std::move(*next));
             next.reset();
             ++moved;

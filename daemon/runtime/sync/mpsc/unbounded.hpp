@@ -115,14 +115,14 @@ class UnboundedReceiver {
     Result<T, TryRecvError> try_recv() {
         std::optional<T> out;
         switch (chan()->try_pop(out)) {
-            case Chan::Pop::Value:
+            case Chan::Pop::value:
                 return std::move(*out);
-            case Chan::Pop::Empty:
-                return err(TryRecvError{TryRecvError::Kind::Empty});
-            case Chan::Pop::Closed:
+            case Chan::Pop::empty:
+                return err(TryRecvError{TryRecvError::Kind::empty});
+            case Chan::Pop::closed:
                 break;
         }
-        return err(TryRecvError{TryRecvError::Kind::Disconnected});
+        return err(TryRecvError{TryRecvError::Kind::disconnected});
     }
     // recv() for a thread outside the runtime (see Receiver::blocking_recv).
     std::optional<T> blocking_recv() {
