@@ -1,5 +1,5 @@
-// weftd's observability end to end (issue: stalls, poll timing, per-plugin accounting): the real
-// daemon with the stall_probe test plugin (tests/daemon/plugins/stall_probe.c), queried on its
+// weftd's observability end to end (stalls, poll timing, per-plugin accounting, the task view): the
+// real daemon with the stall_probe test plugin (tests/daemon/plugins/stall_probe.c), queried on its
 // admin socket.
 #include <catch2/catch.hpp>
 
@@ -71,6 +71,21 @@ struct Daemon {
 
 std::string probe(const std::string& name, const std::string& config) {
     return R"({"name": ")" + name + R"(", "path": ")" + kProbe + R"(", "config": )" + config + "}";
+}
+
+// The task view's entry for plugin `plugin`'s task named `name` ("": its first unnamed one), or
+// null.
+nlohmann::json find_task(const nlohmann::json& view, const std::string& plugin,
+                         const std::string& name) {
+    for (const auto& t : view.at("tasks"))
+        if (t.at("plugin") == plugin && t.at("name") == name) return t;
+    return nullptr;
+}
+
+bool has_warning(const nlohmann::json& task, const std::string& start) {
+    for (const auto& w : task.at("warnings"))
+        if (w.get<std::string>().rfind(start, 0) == 0) return true;
+    return false;
 }
 
 }  // namespace
@@ -205,4 +220,53 @@ TEST_CASE(
     CHECK(sample(metrics, "weft_plugin_failed_tasks_total{plugin=\"failing\"}") == 1);
     CHECK(sample(metrics, "weft_plugin_blocking_jobs_running{plugin=\"failing\"}") == 1);
     CHECK(sample(metrics, "weft_plugin_channel_sends_total{plugin=\"ticker\"}") == 5);
+}
+
+TEST_CASE(
+    "weftd's task view lists every live plugin task and warns of self-wakes and a lost "
+    "waker") {
+    Daemon d(R"("shutdown": {"grace_period_ms": 300}, "runtime": {"worker_threads": 2},
+               "plugins": [)" +
+             probe("ticking", R"({"tick_ms": 10})") + "," + probe("spinning", R"({"spin": 1})") +
+             "," + probe("losing", R"({"lost": 1})") + "]");
+    // The spinner needs 100 wakes before its share counts: wait for its warning (bounded).
+    nlohmann::json view;
+    for (int i = 0; i < 100; ++i) {
+        view = nlohmann::json::parse(get(d.socket, "/tasks"));
+        const auto spinner = find_task(view, "spinning", "spinner");
+        if (!spinner.is_null() && has_warning(spinner, "self-wakes")) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    INFO(view.dump(2));
+    const auto ticker = find_task(view, "ticking", "");
+    REQUIRE_FALSE(ticker.is_null());
+    CHECK(ticker.at("polls").get<long>() > 1);
+    CHECK(ticker.at("wakes").get<long>() >= 1);
+    CHECK(ticker.at("wakers").get<long>() >= 1);  // its timer and its shutdown wait hold one
+    CHECK(ticker.at("age_seconds").get<double>() > 0);
+    CHECK(ticker.at("warnings").empty());
+    const std::string state = ticker.at("state");
+    CHECK((state == "idle" || state == "scheduled" || state == "running"));
+
+    const auto spinner = find_task(view, "spinning", "spinner");
+    REQUIRE_FALSE(spinner.is_null());
+    CHECK(has_warning(spinner, "self-wakes"));
+    CHECK(spinner.at("self_wakes").get<long>() * 2 > spinner.at("wakes").get<long>());
+
+    const auto lost = find_task(view, "losing", "lost");
+    REQUIRE_FALSE(lost.is_null());
+    CHECK(lost.at("state") == "idle");
+    CHECK(lost.at("wakers") == 0);
+    CHECK(has_warning(lost, "lost waker"));
+    bool listed = false;
+    for (const auto& w : view.at("warnings"))
+        if (w.get<std::string>().find("plugin 'losing' task #") == 0 &&
+            w.get<std::string>().find("'lost': lost waker") != std::string::npos)
+            listed = true;
+    CHECK(listed);
+
+    // The same through the command line.
+    Child status({kWeftd, "status", "--tasks", "--socket", d.socket.string()});
+    REQUIRE(status.wait_exit() == 0);
+    CHECK_FALSE(find_task(nlohmann::json::parse(status.out()), "losing", "lost").is_null());
 }
