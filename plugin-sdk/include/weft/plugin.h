@@ -839,7 +839,7 @@ static inline weft_status weft_task_spawn(weft_host* host, weft_task_poll_fn pol
 
 /* weft_task_spawn with a name for the task (ABI 1.5), as Tokio's task::Builder::name: the
  * name, not the task's number and spawn site, then identifies the task wherever weftd shows
- * it (a long poll's log lines, a failed task's line, the task view of /status?tasks=1). Names
+ * it (a long poll's log lines, a failed task's line, the task view: GET /tasks). Names
  * need not be unique. `name` is borrowed for the call (the host copies it); NULL or "" spawns
  * an unnamed task, as weft_task_spawn. Returns what weft_task_spawn returns, and
  * WEFT_ERR_INVALID_ARGUMENT (nothing spawned; weft_last_error says why) for a name longer

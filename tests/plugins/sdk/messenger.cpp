@@ -207,6 +207,12 @@ class Messenger : public weft::Plugin {
             log().info("messenger: second receiver: ", weft_status_str(e.status()));
         }
         waiting.abort();
+        // `first` is closed when this returns: wait until the aborted task is gone, since it may
+        // be inside a poll of `first` on another worker right now (ThreadSanitizer saw that).
+        try {
+            co_await std::move(waiting);
+        } catch (const weft::Error&) {  // cancelled, as asked
+        }
     }
     static weft::Task<> wait_on(weft::Receiver<std::uint64_t>::Recv recv) {
         (void)co_await std::move(recv);

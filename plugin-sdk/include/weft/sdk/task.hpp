@@ -467,7 +467,7 @@ JoinHandle<T> spawn(Task<T> task) {
 }
 
 // spawn with a name for the task (Tokio's task::Builder::name), which then identifies it in
-// weftd's long-poll and failure log lines and in the task view (/status?tasks=1, weftd status
+// weftd's long-poll and failure log lines and in the task view (GET /tasks, weftd status
 // --tasks); an SDK task has no other spawn site to show than the SDK's own poll function:
 //
 //   weft::spawn_named("fetch " + key, fetch(key));
