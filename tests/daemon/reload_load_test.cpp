@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "reload_support.hpp"
+#include "sanitizers.hpp"
 
 using Catch::Matchers::Contains;
 using weft::test::Child;
@@ -19,19 +20,6 @@ using weft::test::wait_for_text;
 using namespace weft::test::reload;
 
 namespace {
-
-// GCC says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
 
 // The records the consumer wrote: true when they are exactly 1..n, in order (n is set).
 bool records_in_order(const fs::path& file, std::uint64_t& n, std::string& problem) {
@@ -295,7 +283,7 @@ TEST_CASE(
     // Flat within a margin: 200 reloads load and unload libraries and plugin instances. Not in
     // the sanitizer build: ASan's quarantine holds freed memory back, so RSS grows without a
     // leak there (its LeakSanitizer checks leaks instead, at weftd's exit, required to be 0).
-    if (!kAddressSanitizer) CHECK(rss_after < rss_before + 16 * 1024);
+    if (!weft::test::kAddressSanitizer) CHECK(rss_after < rss_before + 16 * 1024);
     std::printf(
         "reload torture: %d reloads (%d applied, %d refused), %llu records in order, RSS %ld KiB "
         "after reload 40, %ld KiB after reload %d\n",

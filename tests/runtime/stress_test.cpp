@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "probes.hpp"
+#include "sanitizers.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -16,17 +17,7 @@ using weft::test::Flag;
 
 namespace {
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr int kScale = 10;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr int kScale = 10;
-#else
-constexpr int kScale = 1;
-#endif
-#else
-constexpr int kScale = 1;
-#endif
+constexpr int kScale = weft::test::kThreadSanitizer || weft::test::kAddressSanitizer ? 10 : 1;
 
 Task<void> bump(std::atomic<long>& n) {
     n.fetch_add(1, std::memory_order_relaxed);

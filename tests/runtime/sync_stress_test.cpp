@@ -14,6 +14,7 @@
 
 #include "runtime/sync/sync.hpp"
 #include "runtime/task/join_set.hpp"
+#include "sanitizers.hpp"
 #include "support.hpp"
 
 using namespace weft;
@@ -25,17 +26,7 @@ namespace watch = weft::sync::watch;
 
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int kScale = 8;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr int kScale = 8;
-#else
-constexpr int kScale = 1;
-#endif
-#else
-constexpr int kScale = 1;
-#endif
+constexpr int kScale = weft::test::kThreadSanitizer ? 8 : 1;
 
 constexpr int scaled(int n) { return std::max(1, n / kScale); }
 
