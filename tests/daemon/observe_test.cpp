@@ -229,12 +229,16 @@ TEST_CASE(
                "plugins": [)" +
              probe("ticking", R"({"tick_ms": 10})") + "," + probe("spinning", R"({"spin": 1})") +
              "," + probe("losing", R"({"lost": 1})") + "]");
-    // The spinner needs 100 wakes before its share counts: wait for its warning (bounded).
+    // The spinner needs 100 wakes before its share counts, the ticker a tick or two: wait for
+    // both (bounded).
     nlohmann::json view;
     for (int i = 0; i < 100; ++i) {
         view = nlohmann::json::parse(get(d.socket, "/tasks"));
         const auto spinner = find_task(view, "spinning", "spinner");
-        if (!spinner.is_null() && has_warning(spinner, "self-wakes")) break;
+        const auto ticker = find_task(view, "ticking", "");
+        if (!spinner.is_null() && has_warning(spinner, "self-wakes") && !ticker.is_null() &&
+            ticker.at("polls").get<long>() > 1)
+            break;
         std::this_thread::sleep_for(50ms);
     }
     INFO(view.dump(2));
