@@ -14,9 +14,7 @@ TaskSlot::TaskSlot(PluginInstance& plugin, weft_task_poll_fn poll, void* state,
       poll_(poll),
       state_(state),
       drop_(drop),
-      number_(next_task_number()),
-      name_(std::move(name)),
-      watch_(TaskWatch::make(number_, name_)) {}
+      watch_(TaskWatch::make(next_task_number(), std::move(name))) {}
 
 TaskSlot::~TaskSlot() {
     release();
@@ -82,10 +80,10 @@ weft_status TaskSlot::poll(Context& cx) noexcept {
     ContextImpl context(counted, plugin_);
     PollSubject subject;
     subject.plugin = &plugin_.name();
-    subject.task = number_;
+    subject.task = watch_->task();
     subject.code = reinterpret_cast<const void*>(poll_);
-    subject.name = &name_;
-    const LogScope log_scope(number_, subject);
+    subject.name = &watch_->name();
+    const LogScope log_scope(watch_->task(), subject);
     weft_status status = WEFT_ERR_TASK_FAILED;
     {
         PollAccounting accounting(plugin_, subject, *watch_);

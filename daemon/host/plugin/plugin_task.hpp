@@ -58,9 +58,9 @@ class TaskSlot {
     void* state_;
     weft_task_drop_fn drop_;
     bool armed_ = false;
-    std::uint64_t number_;  // WEFT_TASK= of its log lines (host/log/log_context.hpp)
-    std::string name_;      // weft_task_spawn_named's, or the job's; empty: unnamed
-    TaskWatch* watch_;      // one reference: the task view's figures (task_watch.hpp)
+    // One reference. Also keeps the task's number (WEFT_TASK= of its log lines) and its name
+    // (weft_task_spawn_named's, or the job's; empty: unnamed), for the task view and the logs.
+    TaskWatch* watch_;
 };
 
 class PluginFuture : public Pollable<PluginFuture> {

@@ -60,6 +60,9 @@ class TaskWatch {
     TaskWatch(const TaskWatch&) = delete;
     TaskWatch& operator=(const TaskWatch&) = delete;
 
+    [[nodiscard]] std::uint64_t task() const noexcept { return task_; }
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+
     // A watch holding one reference, the caller's (the task's slot). Throws std::bad_alloc.
     [[nodiscard]] static TaskWatch* make(std::uint64_t task, std::string name);
     // Drops one reference; the last frees the watch.
