@@ -258,14 +258,18 @@ void Coordinator::drain(const std::vector<PluginInstance*>& plugins) {
                           live, options_.grace_period.count());
     }
     for (auto it = plugins.rbegin(); it != plugins.rend(); ++it) (*it)->stop();
-    // Unlike the shutdown, blocking jobs already queued still run (the wait below bounds them):
-    // a batch a consumer handed to the pool to write is written before its successor starts.
+    // Unlike the shutdown, blocking jobs already queued still run (the wait below bounds them),
+    // and so do those a task submits in the poll it is in when cancelled: a batch a consumer
+    // received and handed to the pool to write is written before its successor starts.
     for (PluginInstance* p : plugins) p->cancel_tasks_keeping_blocking_jobs();
     const auto cancel_deadline = Clock::now() + options_.cancel_timeout;
     for (PluginInstance* p : plugins) {
         if (!p->wait_tasks_until(cancel_deadline))
             p->log().error("{} tasks still running {} ms after they were cancelled",
                            p->tasks().live(), options_.cancel_timeout.count());
+        // From here a job is refused (one a thread of the plugin's own submitted since the
+        // wait is counted live: finish() abandons the plugin rather than destroy it under it).
+        p->tasks().close();
     }
     for (auto it = plugins.rbegin(); it != plugins.rend(); ++it) finish(**it);
 }

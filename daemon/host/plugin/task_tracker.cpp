@@ -13,12 +13,8 @@ void TaskTracker::ended() noexcept {
 
 void TaskTracker::close() {
     std::lock_guard lock(mutex_);
-    closed_ = true;
-}
-
-bool TaskTracker::closed() {
-    std::lock_guard lock(mutex_);
-    return closed_;
+    tasks_closed_ = true;
+    jobs_closed_ = true;
 }
 
 void TaskTracker::abort_all() {
@@ -26,7 +22,8 @@ void TaskTracker::abort_all() {
     std::vector<std::shared_ptr<BlockingRecord>> jobs;
     {
         std::lock_guard lock(mutex_);
-        closed_ = true;
+        tasks_closed_ = true;
+        jobs_closed_ = true;
         records.swap(records_);
         jobs.swap(blocking_);
     }
@@ -41,7 +38,7 @@ void TaskTracker::abort_tasks() {
     std::vector<std::shared_ptr<TaskRecord>> records;
     {
         std::lock_guard lock(mutex_);
-        closed_ = true;
+        tasks_closed_ = true;
         records.swap(records_);
     }
     for (const auto& r : records) r->join.abort();

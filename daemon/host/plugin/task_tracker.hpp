@@ -59,7 +59,7 @@ class TaskTracker {
                std::shared_ptr<TaskRecord>* record_out) {
         auto record = std::make_shared<TaskRecord>();
         std::lock_guard lock(mutex_);
-        if (closed_) return false;
+        if (tasks_closed_) return false;
         if (records_.size() >= sweep_at_) sweep_locked();
         records_.reserve(records_.size() + 1);  // the last thing that may throw
         arm();
@@ -70,12 +70,13 @@ class TaskTracker {
         return true;
     }
 
-    // Records a blocking job unless the tracker is closed; `submit()` runs under the lock and must
-    // count the job live and submit it (it may throw: nothing is recorded then).
+    // Records a blocking job unless the tracker is closed to jobs (close(), abort_all(); not
+    // abort_tasks()); `submit()` runs under the lock and must count the job live and submit it (it
+    // may throw: nothing is recorded then).
     template <class Submit>
     bool add_blocking(std::shared_ptr<BlockingRecord> record, Submit&& submit) {
         std::lock_guard lock(mutex_);
-        if (closed_) return false;
+        if (jobs_closed_) return false;
         if (blocking_.size() >= blocking_sweep_at_) sweep_blocking_locked();
         blocking_.reserve(blocking_.size() + 1);
         submit();
@@ -89,13 +90,14 @@ class TaskTracker {
         return live_.load(std::memory_order_acquire);
     }
 
-    // No more tasks: later spawns fail.
+    // No more tasks and no more blocking jobs: later spawns fail.
     void close();
-    [[nodiscard]] bool closed();
     // close(), then abort every task and every blocking job not started yet.
     void abort_all();
-    // close(), then abort every task; blocking jobs already submitted still run (a live reload's
-    // drain: a write a plugin handed to the blocking pool is done, not lost).
+    // No more tasks, then abort every task. Blocking jobs already submitted still run, and so do
+    // the ones a task submits in the poll it is in when aborted (until close()): a live reload's
+    // drain, where a batch a consumer received and hands to the blocking pool to write in that
+    // last poll is written, not lost with a refused submit.
     void abort_tasks();
     // Waits until live() is zero or the deadline passes; true when zero.
     bool wait_idle_until(std::chrono::steady_clock::time_point deadline);
@@ -107,7 +109,8 @@ class TaskTracker {
     std::shared_ptr<IdleSignal> idle_;
     std::atomic<std::size_t> live_{0};
     std::mutex mutex_;
-    bool closed_ = false;
+    bool tasks_closed_ = false;
+    bool jobs_closed_ = false;
     std::vector<std::shared_ptr<TaskRecord>> records_;
     std::size_t sweep_at_ = 64;
     std::vector<std::shared_ptr<BlockingRecord>> blocking_;
