@@ -455,3 +455,57 @@ TEST_CASE("pool: close fails waiters and closes idle resources at once and busy 
         }
     }());
 }
+
+TEST_CASE("pool: a checked-out resource keeps its pool alive after every owner let go", "[pool]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    rt.block_on([]() -> Task<void> {
+        auto c = std::make_shared<Counter>();
+        // The manager holds the only reference to `alive`: it expires when the pool is deleted.
+        auto alive = std::make_shared<int>(0);
+        const std::weak_ptr<int> pool_alive = alive;
+        auto m = manager(c);
+        m.is_broken = [alive](Res&) { return false; };
+        alive.reset();
+
+        auto p = Pool<Res>::create(config(2), std::move(m));
+        auto r = co_await p->acquire();
+        REQUIRE(r);
+        p.reset();  // the last owner
+        CHECK_FALSE(pool_alive.expired());
+        CHECK((*r)->id == 1);
+        r->release();  // the last check-in deletes the pool, and its idle resource with it
+        CHECK(pool_alive.expired());
+        CHECK(c->open.load() == 0);
+
+        // Nothing checked out: the pool goes with its last owner.
+        alive = std::make_shared<int>(0);
+        const std::weak_ptr<int> q_alive = alive;
+        auto qm = manager(c);
+        qm.is_broken = [alive](Res&) { return false; };
+        alive.reset();
+        auto q = Pool<Res>::create(config(2), std::move(qm));
+        { auto once = co_await q->acquire(); }
+        CHECK_FALSE(q_alive.expired());
+        q.reset();
+        CHECK(q_alive.expired());
+        CHECK(c->open.load() == 0);
+    }());
+}
+
+TEST_CASE("pool: acquisitions that did not wait are counted in the first wait bucket", "[pool]") {
+    auto rt = weft::test::make_runtime(Flavor::current_thread);
+    rt.block_on([]() -> Task<void> {
+        auto c = std::make_shared<Counter>();
+        auto p = Pool<Res>::create(config(1), manager(c));
+        { auto first = co_await p->acquire(); }  // created: waited for the create
+        for (int i = 0; i < 5; ++i) {
+            auto r = co_await p->acquire();  // idle at once
+            REQUIRE(r);
+        }
+        const auto s = p->snapshot();
+        CHECK(s.acquisitions == 6);
+        CHECK(s.wait_buckets[0] >= 5);  // and the create, unless it took over 100 us
+        p->close();
+    }());
+}

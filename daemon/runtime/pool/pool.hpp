@@ -14,41 +14,48 @@
 //
 // THE WAIT/WAKE PROTOCOL
 //
-// State: a FIFO semaphore `sem_` of max_size permits; under the spin lock `lock_`, the idle
-// resources `idle_` (a stack: the most recently used is handed out first, so surplus ones age out
-// through idle_timeout) and `size_`, the resources open or being created.
+// State, all under the spin lock `lock_`: the slots `line_` (permit_line.hpp: max_size permits,
+// the free ones and a FIFO line of acquires waiting for one), the idle resources `idle_` (a
+// stack: the most recently used is handed out first, so surplus ones age out through
+// idle_timeout), `size_`, the resources open or being created, and `checked_out_`, the Pooled
+// objects alive.
 //
-//  1. A slot is a permit. acquire() first takes a permit from `sem_`. The semaphore is strictly
-//     FIFO and hands a released permit straight to its oldest waiter, so waiters are served first
-//     come, first served, and a newcomer never overtakes a waiter. The first poll takes a free
-//     permit with try_acquire (no free permit while anyone waits, so it overtakes nobody) and
-//     joins the line only when there is none.
+//  1. A slot is a permit. An acquire takes a free permit only when nobody waits, else it joins the
+//     end of the line; a permit given back goes to the head of the line. So waiters are served
+//     first come, first served, and a newcomer never overtakes a waiter.
 //  2. A permit holder takes an idle resource (dropping the expired ones it finds), or, when none
-//     is idle, reserves a creation (`size_ += 1`) and creates one, all in one critical section of
-//     `lock_`. Invariant: size_ <= max_size, and every permit holder either holds a resource,
-//     holds a reservation, or is between the two inside one critical section.
-//  3. Giving a resource back puts it into `idle_` (or closes it, `size_ -= 1`) BEFORE it releases
-//     the permit. So the waiter the permit wakes finds the resource, and a holder that found
-//     nothing idle always has room to create (rule 2 cannot find size_ == max_size with no idle
-//     resource: every open resource would be held by another permit holder, one too many).
+//     is idle, reserves a creation (`size_ += 1`) and creates one. An acquire that finds a permit
+//     and an idle resource does both in one critical section (its only one). Invariant: size_ <=
+//     max_size, and every permit holder either holds a resource, holds a reservation, or is
+//     between the two inside one critical section.
+//  3. Giving a resource back puts it into `idle_` (or closes it, `size_ -= 1`) and gives its permit
+//     back in the same critical section. So the waiter the permit goes to finds the resource, and
+//     a holder that found nothing idle always has room to create (rule 2 cannot find size_ ==
+//     max_size with no idle resource: every open resource would be held by another permit
+//     holder, one too many).
 //  4. Timeout: acquire_timeout bounds the whole acquire, the wait for a permit and the creation.
 //     The deadline timer is filed only when the first poll cannot complete at once; an acquire
 //     that completes on its first poll reads no clock. On a timeout in the wait, the error says
 //     the pool was exhausted and how many were in use; in the creation, why creating failed.
-//  5. Cancellation: dropping a waiting acquire drops its semaphore wait (the place in line is lost,
-//     a permit already assigned passes to the next waiter); dropping one that is creating drops
-//     the creation, undoes its reservation and releases its permit. Nothing leaks and nobody
+//  5. Cancellation: dropping a waiting acquire takes it out of the line (its place is lost; a
+//     permit already granted to it passes to the next waiter); dropping one that is creating drops
+//     the creation, undoes its reservation and gives its permit back. Nothing leaks and nobody
 //     waits for a wake-up that was given to a dropped acquire.
 //  6. Creation failures are retried inside the acquire after a pause that doubles from
 //     backoff_min to backoff_max, until the acquire's deadline. The first failure of a burst is
 //     logged, and the recovery; the attempts in between are only counted.
 //  7. Background maintenance (a task, when min_idle, idle_timeout or max_lifetime is set) closes
-//     expired idle resources and creates resources until min_idle are idle. It takes a permit
-//     only with try_acquire, which never overtakes a waiter: while anyone waits, the maintenance
-//     creates nothing and the waiters' own creates fill the pool.
-//  8. close() closes the semaphore (every waiting and later acquire fails with "closed"), closes
-//     the idle resources at once, every checked-out one when it is given back and one that is
-//     being created when its creation finishes.
+//     expired idle resources and creates resources until min_idle are idle. It takes only a free
+//     permit, which never overtakes a waiter: while anyone waits, the maintenance creates nothing
+//     and the waiters' own creates fill the pool.
+//  8. close() closes the line (every waiting and later acquire fails with "closed"), closes the
+//     idle resources at once, every checked-out one when it is given back and one that is being
+//     created when its creation finishes.
+//  9. Lifetime: a Pooled keeps its pool alive without touching a reference count (an atomic
+//     read-modify-write each way, a third of an acquire's cost): when the last shared_ptr to the
+//     pool goes, the pool is deleted at once if nothing is checked out, else by the check-in that
+//     brings `checked_out_` to zero. An Acquire borrows the pool, as a Semaphore's acquire does:
+//     the caller keeps the pool (a shared_ptr to it) until the acquire completes or is dropped.
 //
 // Thread-safety: every member may be called from any thread; a Pooled<T> is used by one task at a
 // time. Make the pool inside a runtime's task (the maintenance task and destroy are spawned onto
@@ -67,9 +74,9 @@
 
 #include "runtime/coop/budget.hpp"
 #include "runtime/handle.hpp"
+#include "runtime/pool/permit_line.hpp"
 #include "runtime/pool/pool_config.hpp"
 #include "runtime/pool/pool_metrics.hpp"
-#include "runtime/sync/batch_semaphore.hpp"
 #include "runtime/sync/notify.hpp"
 #include "runtime/sync/result.hpp"
 #include "runtime/task/inline_task.hpp"
@@ -93,12 +100,22 @@ void stress_point() noexcept;
 [[nodiscard]] std::string create_timeout_message(const PoolConfig& c, time::Duration waited,
                                                  const std::string& last_error);
 
+// A resource and its ages. Each lives in a heap block of its own from its creation to its close,
+// and the idle stack, an acquire and a Pooled pass the block's pointer: a checkout moves 8 bytes,
+// not the resource (a TcpStream's move is not trivial, and a struct moved through the stack stalls
+// on store forwarding).
 template <class T>
 struct Entry {
     T value;
     time::Instant created;
     time::Instant returned;
 };
+template <class T>
+using EntryPtr = std::unique_ptr<Entry<T>>;
+template <class T>
+[[nodiscard]] EntryPtr<T> make_entry(T value, time::Instant now) {
+    return std::make_unique<Entry<T>>(Entry<T>{std::move(value), now, now});
+}
 }  // namespace detail
 
 // Says how a Pool makes, checks and closes its resources. Only `create` is required.
@@ -120,20 +137,17 @@ struct Manager {
 };
 
 // A resource acquired from a Pool: given back when destroyed (or by release()), closed instead
-// when marked broken. Keeps its pool alive.
+// when marked broken. Keeps its pool alive (rule 9).
 template <class T>
 class [[nodiscard]] Pooled {
    public:
     Pooled(Pooled&& o) noexcept
-        : pool_(std::move(o.pool_)), entry_(std::move(o.entry_)), broken_(o.broken_) {
-        o.entry_.reset();
-    }
+        : pool_(std::exchange(o.pool_, nullptr)), entry_(std::move(o.entry_)), broken_(o.broken_) {}
     Pooled& operator=(Pooled&& o) noexcept {
         if (this != &o) {
             release();
-            pool_ = std::move(o.pool_);
+            pool_ = std::exchange(o.pool_, nullptr);
             entry_ = std::move(o.entry_);
-            o.entry_.reset();
             broken_ = o.broken_;
         }
         return *this;
@@ -144,7 +158,7 @@ class [[nodiscard]] Pooled {
     T* operator->() noexcept { return &entry_->value; }
     T& get() noexcept { return entry_->value; }
     // False after release() or discard().
-    [[nodiscard]] bool holds() const noexcept { return entry_.has_value(); }
+    [[nodiscard]] bool holds() const noexcept { return entry_ != nullptr; }
 
     // The resource failed (a read, a write, a protocol error): it will be closed, not reused.
     void mark_broken() noexcept { broken_ = true; }
@@ -158,10 +172,11 @@ class [[nodiscard]] Pooled {
 
    private:
     friend class Pool<T>;
-    Pooled(std::shared_ptr<Pool<T>> pool, detail::Entry<T> entry) noexcept
-        : pool_(std::move(pool)), entry_(std::move(entry)) {}
-    std::shared_ptr<Pool<T>> pool_;
-    std::optional<detail::Entry<T>> entry_;
+    // `entry` is counted in the pool's checked_out_.
+    Pooled(Pool<T>* pool, detail::EntryPtr<T> entry) noexcept
+        : pool_(pool), entry_(std::move(entry)) {}
+    Pool<T>* pool_;  // set while entry_ is
+    detail::EntryPtr<T> entry_;
     bool broken_ = false;
 };
 
@@ -185,8 +200,11 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         if (config.min_idle > config.max_size)
             throw std::invalid_argument("pool: min_idle must not exceed max_size");
         if (!manager.create) throw std::invalid_argument("pool: the manager has no create");
-        auto pool = std::make_shared<Pool>(Private{}, std::move(config), std::move(manager),
+        auto made = std::make_unique<Pool>(Private{}, std::move(config), std::move(manager),
                                            std::move(runtime));
+        // The deleter is rule 9's: the pool goes when its owners and its Pooled have all gone.
+        // (Should the shared_ptr's control block fail to allocate, it calls the deleter.)
+        std::shared_ptr<Pool> pool(made.release(), [](Pool* p) { p->owners_gone(); });
         if (pool->config_.min_idle > 0 || pool->config_.idle_timeout || pool->config_.max_lifetime)
             pool->handle_.spawn(maintain(pool)).detach();
         return pool;
@@ -195,25 +213,31 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         : config_(std::move(config)),
           manager_(std::move(manager)),
           handle_(std::move(runtime)),
-          sem_(config_.max_size) {}
+          line_(config_.max_size) {}
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
     class Acquire;
-    // Waits for a resource (rules 1-6). Cancel-safe (rule 5).
-    [[nodiscard]] Acquire acquire() { return Acquire(this->shared_from_this()); }
+    // Waits for a resource (rules 1-6). Cancel-safe (rule 5). Borrows the pool (rule 9): keep it
+    // until the acquire completes or is dropped.
+    [[nodiscard]] Acquire acquire() noexcept { return Acquire(this); }
 
     // Rule 8. Idempotent.
     void close() noexcept {
-        std::vector<detail::Entry<T>> idle;
+        std::vector<detail::EntryPtr<T>> idle;
+        sync::detail::WakeList<Waker> wakers;
         {
             std::lock_guard lock(lock_);
             if (closed_.exchange(true)) return;
             idle.swap(idle_);
             size_ -= idle.size();
+            line_.close([&](Waker&& w) {
+                if (!wakers.can_push()) wakers.wake_all();
+                wakers.push(std::move(w));
+            });
         }
-        sem_.close();
-        for (auto& e : idle) close_value(std::move(e.value), CloseReason::shutdown);
+        wakers.wake_all();
+        for (auto& e : idle) close_value(std::move(e->value), CloseReason::shutdown);
         wake_.notify_one();
     }
     [[nodiscard]] bool is_closed() const noexcept {
@@ -223,30 +247,33 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
 
     [[nodiscard]] PoolSnapshot snapshot() const {
         PoolSnapshot s;
+        std::uint64_t immediate = 0;
         {
             std::lock_guard lock(lock_);
             s.size = size_;
             s.idle = idle_.size();
+            s.waiters = line_.waiting();
+            immediate = immediate_;
         }
         s.in_use = s.size - s.idle;
         s.max_size = config_.max_size;
         s.min_idle = config_.min_idle;
-        s.waiters = waiters_.load(std::memory_order_relaxed);
-        metrics_.read(s);
+        metrics_.read(s, immediate);
         return s;
     }
 
    private:
     friend class Pooled<T>;
     using Lock = weft::detail::SpinLock;
-    using Semaphore = sync::detail::BatchSemaphore;
+    using Line = detail::PermitLine;
 
-    // Releases one permit unless handed over to a Pooled (whose release gives it back).
+    // A permit, given back when destroyed unless handed over to a Pooled (whose check-in gives it
+    // back).
     class PermitHold {
        public:
         explicit PermitHold(Pool* pool) noexcept : pool_(pool) {}
-        PermitHold(const PermitHold&) = delete;
-        PermitHold& operator=(const PermitHold&) = delete;
+        PermitHold(PermitHold&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)) {}
+        PermitHold& operator=(PermitHold&&) = delete;
         ~PermitHold() {
             if (pool_) pool_->release_permit();
         }
@@ -262,6 +289,15 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         Reservation(const Reservation&) = delete;
         Reservation& operator=(const Reservation&) = delete;
         ~Reservation() { undo(); }
+        // The creation's resource goes to an acquire: it is checked out from now on.
+        void commit_checked_out() noexcept {
+            {
+                std::lock_guard lock(pool_->lock_);
+                ++pool_->checked_out_;
+            }
+            pool_ = nullptr;
+        }
+        // The creation's resource goes (or went) to the idle stack, by the caller.
         void commit() noexcept { pool_ = nullptr; }
         void undo() noexcept {
             if (!pool_) return;
@@ -277,9 +313,26 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         Pool* pool_;
     };
 
+    // Rule 9: the last shared_ptr went.
+    void owners_gone() noexcept {
+        bool now = false;
+        {
+            std::lock_guard lock(lock_);
+            owners_gone_ = true;
+            now = checked_out_ == 0;
+        }
+        if (now) destroy_self();
+    }
+    void destroy_self() noexcept { std::unique_ptr<Pool> self(this); }
+
     void release_permit() noexcept {
         detail::stress_point();
-        sem_.release(1);
+        Waker next;
+        {
+            std::lock_guard lock(lock_);
+            next = line_.give();
+        }
+        next.wake();
     }
 
     [[nodiscard]] bool expired(const detail::Entry<T>& e, time::Instant now,
@@ -297,35 +350,65 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
     [[nodiscard]] bool checks_age() const noexcept {
         return config_.max_lifetime.has_value() || config_.idle_timeout.has_value();
     }
+    // The clock, read only when a resource's age matters.
+    [[nodiscard]] time::Instant now_if_aging() const noexcept {
+        return checks_age() ? time::now() : time::Instant{};
+    }
 
-    // Rule 2: an idle resource, or a reservation (`reserved`), or neither. Expired idle ones are
-    // moved to `expired_out` to be closed outside the lock (size_ already lowered).
+    // Rule 2, with lock_ held: an idle resource (checked out from now on), or a reservation
+    // (`reserved`), or neither. Expired idle ones are moved to `expired_out` to be closed outside
+    // the lock (size_ already lowered).
     struct Taken {
-        std::optional<detail::Entry<T>> entry;
+        detail::EntryPtr<T> entry;
         bool reserved = false;
     };
-    Taken take_idle_or_reserve(bool may_reserve,
-                               std::vector<std::pair<T, CloseReason>>& expired_out) {
+    Taken take_idle_or_reserve_locked(bool may_reserve, time::Instant now,
+                                      std::vector<std::pair<T, CloseReason>>& expired_out) {
         const bool ages = checks_age();
-        const time::Instant now = ages ? time::now() : time::Instant{};
-        detail::stress_point();
-        std::lock_guard lock(lock_);
         while (!idle_.empty()) {
-            detail::Entry<T> e = std::move(idle_.back());
+            detail::EntryPtr<T> e = std::move(idle_.back());
             idle_.pop_back();
             CloseReason why{};
-            if (ages && expired(e, now, why)) {
+            if (ages && expired(*e, now, why)) {
                 --size_;
-                expired_out.emplace_back(std::move(e.value), why);
+                expired_out.emplace_back(std::move(e->value), why);
                 continue;
             }
+            ++checked_out_;
             return Taken{std::move(e), false};
         }
         if (may_reserve && size_ < config_.max_size) {
             ++size_;
-            return Taken{std::nullopt, true};
+            return Taken{nullptr, true};
         }
         return Taken{};
+    }
+    // The fast path's part of rule 2, with lock_ held: an idle resource into `out` (checked out
+    // from now on). False when none is idle.
+    bool take_idle_locked(time::Instant now, detail::EntryPtr<T>& out,
+                          std::vector<std::pair<T, CloseReason>>& expired_out) {
+        const bool ages = checks_age();
+        while (!idle_.empty()) {
+            CloseReason why{};
+            if (ages && expired(*idle_.back(), now, why)) {
+                --size_;
+                expired_out.emplace_back(std::move(idle_.back()->value), why);
+                idle_.pop_back();
+                continue;
+            }
+            out = std::move(idle_.back());
+            idle_.pop_back();
+            ++checked_out_;
+            return true;
+        }
+        return false;
+    }
+    Taken take_idle_or_reserve(bool may_reserve,
+                               std::vector<std::pair<T, CloseReason>>& expired_out) {
+        const time::Instant now = now_if_aging();
+        detail::stress_point();
+        std::lock_guard lock(lock_);
+        return take_idle_or_reserve_locked(may_reserve, now, expired_out);
     }
     // Nearly always empty: the check stays inline, the closing (a spawn each) out of line.
     void close_expired(std::vector<std::pair<T, CloseReason>>& expired) {
@@ -347,13 +430,16 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
             }
         }
     }
-    // Closes a resource that was counted in size_.
-    void close_counted(T value, CloseReason why) noexcept {
+    // Closes a resource an acquire took (counted in size_ and checked_out_) and found broken;
+    // `immediate`: it had been counted as an acquisition at once, which it no longer is.
+    void discard_taken(T value, bool immediate = false) noexcept {
         {
             std::lock_guard lock(lock_);
             --size_;
+            --checked_out_;
+            if (immediate) --immediate_;
         }
-        close_value(std::move(value), why);
+        close_value(std::move(value), CloseReason::broken);
         wake_.notify_one();  // maintenance may refill min_idle
     }
 
@@ -366,31 +452,43 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         }
     }
 
-    // Rule 3.
-    void give_back(detail::Entry<T>&& e, bool broken) noexcept {
-        if (!broken) broken = broken_now(e.value);
+    // Rule 3, the check-in of a Pooled. It touches nothing of the pool after the critical section
+    // that counts it out of checked_out_ but to delete the pool (rule 9): the owners may have gone
+    // meanwhile, and then the last check-in deletes it.
+    void give_back(detail::EntryPtr<T> e, bool broken) noexcept {
+        if (!broken) broken = broken_now(e->value);
         CloseReason why = CloseReason::broken;
-        if (!broken) {
-            const time::Instant now = checks_age() ? time::now() : time::Instant{};
-            if (config_.max_lifetime && now - e.created >= *config_.max_lifetime) {
-                why = CloseReason::lifetime;
-                broken = true;
-            } else {
-                e.returned = now;
-                detail::stress_point();
-                std::unique_lock lock(lock_);
-                if (!closed_.load(std::memory_order_relaxed)) {
-                    idle_.push_back(std::move(e));
-                    lock.unlock();
-                    release_permit();
-                    return;
-                }
-                why = CloseReason::shutdown;
-                broken = true;
-            }
+        const time::Instant now = now_if_aging();
+        if (!broken && config_.max_lifetime && now - e->created >= *config_.max_lifetime) {
+            why = CloseReason::lifetime;
+            broken = true;
         }
-        close_counted(std::move(e.value), why);
-        release_permit();
+        if (broken) close_value(std::move(e->value), why);  // still counted: the pool is alive
+        Waker next;
+        bool closed = false;  // the pool closed: the value is closed after the lock (rule 8)
+        bool last = false;
+        {
+            detail::stress_point();
+            std::lock_guard lock(lock_);
+            closed = !broken && closed_.load(std::memory_order_relaxed);
+            if (broken || closed) {
+                --size_;
+            } else {
+                e->returned = now;
+                idle_.push_back(std::move(e));
+            }
+            next = line_.give();
+            // A check-in that closes its resource is counted out only once done with the pool.
+            if (!broken && !closed) last = --checked_out_ == 0 && owners_gone_;
+        }
+        next.wake();
+        if (broken || closed) {
+            if (closed) close_value(std::move(e->value), CloseReason::shutdown);
+            wake_.notify_one();  // maintenance may refill min_idle
+            std::lock_guard lock(lock_);
+            last = --checked_out_ == 0 && owners_gone_;
+        }
+        if (last) destroy_self();
     }
 
     void note_create_ok() {
@@ -430,34 +528,36 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         co_return sync::err(std::move(failure));
     }
 
-    // The part of an acquire after the permit that may wait: a recycle check or a creation.
-    static Task<Acquired> slow_acquire(std::shared_ptr<Pool> self) {
-        PermitHold permit(self.get());
+    // The manager's recycle check; an exception fails it.
+    static Task<bool> recycle_passes(std::shared_ptr<Pool> self, T& value) {
+        try {
+            co_return co_await self->manager_.recycle(value);
+        } catch (...) {
+            co_return false;
+        }
+    }
+
+    // The part of an acquire after the permit that may wait: a recycle check or a creation. One
+    // co_return of the resource, after the loop: with one in each branch, clang 14 at -O1 ran the
+    // loop again after a passing recycle check, losing the checked resource (a CoroSplit
+    // miscompile, tests/runtime/compiler/clang_coroutine_branch_return.cpp).
+    static Task<Acquired> slow_acquire(std::shared_ptr<Pool> self, PermitHold permit) {
         time::Duration backoff = self->config_.backoff_min;
         std::vector<std::pair<T, CloseReason>> expired;
-        for (;;) {
+        detail::EntryPtr<T> got;  // checked out
+        while (!got) {
             if (self->is_closed()) co_return sync::err(self->closed_error());
             Taken t = self->take_idle_or_reserve(true, expired);
             self->close_expired(expired);
             if (t.entry) {
-                if (self->broken_now(t.entry->value)) {
-                    self->close_counted(std::move(t.entry->value), CloseReason::broken);
-                    continue;
-                }
-                if (self->manager_.recycle) {
-                    bool ok = false;
-                    try {
-                        ok = co_await self->manager_.recycle(t.entry->value);
-                    } catch (...) {
-                        ok = false;
-                    }
-                    if (!ok) {
-                        self->close_counted(std::move(t.entry->value), CloseReason::broken);
-                        continue;
-                    }
-                }
-                permit.hand_over();
-                co_return Pooled<T>(self, std::move(*t.entry));
+                bool ok = !self->broken_now(t.entry->value);
+                if (ok && self->manager_.recycle)
+                    ok = co_await recycle_passes(self, t.entry->value);
+                if (ok)
+                    got = std::move(t.entry);
+                else
+                    self->discard_taken(std::move(t.entry->value));
+                continue;
             }
             if (!t.reserved) {  // cannot happen by rule 3; be robust all the same
                 co_await yield_now();
@@ -466,17 +566,18 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
             Reservation reservation(self.get());
             auto made = co_await create_one(self);
             if (made) {
-                reservation.commit();
+                got = detail::make_entry(std::move(*made), time::now());  // may throw
+                reservation.commit_checked_out();
                 self->note_create_ok();
-                permit.hand_over();
-                const time::Instant now = time::now();
-                co_return Pooled<T>(self, detail::Entry<T>{std::move(*made), now, now});
+                continue;
             }
             reservation.undo();
             self->note_create_failure(made.error());
             co_await time::sleep(backoff);
             backoff = std::min(backoff * 2, self->config_.backoff_max);
         }
+        permit.hand_over();
+        co_return Pooled<T>(self.get(), std::move(got));
     }
 
     // Rule 7: evicts expired idle resources, then fills min_idle. True when a create failed.
@@ -490,8 +591,8 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
             for (std::size_t i = 0; i < idle_.size(); ++i) {
                 CloseReason why{};
                 const bool above_min = idle_.size() - stale.size() > config_.min_idle;
-                if (expired(idle_[i], now, why) && (why == CloseReason::lifetime || above_min)) {
-                    stale.emplace_back(std::move(idle_[i].value), why);
+                if (expired(*idle_[i], now, why) && (why == CloseReason::lifetime || above_min)) {
+                    stale.emplace_back(std::move(idle_[i]->value), why);
                 } else {
                     if (keep != i) idle_[keep] = std::move(idle_[i]);
                     ++keep;
@@ -505,15 +606,11 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
             {
                 std::lock_guard lock(lock_);
                 if (idle_.size() >= config_.min_idle || size_ >= config_.max_size) break;
-            }
-            // In use, or someone waits (then no permit is free): their acquires create.
-            if (sem_.try_acquire(1) != Semaphore::TryResult::ok) break;
-            PermitHold permit(this);  // given back after the new resource is idle (rule 3)
-            {
-                std::lock_guard lock(lock_);
-                if (size_ >= config_.max_size) break;
+                // In use, or someone waits (then no permit is free): their acquires create.
+                if (!line_.try_take()) break;
                 ++size_;
             }
+            PermitHold permit(this);  // given back with the new resource idle (rule 3)
             Reservation reservation(this);
             auto made = co_await create_one(this->shared_from_this());
             if (!made) {
@@ -521,17 +618,26 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
                 note_create_failure(made.error());
                 co_return true;
             }
+            auto entry = detail::make_entry(std::move(*made), time::now());  // may throw
             reservation.commit();
             note_create_ok();
-            const time::Instant now = time::now();
-            std::unique_lock lock(lock_);
-            if (closed_.load(std::memory_order_relaxed)) {
-                --size_;
-                lock.unlock();
-                close_value(std::move(*made), CloseReason::shutdown);
+            Waker next;
+            bool closed = false;
+            {
+                std::lock_guard lock(lock_);
+                closed = closed_.load(std::memory_order_relaxed);
+                if (closed)
+                    --size_;
+                else
+                    idle_.push_back(std::move(entry));
+                permit.hand_over();
+                next = line_.give();
+            }
+            next.wake();
+            if (closed) {
+                close_value(std::move(entry->value), CloseReason::shutdown);
                 break;
             }
-            idle_.push_back(detail::Entry<T>{std::move(*made), now, now});
         }
         co_return false;
     }
@@ -563,38 +669,48 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
     PoolConfig config_;
     Manager<T> manager_;
     Handle handle_;
-    // The raw semaphore under sync::Semaphore: a permit is taken and given back by hand (a
-    // Pooled holds one without a permit object), so the permit wrappers would only add work.
-    Semaphore sem_;
     mutable Lock lock_;
-    std::vector<detail::Entry<T>> idle_;  // guarded by lock_
-    std::size_t size_ = 0;                // guarded by lock_
-    std::string last_error_;              // guarded by lock_
-    std::atomic<bool> closed_{false};     // set under lock_; read anywhere
-    std::atomic<std::size_t> waiters_{0};
+    Line line_;                              // guarded by lock_
+    std::vector<detail::EntryPtr<T>> idle_;  // guarded by lock_
+    std::size_t size_ = 0;                   // guarded by lock_
+    std::size_t checked_out_ = 0;            // guarded by lock_: Pooled alive, or about to be
+    std::uint64_t immediate_ = 0;            // guarded by lock_: acquisitions that did not wait
+    bool owners_gone_ = false;               // guarded by lock_ (rule 9)
+    std::string last_error_;                 // guarded by lock_
+    std::atomic<bool> closed_{false};        // set under lock_; read anywhere
     std::atomic<std::uint64_t> failures_in_burst_{0};
     PoolMetrics metrics_;
     sync::Notify wake_;  // wakes the maintenance task
 };
 
-// The awaitable of Pool::acquire(): a permit (rule 1), then an idle resource at once, or the
-// slow path (recycle, create) driven inline; bounded by acquire_timeout (rule 4).
+// The awaitable of Pool::acquire(): a permit (rule 1) and an idle resource in one critical
+// section, or the slow path (recycle, create) driven inline; bounded by acquire_timeout (rule 4).
+// May be moved until its first poll.
 template <class T>
 class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
    public:
-    explicit Acquire(std::shared_ptr<Pool> pool) noexcept : pool_(std::move(pool)) {}
+    explicit Acquire(Pool* pool) noexcept : pool_(pool) {}
     Acquire(Acquire&& o) noexcept
-        : pool_(std::move(o.pool_)),
-          permit_(std::move(o.permit_)),
+        : pool_(o.pool_),
           slow_(std::move(o.slow_)),
+          immediate_(std::move(o.immediate_)),
           started_(o.started_),
-          waiting_(std::exchange(o.waiting_, false)),
-          timed_out_(o.timed_out_) {
-        o.permit_.reset();
+          joined_(std::exchange(o.joined_, false)),
+          timed_out_(o.timed_out_),
+          done_(o.done_) {
         o.slow_.reset();
+        o.immediate_.reset();
+        if (joined_) {
+            std::lock_guard lock(pool_->lock_);
+            pool_->line_.move(o.waiter_, waiter_);
+        }
     }
     Acquire& operator=(Acquire&&) = delete;
-    ~Acquire() { stop_waiting(); }
+    ~Acquire() {
+        leave_line();
+        // Completed but never resumed (a select that dropped it): the resource goes back.
+        if (immediate_) pool_->give_back(std::move(immediate_), false);
+    }
 
     bool poll(Context& cx) noexcept {
         if (immediate_ || timed_out_ || done_) return true;
@@ -602,22 +718,15 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
             // A spent coop budget (as the semaphore's own acquire spends one unit per poll): the
             // task is rescheduled and polls again, no deadline filed yet.
             if (!coop::poll_proceed(cx)) return false;
-            if (!take_permit(cx)) return check_deadline(cx);
-            if (done_) return true;  // closed: await_resume reports it
-            std::vector<std::pair<T, CloseReason>> expired;
-            while (!pool_->manager_.recycle) {
-                Taken t = pool_->take_idle_or_reserve(false, expired);
-                pool_->close_expired(expired);
-                if (!t.entry) break;
-                if (pool_->broken_now(t.entry->value)) {
-                    pool_->close_counted(std::move(t.entry->value), CloseReason::broken);
-                    continue;
-                }
-                immediate_.emplace(std::move(*t.entry));
-                return true;
+            switch (checkout(cx)) {
+                case Checkout::done:
+                    return true;
+                case Checkout::waiting:
+                    coop::refund();  // waiting is not work
+                    return check_deadline(cx);
+                case Checkout::slow:
+                    break;
             }
-            if (started_ == time::Instant{}) started_ = time::now();
-            slow_.emplace(slow_acquire(pool_));
         }
         if (slow_->poll(cx)) {
             done_ = true;
@@ -628,12 +737,9 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
 
     Acquired await_resume() {
         if (immediate_) {
-            if (started_ == time::Instant{})
-                pool_->metrics_.record_immediate();
-            else
-                pool_->metrics_.record_wait(time::now() - started_);
-            // The acquire is finished: its reference to the pool passes to the Pooled.
-            return Pooled<T>(std::move(pool_), std::move(*std::exchange(immediate_, std::nullopt)));
+            // Counted in the pool's immediate_ when it was taken without a wait.
+            if (started_ != time::Instant{}) pool_->metrics_.record_wait(time::now() - started_);
+            return Pooled<T>(pool_, std::move(immediate_));
         }
         if (timed_out_) {
             pool_->metrics_.count_timeout();
@@ -657,46 +763,67 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
     }
 
    private:
-    using Taken = typename Pool::Taken;
-    using Semaphore = typename Pool::Semaphore;
+    using Line = typename Pool::Line;
 
-    // Rule 1. True once this acquire owns a permit, or the semaphore closed (done_ then). The
-    // first poll takes a free permit with try_acquire, which never takes one a waiter is owed,
-    // and so skips the waiting machinery; only when none is free does it join the line.
-    [[nodiscard]] bool take_permit(Context& cx) noexcept {
-        using Poll = typename Semaphore::Acquire::Poll;
-        if (!permit_) {
-            switch (pool_->sem_.try_acquire(1)) {
-                case Semaphore::TryResult::ok:
-                    return true;  // the permit is this acquire's now
-                case Semaphore::TryResult::closed:
-                    done_ = true;
-                    return true;
-                case Semaphore::TryResult::no_permits:
-                    break;
+    enum class Checkout {
+        done,     // an idle resource in immediate_, or the pool closed (done_)
+        waiting,  // in the line
+        slow,     // a permit and nothing idle to take (or a recycle to run): slow_ started
+    };
+    // Rules 1 and 2: a permit (free, or granted in the line) and an idle resource, in one
+    // critical section.
+    Checkout checkout(Context& cx) noexcept {
+        Pool& pool = *pool_;
+        bool permit = false;
+        std::vector<std::pair<T, CloseReason>> expired;
+        for (;;) {
+            const time::Instant now = pool.now_if_aging();
+            const bool first = started_ == time::Instant{};
+            {
+                detail::stress_point();
+                std::lock_guard lock(pool.lock_);
+                if (!permit) {
+                    const Line::Take took = pool.line_.take_or_join(waiter_, cx.waker());
+                    if (took == Line::Take::closed) {
+                        joined_ = false;
+                        done_ = true;
+                        return Checkout::done;
+                    }
+                    if (took == Line::Take::waiting) {
+                        joined_ = true;
+                    } else {
+                        joined_ = false;
+                        permit = true;
+                    }
+                }
+                if (permit && !pool.manager_.recycle &&
+                    pool.take_idle_locked(now, immediate_, expired) && first)
+                    ++pool.immediate_;
             }
-            permit_.emplace(pool_->sem_, 1);
-        }
-        const Poll got = permit_->poll(cx.waker());
-        if (got == Poll::pending) {
-            coop::refund();  // waiting is not work
-            if (!waiting_) {
-                waiting_ = true;
-                pool_->waiters_.fetch_add(1, std::memory_order_relaxed);
-                started_ = time::now();
+            if (!permit) {
+                if (first) started_ = time::now();
+                return Checkout::waiting;
             }
-            return false;
+            pool.close_expired(expired);
+            if (!immediate_) break;
+            if (!pool.broken_now(immediate_->value)) return Checkout::done;  // the permit with it
+            pool.discard_taken(std::move(immediate_->value), first);
+            immediate_.reset();
         }
-        if (got == Poll::ready) permit_->take();  // the permit is this acquire's now
-        permit_.reset();
-        stop_waiting();
-        if (got == Poll::closed) done_ = true;
-        return true;
+        if (started_ == time::Instant{}) started_ = time::now();
+        slow_.emplace(slow_acquire(pool.shared_from_this(), PermitHold(&pool)));
+        return Checkout::slow;
     }
 
-    void stop_waiting() noexcept {
-        if (waiting_ && pool_) pool_->waiters_.fetch_sub(1, std::memory_order_relaxed);
-        waiting_ = false;
+    void leave_line() noexcept {
+        if (!joined_) return;
+        joined_ = false;
+        Waker next;
+        {
+            std::lock_guard lock(pool_->lock_);
+            next = pool_->line_.leave(waiter_);
+        }
+        next.wake();
     }
     bool check_deadline(Context& cx) noexcept {
         const auto& limit = pool_->config_.acquire_timeout;
@@ -704,18 +831,17 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
         if (!deadline_) deadline_.emplace(time::sleep_until(started_ + *limit));
         if (!deadline_->poll(cx)) return false;
         timed_out_ = true;
-        permit_.reset();  // leaves the line (rule 5)
-        stop_waiting();
+        leave_line();  // rule 5
         return true;
     }
 
-    std::shared_ptr<Pool> pool_;
-    std::optional<typename Semaphore::Acquire> permit_;
+    Pool* pool_;
     std::optional<weft::task::InlineTask<Acquired>> slow_;
     std::optional<time::Sleep> deadline_;
-    std::optional<detail::Entry<T>> immediate_;
+    detail::EntryPtr<T> immediate_;
+    typename Line::Waiter waiter_;
     time::Instant started_{};
-    bool waiting_ = false;  // counted in waiters_
+    bool joined_ = false;  // waiter_ is in the line, or was granted a permit not yet taken
     bool timed_out_ = false;
     bool done_ = false;
 };
@@ -723,10 +849,8 @@ class [[nodiscard]] Pool<T>::Acquire : public Pollable<Acquire> {
 template <class T>
 void Pooled<T>::release() noexcept {
     if (!entry_) return;
-    auto pool = std::move(pool_);
-    detail::Entry<T> e = std::move(*entry_);
-    entry_.reset();
-    pool->give_back(std::move(e), broken_);
+    Pool<T>* pool = std::exchange(pool_, nullptr);
+    pool->give_back(std::move(entry_), broken_);
 }
 
 }  // namespace weft::pool

@@ -25,7 +25,7 @@ void PoolMetrics::record_wait(std::chrono::nanoseconds waited) noexcept {
     wait_sum_us_.fetch_add(us, std::memory_order_relaxed);
 }
 
-void PoolMetrics::read(PoolSnapshot& out) const noexcept {
+void PoolMetrics::read(PoolSnapshot& out, std::uint64_t immediate) const noexcept {
     out.timeouts = timeouts_.load(std::memory_order_relaxed);
     out.creates = creates_.load(std::memory_order_relaxed);
     out.create_failures = create_failures_.load(std::memory_order_relaxed);
@@ -36,6 +36,8 @@ void PoolMetrics::read(PoolSnapshot& out) const noexcept {
         out.wait_buckets[i] = wait_buckets_[i].load(std::memory_order_relaxed);
         out.acquisitions += out.wait_buckets[i];
     }
+    out.wait_buckets[0] += immediate;
+    out.acquisitions += immediate;
     out.wait_sum_us = wait_sum_us_.load(std::memory_order_relaxed);
 }
 

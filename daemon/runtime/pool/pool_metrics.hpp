@@ -3,7 +3,8 @@
 // Counters are relaxed atomics: each is read on its own, so a snapshot taken while tasks acquire
 // may be a few operations apart between fields (as every metric of the runtime). The acquire-wait
 // histogram has fixed buckets (Prometheus style, cumulative when rendered): an acquire that found
-// a free resource at once is counted in the first bucket without reading the clock.
+// a free resource at once is counted in the first bucket without reading the clock, by the pool
+// under the lock it takes anyway (an atomic add of its own would cost as much as the checkout).
 #pragma once
 
 #include <array>
@@ -48,8 +49,6 @@ struct PoolSnapshot {
 class PoolMetrics {
    public:
     void record_wait(std::chrono::nanoseconds waited) noexcept;
-    // One atomic add: acquisitions are the histogram's total, not a counter of their own.
-    void record_immediate() noexcept { wait_buckets_[0].fetch_add(1, std::memory_order_relaxed); }
     void count_timeout() noexcept { timeouts_.fetch_add(1, std::memory_order_relaxed); }
     void count_create() noexcept { creates_.fetch_add(1, std::memory_order_relaxed); }
     void count_create_failure() noexcept {
@@ -58,8 +57,9 @@ class PoolMetrics {
     void count_close(CloseReason reason) noexcept {
         closes_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
     }
-    // Fills the counters of `out` (the gauges are the pool's).
-    void read(PoolSnapshot& out) const noexcept;
+    // Fills the counters of `out` (the gauges are the pool's); `immediate`, the acquisitions that
+    // did not wait, which the pool counts under its lock, go to the first bucket.
+    void read(PoolSnapshot& out, std::uint64_t immediate) const noexcept;
 
    private:
     std::atomic<std::uint64_t> timeouts_{0};

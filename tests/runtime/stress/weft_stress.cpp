@@ -378,9 +378,11 @@ void blocking_bridge(Runtime& rt, std::uint64_t seed) {
 }
 
 // A pool of 3 shared by 40 tasks (pool.hpp's wait/wake protocol): acquires that wait, acquires
-// that time out while waiting, waiting acquires dropped by abort, resources marked broken, and
-// the background maintenance keeping min_idle warm, all racing. Never more than max_size held or
-// open at once; at the end nothing is in use, nobody waits, and every slot is accounted for.
+// that time out while waiting, waiting acquires dropped by abort, resources marked broken, the
+// background maintenance keeping min_idle warm and, in one run of four, close() while tasks wait,
+// all racing. Never more than max_size held or open at once; at the end nothing is in use, nobody
+// waits, and every slot is accounted for. Then a pool's last owner lets go while another worker
+// gives its last resource back (rule 9: exactly one of them deletes the pool).
 // Counts the latch down when the task's frame goes, even if the task was aborted before it first
 // ran (a parameter lives in the frame from the start; a local only once the body runs).
 class CountDown {
@@ -436,7 +438,8 @@ void pool(Runtime& rt, std::uint64_t seed) {
                     for (int i = 0; i < kRounds; ++i) {
                         auto r = co_await p->acquire();
                         if (!r) {
-                            if (!r.error().is_exhausted())
+                            const bool closed = r.error().is_closed() && p->is_closed();
+                            if (!r.error().is_exhausted() && !closed)
                                 held->store(1000);  // reported at the end
                             continue;
                         }
@@ -458,6 +461,7 @@ void pool(Runtime& rt, std::uint64_t seed) {
         Rng rng(seed ^ 0x5A5A);
         co_await time::sleep(std::chrono::milliseconds(rng.below(3)));
         for (auto& v : victims) v.abort();  // some while they wait
+        if (seed % 4 == 0) p->close();      // the others fail from now on, waiting or not
         co_await latch->wait();
         require(held->load() < 500, "at most max_size held and only exhaustion fails an acquire");
         // The maintenance task may be creating a resource for min_idle right now (a permit and a
@@ -477,6 +481,21 @@ void pool(Runtime& rt, std::uint64_t seed) {
             co_await time::sleep(std::chrono::milliseconds(2));
         require(p->snapshot().size == 0,
                 "close closed every idle resource and the one in creation");
+
+        pool::PoolConfig plain;  // no maintenance task: the owners alone keep it
+        plain.max_size = 2;
+        auto q = pool::Pool<Res>::create(plain, m);
+        auto last = co_await q->acquire();
+        require(last.is_ok(), "a fresh pool hands out a resource");
+        auto give_back = spawn([](pool::Pooled<Res> r, std::uint64_t seed) -> Task<void> {
+            if (seed % 2 == 0) co_await yield_now();
+            r.release();
+        }(std::move(*last), seed));
+        q.reset();  // races with the check-in on another worker
+        co_await give_back;
+        for (int i = 0; i < 500 && open->load() != 0; ++i)
+            co_await time::sleep(std::chrono::milliseconds(2));
+        require(open->load() == 0, "every resource closed, the deleted pool's idle one too");
     }(seed));
 }
 
