@@ -78,33 +78,46 @@ class Toolkit : public weft::Plugin {
 
     // ---- interval ----------------------------------------------------------------------------
     // Ticks at 20 ms; after the second tick the task stalls for 110 ms (five ticks missed), then
-    // takes three more ticks. Logs what each behaviour made of the stall.
+    // takes three more ticks. Logs what each behaviour made of the stall. A tick seen more than
+    // 5 ms after it was due is a missed one to delay and skip too: a run in which the machine,
+    // not the stall, made a tick late (a loaded test host) is measured again, up to five times.
     weft::Task<> interval() {
         for (auto behavior : {weft::MissedTickBehavior::burst, weft::MissedTickBehavior::delay,
                               weft::MissedTickBehavior::skip}) {
             const char* name = behavior == weft::MissedTickBehavior::burst   ? "burst"
                                : behavior == weft::MissedTickBehavior::delay ? "delay"
                                                                              : "skip";
-            auto ticks = weft::interval(20ms);
-            ticks.set_missed_tick_behavior(behavior);
-            const auto first = co_await ticks.tick();
-            const auto second = co_await ticks.tick();
-            log().info("toolkit: ", name,
-                       " second tick a period later: ", second - first == 20ms ? "yes" : "no");
-            std::this_thread::sleep_for(110ms);  // a stalled task misses five ticks
-            const auto stall_end = Clock::now();
-            const auto t3 = co_await ticks.tick();  // due during the stall: completes at once
-            const auto t4 = co_await ticks.tick();
-            const auto t5 = co_await ticks.tick();
-            const auto on_grid = [&](Clock::time_point t) {
-                return (t - first) % 20ms == Clock::duration::zero();
-            };
-            log().info("toolkit: ", name,
-                       " late tick is the missed one: ", t3 - first == 40ms ? "yes" : "no");
-            log().info("toolkit: ", name, " ticks after the stall: ",
-                       t4 < stall_end ? "due before its end" : "due after its end", ", ",
-                       on_grid(t4) && on_grid(t5) ? "on the original grid" : "off the grid",
-                       ", spaced ", ms(t5 - t4), " ms");
+            for (int attempt = 1;; ++attempt) {
+                bool disturbed = false;
+                const auto tick = [&](weft::Interval& ticks,
+                                      bool may_be_late) -> weft::Task<Clock::time_point> {
+                    const auto due = co_await ticks.tick();
+                    if (!may_be_late && Clock::now() - due > 5ms) disturbed = true;
+                    co_return due;
+                };
+                auto ticks = weft::interval(20ms);
+                ticks.set_missed_tick_behavior(behavior);
+                const auto first = co_await tick(ticks, false);
+                const auto second = co_await tick(ticks, false);
+                std::this_thread::sleep_for(110ms);  // a stalled task misses five ticks
+                const auto stall_end = Clock::now();
+                const auto t3 = co_await tick(ticks, true);  // due during the stall: at once
+                const auto t4 = co_await tick(ticks, false);
+                const auto t5 = co_await tick(ticks, false);
+                if (disturbed && attempt < 5) continue;
+                const auto on_grid = [&](Clock::time_point t) {
+                    return (t - first) % 20ms == Clock::duration::zero();
+                };
+                log().info("toolkit: ", name,
+                           " second tick a period later: ", second - first == 20ms ? "yes" : "no");
+                log().info("toolkit: ", name,
+                           " late tick is the missed one: ", t3 - first == 40ms ? "yes" : "no");
+                log().info("toolkit: ", name, " ticks after the stall: ",
+                           t4 < stall_end ? "due before its end" : "due after its end", ", ",
+                           on_grid(t4) && on_grid(t5) ? "on the original grid" : "off the grid",
+                           ", spaced ", ms(t5 - t4), " ms");
+                break;
+            }
         }
         // The first tick completes at once, even for an hourly interval (else: no line in 5 s).
         auto hourly = weft::interval(std::chrono::hours(1));
