@@ -199,13 +199,25 @@ class Messenger : public weft::Plugin {
         weft::Receiver<std::uint64_t> second(host(), channel_, weft::ChannelKind::mpsc, 4);
         auto pending = first.recv();
         auto waiting = weft::spawn(wait_on(std::move(pending)));
-        co_await weft::yield_now();
-        try {
-            (void)second.try_recv();
-            log().info("messenger: second receiver was allowed");
-        } catch (const weft::Error& e) {
-            log().info("messenger: second receiver: ", weft_status_str(e.status()));
+        // Once the spawned task waits in recv, a second receiving task is refused. It may not
+        // have been polled yet (another worker stole it and was descheduled, say): ask again for
+        // up to 5 s; a host that lets the second one in says so every time.
+        std::string refused;
+        for (int attempt = 0; attempt < 5000 && refused.empty(); ++attempt) {
+            if (attempt == 0)
+                co_await weft::yield_now();
+            else
+                co_await weft::sleep(std::chrono::milliseconds(1));
+            try {
+                (void)second.try_recv();
+            } catch (const weft::Error& e) {
+                refused = weft_status_str(e.status());
+            }
         }
+        if (refused.empty())
+            log().info("messenger: second receiver was allowed");
+        else
+            log().info("messenger: second receiver: ", refused);
         waiting.abort();
         // `first` is closed when this returns: wait until the aborted task is gone, since it may
         // be inside a poll of `first` on another worker right now (ThreadSanitizer saw that).
