@@ -85,6 +85,16 @@ pool::Manager<Res> manager(const std::shared_ptr<Counter>& c, bool with_recycle 
     return m;
 }
 
+// manager(c) whose callbacks hold the only reference to an object `alive` watches: it expires
+// when the pool (and its manager with it) is deleted.
+pool::Manager<Res> watched_manager(const std::shared_ptr<Counter>& c, std::weak_ptr<int>& alive) {
+    auto sentinel = std::make_shared<int>(0);
+    alive = sentinel;
+    auto m = manager(c);
+    m.is_broken = [sentinel](Res&) { return false; };
+    return m;
+}
+
 PoolConfig config(std::size_t max_size) {
     PoolConfig cfg;
     cfg.name = "counting";
@@ -461,14 +471,8 @@ TEST_CASE("pool: a checked-out resource keeps its pool alive after every owner l
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
         auto c = std::make_shared<Counter>();
-        // The manager holds the only reference to `alive`: it expires when the pool is deleted.
-        auto alive = std::make_shared<int>(0);
-        const std::weak_ptr<int> pool_alive = alive;
-        auto m = manager(c);
-        m.is_broken = [alive](Res&) { return false; };
-        alive.reset();
-
-        auto p = Pool<Res>::create(config(2), std::move(m));
+        std::weak_ptr<int> pool_alive;
+        auto p = Pool<Res>::create(config(2), watched_manager(c, pool_alive));
         auto r = co_await p->acquire();
         REQUIRE(r);
         p.reset();  // the last owner
@@ -479,12 +483,8 @@ TEST_CASE("pool: a checked-out resource keeps its pool alive after every owner l
         CHECK(c->open.load() == 0);
 
         // Nothing checked out: the pool goes with its last owner.
-        alive = std::make_shared<int>(0);
-        const std::weak_ptr<int> q_alive = alive;
-        auto qm = manager(c);
-        qm.is_broken = [alive](Res&) { return false; };
-        alive.reset();
-        auto q = Pool<Res>::create(config(2), std::move(qm));
+        std::weak_ptr<int> q_alive;
+        auto q = Pool<Res>::create(config(2), watched_manager(c, q_alive));
         { auto once = co_await q->acquire(); }
         CHECK_FALSE(q_alive.expired());
         q.reset();

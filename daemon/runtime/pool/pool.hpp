@@ -355,36 +355,9 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         return checks_age() ? time::now() : time::Instant{};
     }
 
-    // Rule 2, with lock_ held: an idle resource (checked out from now on), or a reservation
-    // (`reserved`), or neither. Expired idle ones are moved to `expired_out` to be closed outside
-    // the lock (size_ already lowered).
-    struct Taken {
-        detail::EntryPtr<T> entry;
-        bool reserved = false;
-    };
-    Taken take_idle_or_reserve_locked(bool may_reserve, time::Instant now,
-                                      std::vector<std::pair<T, CloseReason>>& expired_out) {
-        const bool ages = checks_age();
-        while (!idle_.empty()) {
-            detail::EntryPtr<T> e = std::move(idle_.back());
-            idle_.pop_back();
-            CloseReason why{};
-            if (ages && expired(*e, now, why)) {
-                --size_;
-                expired_out.emplace_back(std::move(e->value), why);
-                continue;
-            }
-            ++checked_out_;
-            return Taken{std::move(e), false};
-        }
-        if (may_reserve && size_ < config_.max_size) {
-            ++size_;
-            return Taken{nullptr, true};
-        }
-        return Taken{};
-    }
-    // The fast path's part of rule 2, with lock_ held: an idle resource into `out` (checked out
-    // from now on). False when none is idle.
+    // Rule 2, with lock_ held: an idle resource into `out` (checked out from now on). False when
+    // none is idle. Expired idle ones are moved to `expired_out` to be closed outside the lock
+    // (size_ already lowered).
     bool take_idle_locked(time::Instant now, detail::EntryPtr<T>& out,
                           std::vector<std::pair<T, CloseReason>>& expired_out) {
         const bool ages = checks_age();
@@ -403,12 +376,21 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         }
         return false;
     }
-    Taken take_idle_or_reserve(bool may_reserve,
-                               std::vector<std::pair<T, CloseReason>>& expired_out) {
+    // The slow path's rule 2: an idle resource, or a reservation (`reserved`), or neither.
+    struct Taken {
+        detail::EntryPtr<T> entry;
+        bool reserved = false;
+    };
+    Taken take_idle_or_reserve(std::vector<std::pair<T, CloseReason>>& expired_out) {
         const time::Instant now = now_if_aging();
         detail::stress_point();
+        Taken t;
         std::lock_guard lock(lock_);
-        return take_idle_or_reserve_locked(may_reserve, now, expired_out);
+        if (!take_idle_locked(now, t.entry, expired_out) && size_ < config_.max_size) {
+            ++size_;
+            t.reserved = true;
+        }
+        return t;
     }
     // Nearly always empty: the check stays inline, the closing (a spawn each) out of line.
     void close_expired(std::vector<std::pair<T, CloseReason>>& expired) {
@@ -547,7 +529,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
         detail::EntryPtr<T> got;  // checked out
         while (!got) {
             if (self->is_closed()) co_return sync::err(self->closed_error());
-            Taken t = self->take_idle_or_reserve(true, expired);
+            Taken t = self->take_idle_or_reserve(expired);
             self->close_expired(expired);
             if (t.entry) {
                 bool ok = !self->broken_now(t.entry->value);
