@@ -44,6 +44,7 @@
 #include "runtime/sync/error.hpp"
 #include "runtime/sync/result.hpp"
 #include "runtime/task/pollable.hpp"
+#include "runtime/util/block_cache.hpp"
 
 namespace weft::sync::oneshot {
 
@@ -107,6 +108,14 @@ inline constexpr std::uint32_t kRxAlive = 1u << 5;
 
 template <class T>
 struct Inner {
+    // A channel per request is the common use: its state comes from the thread's block cache.
+    static void* operator new(std::size_t bytes) {
+        return weft::detail::block_cache::allocate(bytes);
+    }
+    static void operator delete(void* block, std::size_t bytes) noexcept {
+        weft::detail::block_cache::deallocate(block, bytes);
+    }
+
     Inner() noexcept {}
     Inner(const Inner&) = delete;
     Inner& operator=(const Inner&) = delete;

@@ -1,16 +1,13 @@
 #include "runtime/task/frame_alloc.hpp"
 
-#include <cstdlib>
+#include "runtime/util/block_cache.hpp"
 
 namespace weft::task::frame_layout {
 
-void* allocate_block(std::size_t bytes) {
-    void* block = std::malloc(bytes);
-    if (!block) throw std::bad_alloc();
-    return block;
-}
+void* allocate_block(std::size_t bytes) { return detail::block_cache::allocate(bytes); }
 
-void free_block(void* block) noexcept { std::free(block); }
+// The frame's size is gone with the frame: the cache finds the block's class itself.
+void free_block(void* block) noexcept { detail::block_cache::deallocate(block, 0); }
 
 }  // namespace weft::task::frame_layout
 

@@ -4,6 +4,7 @@
 
 #include "runtime/context/thread_context.hpp"
 #include "runtime/metrics/timed_poll.hpp"
+#include "runtime/util/block_cache.hpp"
 #include "runtime/util/stress.hpp"
 
 namespace weft::detail {
@@ -30,6 +31,7 @@ class CurrentThread::Enter {
 
    private:
     ThreadContext saved_;
+    block_cache::ThreadScope keep_blocks_;  // this thread reuses the blocks its tasks free
 };
 
 void CurrentThread::LocalQueue::push(task::Header* t) noexcept {

@@ -14,6 +14,7 @@
 #include "runtime/context/thread_context.hpp"
 #include "runtime/coop/budget.hpp"
 #include "runtime/metrics/timed_poll.hpp"
+#include "runtime/util/block_cache.hpp"
 
 namespace weft::detail {
 namespace {
@@ -29,6 +30,7 @@ std::uint64_t now_ns() noexcept {
 }  // namespace
 
 void Worker::run() {
+    const block_cache::ThreadScope keep_blocks;  // this thread reuses the blocks its tasks free
     auto& c = tls();
     c.scheduler = &shared;
     c.worker = this;
