@@ -25,7 +25,7 @@ TEST_CASE("the local queue pops in FIFO order", "[queue]") {
     CHECK(q.is_empty());
 }
 
-TEST_CASE("a full local queue moves half of its tasks and the new one to the global queue",
+TEST_CASE("a full local queue moves half of its tasks and the new one to its overflow list",
           "[queue]") {
     LocalQueue<4> q;
     Inject inject;

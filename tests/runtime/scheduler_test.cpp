@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "probes.hpp"
 #include "runtime/blocking/spawn_blocking.hpp"
@@ -433,4 +435,73 @@ TEST_CASE("a notify_one ping-pong across multi_thread workers never stalls", "[s
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     INFO("rounds received: " << rounds.load() << " of " << kRounds);
     CHECK(done.load());
+}
+
+// A worker's full local queue sheds half its tasks into the worker's overflow list. Those tasks
+// must not wait for the queue to drain: tasks that keep yielding never drain it.
+TEST_CASE("a task shed by a full local queue runs while the queue's tasks keep yielding",
+          "[scheduler][fairness]") {
+    Runtime rt = Builder::new_multi_thread().worker_threads(1).build();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::atomic<bool> shed_ran{false};
+    rt.block_on([](std::atomic<bool>& shed_ran,
+                   std::chrono::steady_clock::time_point deadline) -> Task<void> {
+        // Spawned first, so the oldest in the queue: the first shed when it fills.
+        auto shed = spawn(set_flag(shed_ran));
+        std::vector<JoinHandle<void>> yielders;
+        for (int i = 0; i < 600; ++i) {
+            yielders.push_back(
+                spawn([](std::atomic<bool>& stop,
+                         std::chrono::steady_clock::time_point deadline) -> Task<void> {
+                    while (!stop.load() && std::chrono::steady_clock::now() < deadline)
+                        co_await yield_now();
+                }(shed_ran, deadline)));
+        }
+        co_await shed;
+        for (auto& y : yielders) co_await y;
+    }(shed_ran, deadline));
+    CHECK(std::chrono::steady_clock::now() < deadline);
+}
+
+// The tasks a full local queue shed can be taken by another worker, as its queue's can. One
+// worker is held in a poll while the other fills its queue past capacity, then the first is let
+// go and the second is stuck in one poll until every task it spawned has run elsewhere.
+TEST_CASE("another worker runs the tasks a stuck worker's full local queue shed",
+          "[scheduler][steal]") {
+    Runtime rt = Builder::new_multi_thread().worker_threads(2).build();
+    constexpr int kTasks = 600;
+    std::atomic<bool> holding{false};
+    std::atomic<bool> release{false};
+    std::atomic<int> ran{0};
+    rt.handle()
+        .spawn([](std::atomic<bool>& holding, std::atomic<bool>& release) -> Task<void> {
+            holding.store(true);
+            while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            co_return;
+        }(holding, release))
+        .detach();
+    while (!holding.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    int ran_while_stuck = 0;
+    rt.block_on(
+        [](std::atomic<bool>& release, std::atomic<int>& ran, int& ran_while_stuck) -> Task<void> {
+            for (int i = 0; i < kTasks; ++i)
+                spawn([](std::atomic<int>& ran) -> Task<void> {
+                    ran.fetch_add(1);
+                    co_return;
+                }(ran))
+                    .detach();
+            release.store(true);
+            // Blocks this worker (no await): the other one must take everything but the last task
+            // spawned, which waits in this worker's LIFO slot (rescued by the stall monitor only).
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (ran.load() < kTasks - 1 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            ran_while_stuck = ran.load();
+            co_return;
+        }(release, ran, ran_while_stuck));
+    CHECK(ran_while_stuck == kTasks - 1);
+    const RuntimeMetrics m = rt.metrics();
+    std::uint64_t overflows = 0;
+    for (const auto& w : m.workers) overflows += w.overflows;
+    CHECK(overflows > 0);  // the queue did shed
 }

@@ -1,6 +1,7 @@
-// Inject: the global run queue. Spawns from outside the runtime, wakes from foreign threads and
-// the overflow of full local queues land here; any worker may pop. A mutex-protected intrusive
-// FIFO with an atomic length so that the empty check (the common case) takes no lock.
+// Inject: a run queue any thread may push to and pop from. The global one takes spawns from
+// outside the runtime and wakes from foreign threads; each multi_thread worker has one more for
+// the overflow of its full local queue. A mutex-protected intrusive FIFO with an atomic length
+// so that the empty check (the common case) takes no lock.
 //
 // `len_` is written only under `mutex_`, so its load-then-store is not a lost update. Its release
 // stores pair with the acquire loads of the lock-free check; that check is only a hint: a pop

@@ -6,8 +6,9 @@ namespace weft::task::frame_layout {
 
 void* allocate_block(std::size_t bytes) { return detail::block_cache::allocate(bytes); }
 
-// The frame's size is gone with the frame: the cache finds the block's class itself.
-void free_block(void* block) noexcept { detail::block_cache::deallocate(block, 0); }
+void free_block(void* block, std::size_t bytes) noexcept {
+    detail::block_cache::deallocate(block, bytes);
+}
 
 }  // namespace weft::task::frame_layout
 

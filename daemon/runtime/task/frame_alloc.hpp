@@ -69,9 +69,9 @@ struct Output {
 };
 
 // Just before the header of a block with an output slot: how a type-erased owner (the harness)
-// destroys the output and frees the block.
+// destroys the output and frees the block (of a frame of `frame_size` bytes).
 struct OutputTail {
-    void (*release)(Header*) noexcept;
+    void (*release)(Header*, std::size_t frame_size) noexcept;
 };
 
 namespace frame_layout {
@@ -90,7 +90,12 @@ template <class T>
 inline constexpr std::size_t kPrefixBytes = prefix_bytes<T>();
 
 [[nodiscard]] void* allocate_block(std::size_t bytes);
-void free_block(void* block) noexcept;
+void free_block(void* block, std::size_t bytes) noexcept;
+
+template <class T>
+[[nodiscard]] constexpr std::size_t block_bytes(std::size_t frame_size) noexcept {
+    return kPrefixBytes<T> + sizeof(Header) + frame_size;
+}
 
 // Destroys the header (its error, its id table entry) before the block is freed.
 inline void destroy_header(Header* header) noexcept {
@@ -117,9 +122,10 @@ template <class T>
         reinterpret_cast<OutputTail*>(reinterpret_cast<std::byte*>(header) - sizeof(OutputTail)));
 }
 
-// Destroys the header, its error and output, and frees the block of a coroutine returning T.
+// Destroys the header, its error and output, and frees the block of a coroutine returning T
+// whose frame took `frame_size` bytes.
 template <class T>
-void release_block_of(Header* header) noexcept {
+void release_block_of(Header* header, std::size_t frame_size) noexcept {
     std::byte* block = frame_layout::prefix_of<T>(header);
     frame_layout::destroy_header(header);
     if constexpr (!std::is_void_v<T>) {
@@ -136,15 +142,15 @@ void release_block_of(Header* header) noexcept {
         }
         out.~Output<T>();
     }
-    frame_layout::free_block(block);
+    frame_layout::free_block(block, frame_layout::block_bytes<T>(frame_size));
 }
 
 // The frame of a coroutine returning T: its block, with a fresh header and an empty output.
 template <class T>
 [[nodiscard]] void* allocate_frame(std::size_t frame_size) {
     constexpr std::size_t prefix = frame_layout::kPrefixBytes<T>;
-    auto* block =
-        static_cast<std::byte*>(frame_layout::allocate_block(prefix + sizeof(Header) + frame_size));
+    auto* block = static_cast<std::byte*>(
+        frame_layout::allocate_block(frame_layout::block_bytes<T>(frame_size)));
     Header* header;
     if constexpr (std::is_void_v<T>) {
         header = ::new (block) Header();
@@ -163,20 +169,26 @@ template <class T>
 // layout must not depend on; reproduction: tests/runtime/compiler/coroutine_allocation_elision.cpp.
 void destroy_frame(std::coroutine_handle<> coroutine) noexcept;
 
-// A child coroutine's frame is destroyed: frees its block (T's operator delete).
+// A coroutine's frame is destroyed (T's operator delete): a child's block goes with it. A
+// spawned task's block outlives the frame; the frame's size, which the allocator needs to take
+// the block back, is kept in the dead frame's first word until release_block.
 template <class T>
-void deallocate_frame(void* frame) noexcept {
+void deallocate_frame(void* frame, std::size_t frame_size) noexcept {
     Header* header = Header::from_frame(frame);
-    if (State::refs(header->state.load(std::memory_order_relaxed)) != 0) return;  // a task's
-    release_block_of<T>(header);
+    if (State::refs(header->state.load(std::memory_order_relaxed)) != 0) {  // a task's
+        ::new (frame) std::size_t(frame_size);
+        return;
+    }
+    release_block_of<T>(header, frame_size);
 }
 
-// Frees a spawned task's block; its frame was destroyed already.
+// Frees a spawned task's block; its frame was destroyed already (deallocate_frame).
 inline void release_block(Header* header) noexcept {
+    const std::size_t frame_size = *std::launder(static_cast<std::size_t*>(header->frame()));
     if (header->state.load(std::memory_order_acquire) & State::OUTPUT_SLOT) {
-        tail_of(header).release(header);
+        tail_of(header).release(header, frame_size);
     } else {
-        release_block_of<void>(header);
+        release_block_of<void>(header, frame_size);
     }
 }
 

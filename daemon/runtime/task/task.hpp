@@ -44,7 +44,9 @@ template <class T>
 class PromiseBase {
    public:
     static void* operator new(std::size_t size) { return task::allocate_frame<T>(size); }
-    static void operator delete(void* frame) noexcept { task::deallocate_frame<T>(frame); }
+    static void operator delete(void* frame, std::size_t size) noexcept {
+        task::deallocate_frame<T>(frame, size);
+    }
 
     std::suspend_always initial_suspend() noexcept { return {}; }
 

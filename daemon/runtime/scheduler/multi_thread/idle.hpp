@@ -7,9 +7,10 @@
 //
 // The parking protocol (this file, worker.cpp and park.cpp):
 //
-//  * Who may park: a worker whose LIFO slot and local queue are empty and that found nothing to
-//    steal nor in the global queue (Worker::transition_to_parked checks its own slot and queue
-//    last). Only the owner fills its LIFO slot and pushes to its queue, so nobody can add work a
+//  * Who may park: a worker whose LIFO slot, local queue and overflow list are empty and that
+//    found nothing to steal nor in the global queue (Worker::transition_to_parked checks its own
+//    slot and queues last). Only the owner fills its LIFO slot and pushes to its queue and
+//    overflow list, so nobody can add work a
 //    parked worker alone could run; a wake that lands on a parked worker's own thread (the
 //    driver dispatching timers or I/O inside park) goes to its LIFO slot, and the worker leaves
 //    park for it (transition_from_parked) after notifying another worker if its queue holds more.

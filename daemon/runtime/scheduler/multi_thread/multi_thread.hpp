@@ -1,7 +1,8 @@
 // The multi_thread flavor: N workers with work stealing (Tokio's `scheduler/multi_thread`).
 //
-// Each worker runs tasks from its LIFO slot, its local queue (queue.hpp) and the global
-// injection queue; when all are empty it steals half of another worker's queue, and parks
+// Each worker runs tasks from its LIFO slot, its local queue (queue.hpp), the overflow list its
+// full local queue sheds into and the global injection queue; when all are empty it steals half
+// of another worker's queue (or takes from its overflow list), and parks
 // (park.hpp) when there is nothing to steal. idle.hpp decides whom to wake. See worker.cpp for
 // the run loop and its fairness rules.
 #pragma once

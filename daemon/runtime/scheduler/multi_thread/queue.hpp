@@ -42,8 +42,8 @@ class LocalQueue {
    public:
     static constexpr std::uint32_t kCapacity = N;
 
-    // Owner only. When full, half of the queue and `t` move to `inject` in one batch.
-    void push_back(task::Header* t, Inject& inject, WorkerCounters& counters) noexcept {
+    // Owner only. When full, half of the queue and `t` move to `overflow` in one batch.
+    void push_back(task::Header* t, Inject& overflow, WorkerCounters& counters) noexcept {
         for (;;) {
             std::uint64_t head = head_.load(std::memory_order_acquire);
             std::uint32_t steal = steal_of(head), real = real_of(head);
@@ -53,12 +53,11 @@ class LocalQueue {
                 tail_.store(tail + 1, std::memory_order_release);
                 return;
             }
-            if (steal !=
-                real) {  // a thief is copying: it will free room soon; use the global queue
-                inject.push(t);
+            if (steal != real) {  // a thief is copying: it will free room soon
+                overflow.push(t);
                 return;
             }
-            if (push_overflow(t, real, inject)) {
+            if (push_overflow(t, real, overflow)) {
                 WorkerCounters::bump(counters.overflows);
                 return;
             }
@@ -112,7 +111,7 @@ class LocalQueue {
     // Claims the first half with one CAS, then links it with `t` and pushes the chain. The queue
     // is full (tail - head == N, checked by the caller with nobody stealing): the CAS fails only
     // if a thief moved `head` meanwhile, and then there is room to push locally again.
-    bool push_overflow(task::Header* t, std::uint32_t head, Inject& inject) noexcept {
+    bool push_overflow(task::Header* t, std::uint32_t head, Inject& overflow) noexcept {
         constexpr std::uint32_t kTaken = N / 2;
         std::uint64_t expected = pack(head, head);
         if (!head_.compare_exchange_strong(expected, pack(head + kTaken, head + kTaken),
@@ -126,7 +125,7 @@ class LocalQueue {
             prev = next;
         }
         prev->queue_next = t;
-        inject.push_batch(first, t, kTaken + 1);
+        overflow.push_batch(first, t, kTaken + 1);
         return true;
     }
 

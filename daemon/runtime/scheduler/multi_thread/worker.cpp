@@ -1,8 +1,11 @@
 // The worker run loop (Tokio's `multi_thread/worker.rs`, 1.24, plus its later cap on LIFO polls).
 //
-// Per tick a worker takes one task: every global_queue_interval ticks from the global queue
-// first (so it cannot starve), otherwise from its LIFO slot and local queue; every
-// event_interval ticks it polls the driver without blocking. After a task it keeps running the
+// Per tick a worker takes one task: every global_queue_interval ticks from the global queue and
+// then its overflow list first (so neither can starve), otherwise from its LIFO slot, local
+// queue, overflow list and the global queue; every event_interval ticks it polls the driver
+// without blocking. A full local queue sheds half into the worker's own overflow list, not the
+// global queue (Tokio's choice): the tasks stay on the core whose cache holds them, and another
+// worker takes them only when it has nothing else (steal_work). After a task it keeps running the
 // task that task woke (the LIFO slot) while budget remains, at most kMaxLifoPolls in a row.
 // Without local work it searches (steals) if fewer than half the workers already do, and parks.
 #include "runtime/scheduler/multi_thread/worker.hpp"
@@ -60,11 +63,13 @@ void Worker::run() {
 task::Header* Worker::next_task() {
     if (tick % shared.config_.global_queue_interval == 0) {
         if (task::Header* t = shared.inject_.pop()) return t;
+        if (task::Header* t = overflow.pop()) return t;
     }
     if (lifo_slot.load(std::memory_order_relaxed)) {
         if (task::Header* t = lifo_slot.exchange(nullptr, std::memory_order_acq_rel)) return t;
     }
     if (task::Header* t = run_queue.pop()) return t;
+    if (task::Header* t = overflow.pop()) return t;
     return shared.inject_.pop();
 }
 
@@ -78,6 +83,11 @@ task::Header* Worker::steal_work() {
         if (victim == index) continue;
         if (task::Header* t = shared.workers_[victim]->run_queue.steal_into(run_queue, counters))
             return t;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t victim = (start + i) % n;
+        if (victim == index) continue;
+        if (task::Header* t = shared.workers_[victim]->overflow.pop()) return t;
     }
     return shared.inject_.pop();
 }
@@ -93,7 +103,7 @@ void Worker::run_task(task::Header* t) {
         task::Header* next = lifo_slot.exchange(nullptr, std::memory_order_acq_rel);
         if (!next) return;  // taken by the stall monitor
         if (lifo_polls >= kMaxLifoPolls || !coop::has_budget_remaining()) {
-            run_queue.push_back(next, shared.inject_, counters);
+            run_queue.push_back(next, overflow, counters);
             return;
         }
         WorkerCounters::bump(counters.lifo_hits);
@@ -116,7 +126,7 @@ void Worker::park_timeout_zero() {
     is_parked = true;
     parker.park_timeout_zero();
     is_parked = false;
-    if (!is_searching && run_queue.has_tasks()) shared.notify_parked();
+    if (!is_searching && has_local_work()) shared.notify_parked();
 }
 
 void Worker::park() {
@@ -128,13 +138,13 @@ void Worker::park() {
         is_parked = false;
         WorkerCounters::bump(counters.unparks);
         // Work the driver woke into our queue is for everyone: let a searcher take it.
-        if (!is_searching && run_queue.has_tasks()) shared.notify_parked();
+        if (!is_searching && has_local_work()) shared.notify_parked();
         if (transition_from_parked()) return;
     }
 }
 
 bool Worker::transition_to_parked() {
-    if (lifo_slot.load(std::memory_order_relaxed) || run_queue.has_tasks()) return false;
+    if (lifo_slot.load(std::memory_order_relaxed) || has_local_work()) return false;
     bool last_searcher = shared.idle_.transition_worker_to_parked(index, is_searching);
     is_searching = false;
     if (last_searcher) shared.notify_if_work_pending();
@@ -270,7 +280,7 @@ void MultiThread::schedule_task(task::Header* t, bool is_yield) noexcept {
 void MultiThread::schedule_local(Worker& w, task::Header* t, bool is_yield) noexcept {
     bool should_notify;
     if (is_yield || !config_.lifo_slot) {
-        w.run_queue.push_back(t, inject_, w.counters);
+        w.run_queue.push_back(t, w.overflow, w.counters);
         // A yield wakes no parked worker: this worker is running and polls the task itself, and
         // its next maintenance wakes a parked one if its queue still holds tasks to steal
         // (park_timeout_zero). Tokio defers yields the same way. Notifying on each yield made
@@ -279,7 +289,7 @@ void MultiThread::schedule_local(Worker& w, task::Header* t, bool is_yield) noex
     } else {
         task::Header* prev = w.lifo_slot.exchange(t, std::memory_order_acq_rel);
         should_notify = prev != nullptr;
-        if (prev) w.run_queue.push_back(prev, inject_, w.counters);
+        if (prev) w.run_queue.push_back(prev, w.overflow, w.counters);
     }
     // A parked worker (dispatching driver events) looks for sleepers itself after the park.
     if (should_notify && !w.is_parked) notify_parked();
@@ -291,7 +301,7 @@ void MultiThread::notify_parked() noexcept {
 
 void MultiThread::notify_if_work_pending() noexcept {
     for (auto& w : workers_) {
-        if (!w->run_queue.is_empty()) {
+        if (w->has_local_work()) {
             notify_parked();
             return;
         }
@@ -339,6 +349,10 @@ void MultiThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
                 task::drop_notification(t);
                 more = true;
             }
+            while (task::Header* t = w->overflow.pop()) {
+                task::drop_notification(t);
+                more = true;
+            }
         }
         while (task::Header* t = inject_.pop()) {
             task::drop_notification(t);
@@ -353,7 +367,7 @@ RuntimeMetrics MultiThread::metrics() const {
     m.num_workers = workers_.size();
     for (const auto& w : workers_) {
         WorkerMetrics wm = w->counters.snapshot();
-        wm.local_queue_depth = w->run_queue.len();
+        wm.local_queue_depth = w->run_queue.len() + w->overflow.len();
         m.workers.push_back(wm);
         for (std::size_t i = 0; i < kPollHistogramBuckets; ++i)
             m.poll_time_histogram[i] +=

@@ -25,7 +25,10 @@ struct Worker {
 
     MultiThread& shared;
     const std::size_t index;
-    LocalQueue<> run_queue;   // stealable by every worker
+    LocalQueue<> run_queue;  // stealable by every worker
+    // What the full run_queue shed (LocalQueue::push_back). Only the owner pushes; the owner pops
+    // and other workers take from it when they have nothing else (worker.cpp).
+    Inject overflow;
     Parker parker;            // unparked by any thread
     WorkerCounters counters;  // read by metrics()
     // The task the running task woke last, run next. The worker's own thread puts and takes it;
@@ -40,6 +43,10 @@ struct Worker {
     std::uint32_t rng;
 
     void run();
+    // Tasks in the local queue or the overflow list (exact for the owner only).
+    [[nodiscard]] bool has_local_work() const noexcept {
+        return run_queue.has_tasks() || !overflow.is_empty();
+    }
 
    private:
     task::Header* next_task();
