@@ -13,6 +13,9 @@
 // header and the frame. A task's id is not in the block: tasks are numbered on demand
 // (task_id.hpp).
 //
+// Blocks come from the block cache (runtime/util/block_cache.hpp: 64-byte aligned, no line
+// shared with another task's block), which takes a block back by its size: see deallocate_frame.
+//
 // A coroutine that is only awaited (a child) is never bound: its reference count stays 0, and
 // destroying its frame frees the block. A spawned coroutine's block outlives its frame; the task
 // frees it when its last reference goes (release_block).

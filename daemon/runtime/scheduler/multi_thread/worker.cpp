@@ -3,8 +3,8 @@
 // Per tick a worker takes one task: every global_queue_interval ticks from the global queue and
 // then its overflow list first (so neither can starve), otherwise from its LIFO slot, local
 // queue, overflow list and the global queue; every event_interval ticks it polls the driver
-// without blocking. A full local queue sheds half into the worker's own overflow list, not the
-// global queue (Tokio's choice): the tasks stay on the core whose cache holds them, and another
+// without blocking. A full local queue sheds half into the worker's own overflow list (Tokio
+// sheds into the global queue): the tasks stay on the core whose cache holds them, and another
 // worker takes them only when it has nothing else (steal_work). After a task it keeps running the
 // task that task woke (the LIFO slot) while budget remains, at most kMaxLifoPolls in a row.
 // Without local work it searches (steals) if fewer than half the workers already do, and parks.
