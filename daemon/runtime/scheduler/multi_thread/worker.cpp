@@ -73,22 +73,25 @@ task::Header* Worker::next_task() {
     return shared.inject_.pop();
 }
 
+// Half of another worker's local queue, else a task from another worker's overflow list (queues
+// first: one steal takes many tasks), else the global queue.
 task::Header* Worker::steal_work() {
     if (!is_searching) is_searching = shared.idle_.transition_worker_to_searching();
     if (!is_searching) return nullptr;
     const std::size_t n = shared.workers_.size();
     const std::size_t start = next_random() % n;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::size_t victim = (start + i) % n;
-        if (victim == index) continue;
-        if (task::Header* t = shared.workers_[victim]->run_queue.steal_into(run_queue, counters))
-            return t;
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        std::size_t victim = (start + i) % n;
-        if (victim == index) continue;
-        if (task::Header* t = shared.workers_[victim]->overflow.pop()) return t;
-    }
+    auto from_others = [&](auto take) -> task::Header* {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t victim = (start + i) % n;
+            if (victim == index) continue;
+            if (task::Header* t = take(*shared.workers_[victim])) return t;
+        }
+        return nullptr;
+    };
+    if (task::Header* t =
+            from_others([&](Worker& v) { return v.run_queue.steal_into(run_queue, counters); }))
+        return t;
+    if (task::Header* t = from_others([](Worker& v) { return v.overflow.pop(); })) return t;
     return shared.inject_.pop();
 }
 
