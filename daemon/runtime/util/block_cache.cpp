@@ -49,18 +49,12 @@ void* allocate(std::size_t bytes) {
     Lists& t = t_lists;
     FreeBlock* b = t.head[c];
     if (!b) {
-        // Refill: keep the rest of a batch, if this thread keeps blocks at all.
+        // Refill (a batch if this thread keeps blocks, else one). The blocks come poisoned but for
+        // their links, as kept ones are: the list takes them as they are.
         std::size_t taken = 0;
         b = take_blocks(c, t.depth > 0 ? refill_count(c) : 1, taken);
-        if (taken > 1) {
-            t.head[c] = b->next;
-            t.count[c] = taken - 1;
-            t.cached_bytes += (taken - 1) * bytes_of_class(c);
-            for (FreeBlock* rest = b->next; rest; rest = rest->next)
-                poison(rest, bytes_of_class(c), sizeof(FreeBlock));
-        }
-        unpoison(b, bytes_of_class(c));
-        return b;
+        t.count[c] = taken;
+        t.cached_bytes += taken * bytes_of_class(c);
     }
     unpoison(b, bytes_of_class(c));
     t.head[c] = b->next;

@@ -121,7 +121,6 @@ class Pool {
             if (Run* r = partial_.front()) {  // returned blocks first: they keep runs full
                 while (n < max && r->free) {
                     FreeBlock* b = r->free;
-                    unpoison(b, sizeof(FreeBlock));
                     r->free = b->next;
                     --r->returned;
                     *link = b;

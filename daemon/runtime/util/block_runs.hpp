@@ -44,7 +44,8 @@ struct FreeBlock {
 };
 
 // Takes up to `max` (>= 1) blocks of class c: the chain's first block, linked through `next`
-// (the last's is null), and the count in `taken` (>= 1). Throws std::bad_alloc when nothing is
+// (the last's is null), and the count in `taken` (>= 1). Under ASan the blocks come poisoned
+// but for their link word. Throws std::bad_alloc when nothing is
 // left to hand out and no run can be mapped.
 [[nodiscard]] FreeBlock* take_blocks(std::size_t c, std::size_t max, std::size_t& taken);
 
