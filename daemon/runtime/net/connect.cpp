@@ -23,8 +23,7 @@ bool ConnectCore::poll(Context& cx) noexcept {
             ::close(fd);
             return true;
         }
-        auto opened =
-            Evented::open(fd, now ? (kReadable | kWritable) : 0, "connect", addr_.to_string());
+        auto opened = Evented::open(fd, now ? (kReadable | kWritable) : 0, "connect", addr_);
         if (!opened) {
             error_ = opened.error().code();
             return true;

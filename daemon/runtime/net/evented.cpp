@@ -44,18 +44,18 @@ int open_socket(int family, int type) noexcept {
 }
 
 IoResult<Evented> Evented::open(int fd, std::uint32_t initial, const char* op,
-                                const std::string& where, std::shared_ptr<IoDriver> driver) {
+                                const SocketAddr& where, std::shared_ptr<IoDriver> driver) {
     if (!driver) driver = current_io_driver();
     if (!driver) {
         ::close(fd);
-        return sync::err(
-            IoError(EINVAL, std::string(op) + " " + where + ": called outside a weft runtime"));
+        return sync::err(IoError(
+            EINVAL, std::string(op) + " " + where.to_string() + ": called outside a weft runtime"));
     }
     ScheduledIo* io = driver->add(fd, initial);
     if (!io) {
         const int e = errno;
         ::close(fd);
-        return sync::err(IoError::from_errno(e, op, where));
+        return sync::err(IoError::from_errno(e, op, where.to_string()));
     }
     Evented ev;
     ev.driver_ = std::move(driver);

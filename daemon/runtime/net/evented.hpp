@@ -17,6 +17,7 @@
 
 #include "runtime/net/io_driver.hpp"
 #include "runtime/net/io_error.hpp"
+#include "runtime/net/socket_addr.hpp"
 
 namespace weft {
 class Handle;
@@ -44,9 +45,9 @@ class Evented {
 
     // Registers `fd` (non-blocking; owned from now on: closed on failure too) with the current
     // runtime's driver, or with `driver` if given. `op` and `where` name the error
-    // ("accept 127.0.0.1:80: ...").
+    // ("accept 127.0.0.1:80: ..."); the address is formatted only if there is one.
     [[nodiscard]] static IoResult<Evented> open(int fd, std::uint32_t initial, const char* op,
-                                                const std::string& where,
+                                                const SocketAddr& where,
                                                 std::shared_ptr<IoDriver> driver = nullptr);
 
     [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }

@@ -45,7 +45,7 @@ IoResult<Evented> listen_on(const SocketAddr& addr, int backlog, bool reuse_addr
         ::close(fd);
         return sync::err(IoError::from_errno(e, "listen", where));
     }
-    return Evented::open(fd, kReadable, "listen", where, io_driver_of(runtime));
+    return Evented::open(fd, kReadable, "listen", addr, io_driver_of(runtime));
 }
 
 }  // namespace detail
@@ -80,7 +80,7 @@ IoResult<Accepted<TcpStream>> TcpListener::Accept::await_resume() {
     if (fd_ < 0) return sync::err(IoError::from_errno(error_, "accept", l_->local_.to_string()));
     auto socket =
         detail::Evented::open(std::exchange(fd_, -1), detail::kReadable | detail::kWritable,
-                              "accept", l_->local_.to_string(), l_->socket_.driver());
+                              "accept", l_->local_, l_->socket_.driver());
     if (!socket) return sync::err(std::move(socket).error());
     return Accepted<TcpStream>{TcpStream(detail::StreamCore{std::move(*socket), peer_}), peer_};
 }

@@ -16,7 +16,7 @@ IoResult<UdpSocket> UdpSocket::bind(const SocketAddr& addr, const Handle* runtim
         ::close(fd);
         return sync::err(IoError::from_errno(e, "bind", where));
     }
-    auto socket = detail::Evented::open(fd, detail::kReadable | detail::kWritable, "bind", where,
+    auto socket = detail::Evented::open(fd, detail::kReadable | detail::kWritable, "bind", addr,
                                         detail::io_driver_of(runtime));
     if (!socket) return sync::err(std::move(socket).error());
     auto local = detail::local_addr_of(socket->fd(), "bind", addr);

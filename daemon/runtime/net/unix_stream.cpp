@@ -47,7 +47,7 @@ IoResult<Accepted<UnixStream>> UnixListener::Accept::await_resume() {
     if (fd_ < 0) return sync::err(IoError::from_errno(error_, "accept", l_->local_.to_string()));
     auto socket =
         detail::Evented::open(std::exchange(fd_, -1), detail::kReadable | detail::kWritable,
-                              "accept", l_->local_.to_string(), l_->socket_.driver());
+                              "accept", l_->local_, l_->socket_.driver());
     if (!socket) return sync::err(std::move(socket).error());
     return Accepted<UnixStream>{UnixStream(detail::StreamCore{std::move(*socket), peer_}), peer_};
 }
