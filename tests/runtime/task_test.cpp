@@ -56,6 +56,39 @@ Task<void> abort_self_then_yield(SelfAbort& s) {
     s.resumed_after_abort.store(true);
 }
 
+// Pending at its first poll (after waking its task), ready at the second; counts its moves and
+// remembers where it was polled.
+class CountsMoves : public Pollable<CountsMoves> {
+   public:
+    explicit CountsMoves(int& moves) noexcept : moves_(&moves) {}
+    CountsMoves(CountsMoves&& other) noexcept : Pollable(other), moves_(other.moves_) { ++*moves_; }
+    bool poll(Context& cx) noexcept {
+        polled_at_[polls_ < 2 ? polls_ : 1] = this;
+        if (++polls_ > 1) return true;
+        cx.waker().wake_by_ref();
+        return false;
+    }
+    [[nodiscard]] bool polled_in_one_place() const noexcept {
+        return polls_ == 2 && polled_at_[0] == this && polled_at_[1] == this;
+    }
+    bool await_resume() const noexcept { return polled_in_one_place(); }
+
+   private:
+    int* moves_;
+    int polls_ = 0;
+    const CountsMoves* polled_at_[2] = {nullptr, nullptr};
+};
+
+Task<int> await_temporary_and_named() {
+    int moves = 0;
+    if (!co_await CountsMoves(moves)) co_return -1;
+    CountsMoves named(moves);
+    if (!co_await named) co_return -2;
+    CountsMoves moved(moves);
+    if (!co_await std::move(moved)) co_return -3;
+    co_return moves;
+}
+
 }  // namespace
 
 TEST_CASE("block_on returns the value of the root task", "[task]") {
@@ -228,6 +261,14 @@ TEST_CASE("abort of a running task takes effect at its next suspension", "[task]
     CHECK(cancelled);
     CHECK_FALSE(s.resumed_after_abort.load());
     CHECK(s.live.load() == 0);
+}
+
+TEST_CASE(
+    "an awaitable is polled in place: a temporary, a named one and a moved one are never moved",
+    "[task]") {
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    CHECK(rt.block_on(await_temporary_and_named()) == 0);
 }
 
 TEST_CASE("a dropped JoinHandle detaches: the task still runs to completion", "[task]") {

@@ -69,19 +69,22 @@ class PromiseBase {
 
     void unhandled_exception() noexcept { header()->store_error(std::current_exception()); }
 
-    // An lvalue is awaited in place through AwaitRef (GCC 12 would copy it otherwise); an
-    // rvalue is moved into the awaiting frame.
+    // An awaitable is awaited in place, through AwaitRef: returned by value, GCC 12 would copy an
+    // lvalue, and an rvalue would be moved into a second object of the frame (a construction, a
+    // move and two destructions per await). A temporary (`co_await sem.acquire()`) lives in the
+    // frame until the end of the full expression, after the await. A child Task (awaited through
+    // its rvalue operator co_await) is moved in, as before.
     template <class A>
-    auto await_transform(A&& awaitable) noexcept(
-        std::is_lvalue_reference_v<A> ||
-        std::is_nothrow_move_constructible_v<std::remove_cvref_t<A>>) {
+    auto await_transform(A&& awaitable) noexcept {
         static_assert(WeftAwaitable<A>,
                       "a weft::Task may only co_await weft awaitables (Task, JoinHandle, sync, "
                       "time, ...): other awaitables cannot wake the task");
-        if constexpr (std::is_lvalue_reference_v<A>) {
-            return AwaitRef<std::remove_reference_t<A>>{awaitable};
-        } else {
+        if constexpr (requires { std::move(awaitable).operator co_await(); } &&
+                      !std::is_lvalue_reference_v<A>) {
+            static_assert(std::is_nothrow_move_constructible_v<std::remove_cvref_t<A>>);
             return std::remove_cvref_t<A>(std::move(awaitable));
+        } else {
+            return AwaitRef<std::remove_reference_t<A>>{awaitable};
         }
     }
 
