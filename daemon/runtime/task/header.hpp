@@ -79,10 +79,10 @@ struct alignas(16) Header {
     }
 };
 
-// 64 bytes, a cache line's size. Not a cache line's alignment: the block comes from the
-// frame allocator at 16-byte alignment, so a header may span two lines. Aligning it to 64 would
-// cost an aligned allocation (and up to 48 bytes of padding) per task; it is not done unless
-// compare.sh shows it paying for itself.
+// 64 bytes, a cache line's size. A task block starts on a line (block_cache.hpp), so the
+// header of a task without a result fills its first line and the frame starts on the next; a
+// result slot in front of the header shifts both by its size. The type is not declared 64-byte
+// aligned: the result slot in front of it would then be padded up to a line.
 static_assert(sizeof(Header) == 64, "state, links and the join waker in 64 bytes");
 
 }  // namespace weft::task
