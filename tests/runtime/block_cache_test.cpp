@@ -1,5 +1,7 @@
 // Specification of the block cache (runtime/util/block_cache.hpp) and the runs behind it
 // (block_runs.hpp): alignment, which thread keeps a freed block, for whom, and how much.
+#include <sys/mman.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "runtime/util/block_cache.hpp"
+#include "runtime/util/block_runs.hpp"
 #include "support.hpp"
 
 namespace block_cache = weft::detail::block_cache;
@@ -111,6 +114,41 @@ TEST_CASE("block cache: memory of a burst is unmapped once every block of it is 
     // One segment with free runs stays mapped for the next burst (and others' blocks may hold
     // a segment or two of their own).
     CHECK(block_cache::mapped_segments() <= before + 2);
+}
+
+namespace {
+// Whether this kernel prefaults on request (MADV_POPULATE_WRITE, Linux 5.14).
+bool kernel_populates() {
+#ifdef MADV_POPULATE_WRITE
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    void* p = ::mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    const bool ok = ::madvise(p, page, MADV_POPULATE_WRITE) == 0;
+    ::munmap(p, page);
+    return ok;
+#else
+    return false;
+#endif
+}
+}  // namespace
+
+TEST_CASE("block cache: a run's pages are faulted in together when it is first handed out",
+          "[block_cache]") {
+    if (!kernel_populates()) {
+        WARN("this kernel does not prefault on request: nothing to check");
+        return;
+    }
+    // The largest class: a refill takes about 4 KiB of a 16 KiB run, so without the prefault
+    // most of the run's pages would still be untouched.
+    const std::size_t bytes = block_cache::kMaxBlockBytes;
+    void* block = block_cache::allocate(bytes);
+    auto* run = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(block) &
+                                        ~(block_cache::kRunBytes - 1));
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> resident(block_cache::kRunBytes / page);
+    REQUIRE(::mincore(run, block_cache::kRunBytes, resident.data()) == 0);
+    for (unsigned char r : resident) CHECK((r & 1) == 1);
+    block_cache::deallocate(block, bytes);
 }
 
 TEST_CASE("block cache: a current_thread runtime keeps finished tasks' blocks while it runs",

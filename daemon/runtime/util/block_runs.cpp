@@ -51,6 +51,7 @@ class RunMemory {
             run = r;
         } else {  // never used yet: its pages were never touched
             run = reinterpret_cast<std::byte*>(s) + s->fresh++ * kRunBytes;
+            populate(run);
         }
         if (--s->free_runs == 0) available_.remove(s);
         return run;
@@ -81,6 +82,18 @@ class RunMemory {
     static constexpr std::size_t kSegmentBytes = std::size_t{1} << 20;
     static constexpr std::size_t kSegmentRuns = kSegmentBytes / kRunBytes;
 
+    // Faults a fresh run's pages in with one call instead of one fault per page as blocks are
+    // carved: the run is about to be carved, so its pages will be touched anyway. Under a
+    // hypervisor each separate fault is dear (spawn_many_local current_thread, a million tasks:
+    // system time 0.21 s -> 0.06 s, wall 0.80 s -> 0.47 s). Best effort: a kernel without
+    // MADV_POPULATE_WRITE (before 5.14) refuses it, and the pages fault in one by one as before.
+    static void populate(void* run) noexcept {
+#ifdef MADV_POPULATE_WRITE
+        ::madvise(run, kRunBytes, MADV_POPULATE_WRITE);
+#else
+        (void)run;
+#endif
+    }
     static Segment* segment_of(void* run) noexcept {
         return reinterpret_cast<Segment*>(reinterpret_cast<std::uintptr_t>(run) &
                                           ~(kSegmentBytes - 1));
