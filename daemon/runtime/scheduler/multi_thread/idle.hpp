@@ -16,7 +16,10 @@
 //    park for it (transition_from_parked) after notifying another worker if its queue holds more.
 //  * Who wakes whom: whoever makes work stealable (a push to a local or the global queue) calls
 //    notify_parked(), which wakes one sleeper, counted as searching, unless a worker is already
-//    searching (then that searcher is responsible) or none is parked.
+//    searching (then that searcher is responsible) or none is parked. Two pushes do not notify:
+//    a yield, and a LIFO task put back after its polls (run_task); the owner runs them itself,
+//    and after its next park or maintenance it wakes a sibling if it then holds more than the
+//    one task it runs next (Worker::should_notify_others, as Tokio).
 //  * Why a wake racing a park is always seen: the notifier does "publish the task, then read
 //    `state_`"; the last searcher does "decrement num_searching in `state_`, then read every
 //    queue" (transition_worker_to_parked returns true, and the worker runs

@@ -129,7 +129,7 @@ void Worker::park_timeout_zero() {
     is_parked = true;
     parker.park_timeout_zero();
     is_parked = false;
-    if (!is_searching && has_local_work()) shared.notify_parked();
+    if (should_notify_others()) shared.notify_parked();
 }
 
 void Worker::park() {
@@ -141,7 +141,7 @@ void Worker::park() {
         is_parked = false;
         WorkerCounters::bump(counters.unparks);
         // Work the driver woke into our queue is for everyone: let a searcher take it.
-        if (!is_searching && has_local_work()) shared.notify_parked();
+        if (should_notify_others()) shared.notify_parked();
         if (transition_from_parked()) return;
     }
 }
