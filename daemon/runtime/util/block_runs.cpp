@@ -151,10 +151,7 @@ class Pool {
                     if (n > 0) break;  // hand out what there is
                     throw;
                 }
-                if (full && full->returned == full->carved) {
-                    if (partial_.contains(full)) partial_.remove(full);
-                    release(full);
-                }
+                if (full && full->returned == full->carved) retire(full);
             }
             Run* r = carving_;
             while (n < max && r->carved < r->capacity) {
@@ -183,8 +180,7 @@ class Pool {
             ++r->returned;
             poison(b, bytes_of_class(c), sizeof(FreeBlock));
             if (r->returned == r->carved && r != carving_) {
-                if (partial_.contains(r)) partial_.remove(r);
-                release(r);
+                retire(r);
             } else if (!partial_.contains(r)) {
                 partial_.push_front(r);
             }
@@ -201,7 +197,9 @@ class Pool {
             static_cast<std::uint32_t>((kRunBytes - kLineBytes) / bytes_of_class(c));
         return ::new (memory) Run{capacity, 0, 0, nullptr, nullptr, nullptr};
     }
-    static void release(Run* r) noexcept {
+    // A run whose blocks are all back (and that is not being carved) goes back to its segment.
+    void retire(Run* r) noexcept {
+        if (partial_.contains(r)) partial_.remove(r);
         unpoison(r, kRunBytes);
         g_memory.give(r);
     }

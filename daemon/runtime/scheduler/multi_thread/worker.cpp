@@ -343,24 +343,18 @@ void MultiThread::shutdown(std::chrono::nanoseconds blocking_timeout) {
     // Drop every notification still queued; cancelled tasks' destructors may add more.
     for (bool more = true; more;) {
         more = false;
+        auto drop_all = [&more](auto&& pop) {
+            while (task::Header* t = pop()) {
+                task::drop_notification(t);
+                more = true;
+            }
+        };
         for (auto& w : workers_) {
-            if (task::Header* t = w->lifo_slot.exchange(nullptr, std::memory_order_acq_rel)) {
-                task::drop_notification(t);
-                more = true;
-            }
-            while (task::Header* t = w->run_queue.pop()) {
-                task::drop_notification(t);
-                more = true;
-            }
-            while (task::Header* t = w->overflow.pop()) {
-                task::drop_notification(t);
-                more = true;
-            }
+            drop_all([&w] { return w->lifo_slot.exchange(nullptr, std::memory_order_acq_rel); });
+            drop_all([&w] { return w->run_queue.pop(); });
+            drop_all([&w] { return w->overflow.pop(); });
         }
-        while (task::Header* t = inject_.pop()) {
-            task::drop_notification(t);
-            more = true;
-        }
+        drop_all([this] { return inject_.pop(); });
     }
     finish_shutdown(blocking_timeout);
 }
