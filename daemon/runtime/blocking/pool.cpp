@@ -1,3 +1,20 @@
+// The blocking pool's wait/wake protocol (pool.hpp says what the pool does; this is how its
+// threads sleep and are woken without losing work). Everything below is decided under `mutex`.
+//
+//   1. An idle thread waits on idle_cv, counted in num_idle. A spawn that finds num_idle > 0
+//      moves one count from num_idle to num_notify and signals idle_cv once, after unlocking.
+//   2. Invariant, under the lock: threads inside the idle wait = num_idle + num_notify. Entering
+//      adds to num_idle; leaving takes one from num_notify (a notification) or, only when
+//      num_notify is 0, from num_idle (keep_alive timed out, or shutdown).
+//   3. A thread checks num_notify under the lock after every return from the wait, whatever woke
+//      it (the signal meant for it, another's, a spurious wake-up or its timeout), so a
+//      notification is taken by some waiting thread, not necessarily the one signalled: while
+//      num_notify > 0 there is a waiter (rule 2), and the spawn's signal, sent after the count,
+//      wakes one that has not yet looked (a signal wakes a thread already waiting when it is
+//      sent). A thread that finds num_notify taken by another waits again.
+//   4. Work is never queued without a thread to run it: the spawn either notified (rule 1), or
+//      started a thread, or the pool is at max_blocking_threads and every thread is busy (each
+//      looks at the queue before it goes idle, under the lock that the spawn pushed under).
 #include "runtime/blocking/pool.hpp"
 
 #include <pthread.h>
@@ -15,6 +32,7 @@
 #include "runtime/context/thread_context.hpp"
 #include "runtime/scheduler/scheduler_handle.hpp"
 #include "runtime/util/intrusive_list.hpp"
+#include "runtime/util/stress.hpp"
 
 namespace weft::detail {
 
@@ -151,6 +169,7 @@ void thread_main(std::shared_ptr<Shared> s, std::size_t id) {
         s->publish();
         bool notified = false;
         for (;;) {
+            WEFT_STRESS_POINT();  // about to wait: a spawn may be between its count and signal
             const auto status = s->idle_cv.wait_for(lock, s->keep_alive);
             if (s->num_notify > 0) {  // the notifier already took us off num_idle
                 --s->num_notify;
@@ -215,6 +234,11 @@ void BlockingPool::spawn(BlockingTask* task, SchedulerHandle& runtime) noexcept 
         --s.num_idle;
         ++s.num_notify;
         s.publish();
+        // Signalled unlocked (rules 1-3): the woken thread wants the lock at once, and a wakee
+        // that preempts this thread (the scheduler favours it) would only block on the lock held
+        // here and switch back (spawn_blocking_many: 3 context switches a call -> 1.5).
+        lock.unlock();
+        WEFT_STRESS_POINT();  // counted, not yet signalled: the waiter may time out meanwhile
         s.idle_cv.notify_one();
         return;
     }

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "runtime/blocking/block_in_place.hpp"
+#include "runtime/blocking/spawn_blocking.hpp"
 #include "runtime/net/net.hpp"
 #include "runtime/pool/pool.hpp"
 #include "runtime/runtime.hpp"
@@ -552,19 +554,94 @@ void block_in_place_workload(Runtime& rt, std::uint64_t seed) {
             "every block_in_place returned and its spawned task ran");
 }
 
+// The blocking pool's wait/wake protocol (blocking/pool.cpp): 6 tasks and a plain thread send
+// bursts of 1-8 calls (some sleep up to 300 us) to a pool of at most 3 threads, pausing 0-3 ms
+// between bursts, then the root makes 40 calls one at a time. In half the runs idle threads
+// retire after 1 ms, so that notifications race threads timing out, retiring and starting; in
+// the other half they wait 10 minutes, so that a lost notification cannot be covered up by a
+// timeout: the call it strands is a hang.
+void spawn_blocking_workload(Runtime& rt, std::uint64_t seed) {
+    constexpr int kTasks = 6, kBursts = 30, kSequential = 40;
+    auto burst = [](Rng& rng, const Handle& on) {
+        std::vector<BlockingHandle<long>> calls;
+        const auto n = 1 + rng.below(8);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const auto nap = rng.below(4) == 0 ? rng.below(300) : 0;
+            calls.push_back(spawn_blocking_on(on, [nap] {
+                if (nap) std::this_thread::sleep_for(std::chrono::microseconds(nap));
+                return 1L;
+            }));
+        }
+        return calls;
+    };
+    std::atomic<long> outside{0};
+    std::jthread plain([&] {  // from outside the runtime: spawn_blocking_on, awaited by a latch
+        Rng rng(seed ^ 0xB10C);
+        for (int b = 0; b < kBursts; ++b) {
+            const auto n = static_cast<std::ptrdiff_t>(1 + rng.below(4));
+            std::latch returned(n);
+            for (std::ptrdiff_t i = 0; i < n; ++i)
+                spawn_blocking_on(rt.handle(), [&] {
+                    outside.fetch_add(1);
+                    returned.count_down();
+                }).detach();
+            returned.wait();
+            std::this_thread::sleep_for(std::chrono::microseconds(rng.below(3000)));
+        }
+    });
+    const long inside = rt.block_on([](std::uint64_t seed, decltype(burst) burst) -> Task<long> {
+        std::vector<JoinHandle<long>> tasks;
+        for (int t = 0; t < kTasks; ++t)
+            tasks.push_back(spawn([](std::uint64_t seed, decltype(burst) burst) -> Task<long> {
+                Rng rng(seed);
+                long done = 0, expected = 0;
+                for (int b = 0; b < kBursts; ++b) {
+                    auto calls = burst(rng, Handle::current());
+                    expected += static_cast<long>(calls.size());
+                    for (auto& h : calls) done += co_await h;
+                    co_await time::sleep(std::chrono::microseconds(rng.below(3000)));
+                }
+                require(done == expected, "every blocking call of a burst returned once");
+                co_return done;
+            }(seed + static_cast<std::uint64_t>(t), burst)));
+        long sum = 0;
+        for (auto& h : tasks) sum += co_await h;
+        // Then one call at a time, each once the pool's threads have gone idle: nobody else's
+        // work can pick up a call whose notification was lost.
+        Rng rng(seed ^ 0x5E0);
+        for (int i = 0; i < kSequential; ++i) {
+            co_await time::sleep(std::chrono::microseconds(50 + rng.below(200)));
+            sum += co_await spawn_blocking([] { return 1L; });
+        }
+        co_return sum;
+    }(seed, burst));
+    plain.join();
+    require(inside > 0 && outside.load() > 0, "both the tasks' and the thread's calls ran");
+}
+
+// spawn_blocking's pool: 3 threads at most, idle ones retiring after 1 ms or after 10 minutes.
+void spawn_blocking_pool(Builder& b, std::uint64_t seed) {
+    b.max_blocking_threads(3).thread_keep_alive(seed % 2 ? 1ms
+                                                         : std::chrono::milliseconds(600'000));
+}
+
 struct Workload {
     const char* name;
     void (*run)(Runtime&, std::uint64_t);
+    // Runtime settings the workload needs beyond the defaults (may be null).
+    void (*tune)(Builder&, std::uint64_t seed) = nullptr;
 };
-constexpr Workload kWorkloads[] = {{"sleep_many", sleep_many},
-                                   {"timers", timers},
-                                   {"channel", channel},
-                                   {"notify", notify},
-                                   {"scheduler", scheduler},
-                                   {"net_echo", net_echo},
-                                   {"blocking_bridge", blocking_bridge},
-                                   {"pool", pool},
-                                   {"block_in_place", block_in_place_workload}};
+constexpr Workload kWorkloads[] = {
+    {"sleep_many", sleep_many},
+    {"timers", timers},
+    {"channel", channel},
+    {"notify", notify},
+    {"scheduler", scheduler},
+    {"net_echo", net_echo},
+    {"blocking_bridge", blocking_bridge},
+    {"pool", pool},
+    {"block_in_place", block_in_place_workload},
+    {"spawn_blocking", spawn_blocking_workload, spawn_blocking_pool}};
 
 // --- the runner ----------------------------------------------------------------------------------
 
@@ -737,8 +814,10 @@ int main(int argc, char** argv) {
         const auto run_start = std::chrono::steady_clock::now();
         detail::stress::enable(seed);
         try {
-            Runtime rt = current ? Builder::new_current_thread().build()
-                                 : Builder::new_multi_thread().worker_threads(workers).build();
+            Builder builder = current ? Builder::new_current_thread()
+                                      : Builder::new_multi_thread().worker_threads(workers);
+            if (w.tune) w.tune(builder, seed);
+            Runtime rt = builder.build();
             watchdog.observe(rt);
             struct Forget {
                 Watchdog& w;
