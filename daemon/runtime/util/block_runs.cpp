@@ -51,8 +51,8 @@ class RunMemory {
             run = r;
         } else {  // never used yet: its pages were never touched
             run = reinterpret_cast<std::byte*>(s) + s->fresh++ * kRunBytes;
-            populate(run);
         }
+        if (++taken_ > kLazyRuns) populate(run);
         if (--s->free_runs == 0) available_.remove(s);
         return run;
     }
@@ -82,10 +82,14 @@ class RunMemory {
     static constexpr std::size_t kSegmentBytes = std::size_t{1} << 20;
     static constexpr std::size_t kSegmentRuns = kSegmentBytes / kRunBytes;
 
-    // Faults a fresh run's pages in with one call instead of one fault per page as blocks are
-    // carved: the run is about to be carved, so its pages will be touched anyway. Under a
+    // Faults a run's pages in with one call instead of one fault per page as blocks are carved:
+    // the run is about to be carved, so its pages will be touched anyway (a run given back and
+    // taken again may have some resident already: those cost a page-table walk, no fault). Under a
     // hypervisor each separate fault is dear (spawn_many_local current_thread, a million tasks:
-    // system time 0.21 s -> 0.06 s, wall 0.80 s -> 0.47 s). Best effort: a kernel without
+    // system time 0.21 s -> 0.06 s, wall 0.80 s -> 0.47 s). Only after the first kLazyRuns
+    // runs (a segment's worth): a program with a few tasks of each size would otherwise hold
+    // 16 KiB per class for blocks it never carves (tcp_connect_many multi_thread: 148-196 KiB of
+    // runs resident, 92-104 KiB with the first megabyte lazy). Best effort: a kernel without
     // MADV_POPULATE_WRITE (before 5.14) refuses it, and the pages fault in one by one as before.
     static void populate(void* run) noexcept {
 #ifdef MADV_POPULATE_WRITE
@@ -118,6 +122,7 @@ class RunMemory {
         ::munmap(s, kSegmentBytes);
     }
     std::mutex mutex_;
+    std::size_t taken_ = 0;  // runs handed out so far (under mutex_)
     IntrusiveList<Segment, Segment, &Segment::prev, &Segment::next> available_;  // with free runs
 };
 

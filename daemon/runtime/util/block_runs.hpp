@@ -26,6 +26,9 @@ namespace weft::detail::block_cache {
 
 inline constexpr std::size_t kLineBytes = 64;
 inline constexpr std::size_t kRunBytes = 16 * 1024;
+// The first kLazyRuns runs a process takes (a megabyte) fault their pages in as blocks are
+// carved; from then on a run's pages are faulted in together when it is handed out.
+inline constexpr std::size_t kLazyRuns = 64;
 
 // Blocks of up to kMaxBlockBytes come from runs, in classes kLineBytes apart.
 inline constexpr std::size_t kMaxBlockBytes = 1024;
