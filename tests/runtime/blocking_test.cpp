@@ -134,6 +134,34 @@ TEST_CASE("the pool grows past the worker count and retires idle threads after t
     CHECK(rt.metrics().idle_blocking_threads == 0);
 }
 
+TEST_CASE("a burst of calls reaches every idle thread: each woken thread wakes the next",
+          "[blocking]") {
+    // A burst wakes one idle thread; a thread that takes a call and leaves calls queued wakes
+    // the next (pool.cpp, rule 4). Calls that wait for each other must all run at once, on the
+    // threads already idle, with none started for them.
+    auto rt = Builder::new_multi_thread().worker_threads(2).thread_keep_alive(60s).build();
+    constexpr int kConcurrent = 8;
+    auto burst = [&rt] {
+        auto gate = std::make_shared<Gate>();
+        rt.block_on([](std::shared_ptr<Gate> gate) -> Task<void> {
+            std::vector<BlockingHandle<void>> hs;
+            for (int i = 0; i < kConcurrent; ++i)
+                hs.push_back(spawn_blocking([gate] { gate->wait(); }));
+            REQUIRE(gate->wait_for_waiters(kConcurrent, 10s));
+            gate->release();
+            for (auto& h : hs) co_await h;
+        }(gate));
+    };
+    burst();  // starts the threads
+    REQUIRE(eventually([&] { return rt.metrics().idle_blocking_threads == kConcurrent; }));
+    const std::size_t threads = rt.metrics().blocking_threads;
+    for (int round = 0; round < 3; ++round) {
+        burst();  // the gate opens only when all eight calls wait in it at once
+        REQUIRE(eventually([&] { return rt.metrics().idle_blocking_threads == threads; }));
+    }
+    CHECK(rt.metrics().blocking_threads == threads);  // the idle ones ran them: none started
+}
+
 TEST_CASE("idle threads are reused and counted as idle", "[blocking]") {
     auto rt = Builder::new_current_thread().thread_keep_alive(10s).build();
     rt.block_on([]() -> Task<void> {

@@ -1,13 +1,14 @@
 // BlockingPool: the threads behind spawn_blocking (Tokio's `runtime/blocking/pool`).
 //
-// Work goes to a FIFO queue. An idle thread, if there is one, is woken for it; otherwise the pool
-// grows, up to max_blocking_threads, and keeps growing while work waits: each thread that takes
-// work from a non-empty queue with no idle thread starts one more (at most kMaxStarting are
-// starting at once), so the pool reaches the size the work needs without a burst of submissions
-// creating a thread per call. A thread idle for thread_keep_alive retires. Threads are named
-// `weft-blocking-N` (cut to the kernel's 15 characters) and run the runtime's on_thread_start /
-// on_thread_stop hooks; closures run with the runtime as the current one (Handle::current(),
-// weft::spawn work in them).
+// Work goes to a FIFO queue. An idle thread, if there is one, is woken for it (one at a time: a
+// woken thread that leaves work queued wakes the next, so a burst costs one wake-up per thread it
+// needs, not one per call); otherwise the pool grows, up to max_blocking_threads, and keeps growing
+// while work waits: each thread that takes work from a non-empty queue with no idle thread starts
+// one more (at most kMaxStarting are starting at once), so the pool reaches the size the work needs
+// without a burst of submissions creating a thread per call. A thread idle for thread_keep_alive
+// retires. Threads are named `weft-blocking-N` (cut to the kernel's 15 characters) and run the
+// runtime's on_thread_start / on_thread_stop hooks; closures run with the runtime as the current
+// one (Handle::current(), weft::spawn work in them).
 //
 // Shutdown (Runtime drop or shutdown_timeout, after every task was cancelled): work still queued
 // is dropped (its closure destroyed, its handle reports cancelled); running work is waited for up
