@@ -59,6 +59,19 @@ bool eventually(Pred pred, std::chrono::milliseconds within = 10s) {
     return pred();
 }
 
+// Issues `n` calls that each wait in one gate, which opens only once all of them wait in it at
+// once, and returns when every one has returned: they must all have run at the same time.
+void run_gated_burst(Runtime& rt, int n) {
+    auto gate = std::make_shared<Gate>();
+    rt.block_on([](std::shared_ptr<Gate> gate, int n) -> Task<void> {
+        std::vector<BlockingHandle<void>> hs;
+        for (int i = 0; i < n; ++i) hs.push_back(spawn_blocking([gate] { gate->wait(); }));
+        REQUIRE(gate->wait_for_waiters(n, 10s));
+        gate->release();
+        for (auto& h : hs) co_await h;
+    }(gate, n));
+}
+
 }  // namespace
 
 TEST_CASE("spawn_blocking gives the function's value", "[blocking]") {
@@ -114,17 +127,8 @@ TEST_CASE("blocking threads are named weft-blocking-N and see the runtime", "[bl
 TEST_CASE("the pool grows past the worker count and retires idle threads after the keep-alive",
           "[blocking]") {
     auto rt = Builder::new_multi_thread().worker_threads(2).thread_keep_alive(50ms).build();
-    auto gate = std::make_shared<Gate>();
     constexpr int kConcurrent = 8;
-    rt.block_on([](std::shared_ptr<Gate> gate) -> Task<void> {
-        std::vector<BlockingHandle<void>> hs;
-        for (int i = 0; i < kConcurrent; ++i)
-            hs.push_back(spawn_blocking([gate] { gate->wait(); }));
-        // All eight must run at once: the gate opens only when every one of them waits.
-        REQUIRE(gate->wait_for_waiters(kConcurrent, 10s));
-        gate->release();
-        for (auto& h : hs) co_await h;
-    }(gate));
+    run_gated_burst(rt, kConcurrent);
     auto m = rt.metrics();
     CHECK(m.blocking_threads >= kConcurrent);
     CHECK(m.blocking_threads <= 512);
@@ -141,22 +145,11 @@ TEST_CASE("a burst of calls reaches every idle thread: each woken thread wakes t
     // threads already idle, with none started for them.
     auto rt = Builder::new_multi_thread().worker_threads(2).thread_keep_alive(60s).build();
     constexpr int kConcurrent = 8;
-    auto burst = [&rt] {
-        auto gate = std::make_shared<Gate>();
-        rt.block_on([](std::shared_ptr<Gate> gate) -> Task<void> {
-            std::vector<BlockingHandle<void>> hs;
-            for (int i = 0; i < kConcurrent; ++i)
-                hs.push_back(spawn_blocking([gate] { gate->wait(); }));
-            REQUIRE(gate->wait_for_waiters(kConcurrent, 10s));
-            gate->release();
-            for (auto& h : hs) co_await h;
-        }(gate));
-    };
-    burst();  // starts the threads
+    run_gated_burst(rt, kConcurrent);  // starts the threads
     REQUIRE(eventually([&] { return rt.metrics().idle_blocking_threads == kConcurrent; }));
     const std::size_t threads = rt.metrics().blocking_threads;
     for (int round = 0; round < 3; ++round) {
-        burst();  // the gate opens only when all eight calls wait in it at once
+        run_gated_burst(rt, kConcurrent);
         REQUIRE(eventually([&] { return rt.metrics().idle_blocking_threads == threads; }));
     }
     CHECK(rt.metrics().blocking_threads == threads);  // the idle ones ran them: none started
