@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -54,7 +55,7 @@ class Json {
     [[nodiscard]] double as_double() const { return get<Number>("a number").value; }
     [[nodiscard]] std::int64_t as_int() const {
         const Number& n = get<Number>("an integer");
-        if (!n.integral) throw ConfigError("expected an integer, got " + std::to_string(n.value));
+        if (!n.integral) throw ConfigError("expected an integer, got " + shortest(n.value));
         return n.integer;
     }
     [[nodiscard]] const std::string& as_string() const { return get<std::string>("a string"); }
@@ -113,6 +114,14 @@ class Json {
     }
 
    private:
+    // The shortest text that reads back as `d` ("2.5", "1e+300"): an error quotes the number
+    // as the operator wrote it, not as 300 digits of std::to_string.
+    static std::string shortest(double d) {
+        char text[32];
+        const auto r = std::to_chars(text, text + sizeof text, d);
+        return std::string(text, r.ptr);
+    }
+
     struct Number {
         double value = 0;
         std::int64_t integer = 0;
