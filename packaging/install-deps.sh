@@ -12,7 +12,7 @@ packages=(
     build-essential cmake ninja-build pkg-config ccache clang-14 clang-format file
     libuv1-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev catch2 libsystemd-dev
     libcurl4-openssl-dev libvalijson-dev libclang-rt-14-dev valgrind redis-server libhiredis-dev
-    libncurses-dev tmux
+    libncurses-dev tmux libseccomp-dev systemd
 )
 bench_packages=(cargo librust-tokio-dev librust-libc-dev)
 package_packages=(lintian)

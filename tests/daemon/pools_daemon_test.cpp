@@ -1,15 +1,13 @@
 // Pools in the real weftd: check-config names each error of the `pools` section by its JSON
 // pointer, and a running daemon keeps a pool's min_idle connections to a real loopback server
 // open and shows the pool in /status and /metrics.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
 #include "host/admin/unix_http_client.hpp"
+#include "support/loopback_listener.hpp"
 
 using Catch::Matchers::Contains;
 using weft::host::admin::http_request_unix;
@@ -35,23 +33,6 @@ std::string get(const fs::path& socket, const std::string& target) {
     return fetched.reply->body;
 }
 
-// A listening socket whose connections the kernel completes (nobody needs to accept them).
-struct Listening {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int port = 0;
-    Listening() {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd, 64) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-    }
-    ~Listening() { ::close(fd); }
-};
-
 }  // namespace
 
 TEST_CASE("weftd check-config: errors of the pools section name their JSON pointer") {
@@ -70,11 +51,12 @@ TEST_CASE("weftd check-config: errors of the pools section name their JSON point
 
 TEST_CASE("weftd run: a pool keeps min_idle connections warm and shows in /status and /metrics") {
     const TempDir dir;
-    const Listening server;
+    const weft::test::LoopbackListener server(
+        64);  // the kernel completes the connections: nobody accepts
     const fs::path socket = dir.path() / "admin.sock";
     const auto config = dir.write("weftd.json", R"({"admin": {"socket": ")" + socket.string() +
                                                     R"("}, "pools": {"cache": {"kind": "tcp",
-        "address": "127.0.0.1:)" + std::to_string(server.port) +
+        "address": "127.0.0.1:)" + std::to_string(server.port()) +
                                                     R"(", "max_size": 4, "min_idle": 2}}})");
     Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", "/tmp"},
                 {"WEFT_ADMIN_SOCKET=" + socket.string()});

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support.hpp"
+#include "support/loopback_listener.hpp"
 
 namespace {
 
@@ -24,18 +25,9 @@ const char* kDir = WEFT_TEST_BAD_PLUGIN_DIR;
 class EchoServer {
    public:
     EchoServer() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
         accept_ = std::thread([this] {
             while (true) {
-                const int c = ::accept(fd_, nullptr, nullptr);
+                const int c = ::accept(listener_.fd(), nullptr, nullptr);
                 if (c < 0) return;
                 accepted_.fetch_add(1);
                 conns_.emplace_back([c] {
@@ -48,17 +40,17 @@ class EchoServer {
         });
     }
     ~EchoServer() {
-        ::shutdown(fd_, SHUT_RDWR);
-        ::close(fd_);
+        ::shutdown(listener_.fd(), SHUT_RDWR);  // ends the accept loop
         accept_.join();
         for (auto& t : conns_) t.join();
     }
-    [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] std::string address() const {
+        return "127.0.0.1:" + std::to_string(listener_.port());
+    }
     [[nodiscard]] int accepted() const { return accepted_.load(); }
 
    private:
-    int fd_ = -1;
-    int port_ = 0;
+    weft::test::LoopbackListener listener_;
     std::atomic<int> accepted_{0};
     std::thread accept_;
     std::vector<std::thread> conns_;
