@@ -56,7 +56,8 @@ void expand_group(const std::string& group, std::set<std::string>& seen,
     char buf[256];
     bool header = true;
     while (std::fgets(buf, sizeof buf, pipe.get())) {
-        std::string line = words(buf).empty() ? "" : words(buf).front();
+        const auto w = words(buf);
+        const std::string line = w.empty() ? "" : w.front();
         if (header) {  // the first line names the group itself
             header = false;
             continue;
