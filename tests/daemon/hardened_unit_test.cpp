@@ -19,7 +19,7 @@
 
 #include "child_process.hpp"
 #include "sanitizers.hpp"
-#include "support/loopback_listener.hpp"
+#include "support/loopback.hpp"
 
 using namespace weft::test;
 
@@ -101,13 +101,8 @@ class LinePeer {
 
 // Sends `text` to 127.0.0.1:port and closes the connection after the server's end of stream.
 void send_lines(int port, const std::string& text) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd = connect_loopback(port);
     REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
     ::shutdown(fd, SHUT_WR);
     char byte;
@@ -174,10 +169,8 @@ TEST_CASE(
                                                         std::to_string(peer.port()) + R"("}}]})");
     Child weftd(
         {kLauncher, syscalls.string(), family_list, "--", kWeftd, "run", "-c", config.string()});
-    const std::string listening = "tcp-ingest: listening on 127.0.0.1:";
-    if (!wait_for_text(weftd.stderr_file(), listening)) FAIL(weftd.err());
-    const std::string log = weftd.err();
-    const int port = std::stoi(log.substr(log.find(listening) + listening.size()));
+    if (!wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on")) FAIL(weftd.err());
+    const int port = ingest_port(weftd.err());
 
     std::string lines;
     constexpr int kLines = 200;

@@ -7,7 +7,7 @@
 
 #include "child_process.hpp"
 #include "host/admin/unix_http_client.hpp"
-#include "support/loopback_listener.hpp"
+#include "support/loopback.hpp"
 
 using Catch::Matchers::Contains;
 using weft::host::admin::http_request_unix;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../daemon/child_process.hpp"
+#include "support/loopback.hpp"
 
 namespace {
 
@@ -152,15 +153,10 @@ TEST_CASE(
     const fs::path config = dir.write("weftd.json", c.str());
     Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
     REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
-    static const std::string kListening = "tcp-ingest: listening on 127.0.0.1:";
-    const std::string started = weftd.err();
-    const auto at = started.find(kListening);
-    REQUIRE(at != std::string::npos);
-    const int ingest_port = std::atoi(started.c_str() + at + kListening.size());
-
-    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const sockaddr_in ingest = loopback(ingest_port);
-    REQUIRE(::connect(client, reinterpret_cast<const sockaddr*>(&ingest), sizeof ingest) == 0);
+    const int ingest_port = weft::test::ingest_port(weftd.err());
+    REQUIRE(ingest_port > 0);
+    const int client = weft::test::connect_loopback(ingest_port);
+    REQUIRE(client >= 0);
 
     Received got;
     // 1. The peer is there: the first messages arrive.

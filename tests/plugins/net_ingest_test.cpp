@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../daemon/child_process.hpp"
+#include "support/loopback.hpp"
 
 namespace {
 
@@ -35,26 +36,11 @@ std::size_t count_lines(const fs::path& file) {
     return n;
 }
 
-// The port in "tcp-ingest: listening on 127.0.0.1:PORT".
-int ingest_port(const std::string& log) {
-    static const std::string kBefore = "tcp-ingest: listening on 127.0.0.1:";
-    const auto at = log.find(kBefore);
-    if (at == std::string::npos) return -1;
-    return std::atoi(log.c_str() + at + kBefore.size());
-}
-
 // Sends this client's lines with blocking writes (the kernel holds them back while tcp-ingest
 // waits on its channel).
 bool send_lines(int port, int client) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return false;
-    }
+    const int fd = weft::test::connect_loopback(port);
+    if (fd < 0) return false;
     std::string batch;
     bool ok = true;
     for (int i = 0; i < kLinesPerClient && ok; ++i) {
@@ -94,7 +80,7 @@ TEST_CASE(
     Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
     REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
     REQUIRE(wait_for_text(weftd.stderr_file(), "consumer: appending"));
-    const int port = ingest_port(read_text(weftd.stderr_file()));
+    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
     REQUIRE(port > 0);
 
     std::vector<std::thread> clients;

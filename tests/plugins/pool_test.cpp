@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "support.hpp"
-#include "support/loopback_listener.hpp"
+#include "support/loopback.hpp"
 
 namespace {
 

@@ -93,13 +93,20 @@ struct BlockingPool::Shared {
         if (t) --queue_len;
         return t;
     }
-    // Rule 4 (and the spawn's rule 1): whether an idle thread should be woken for queued work,
-    // counted as notified if so; the caller signals idle_cv after unlocking.
-    [[nodiscard]] bool claim_idle() noexcept {
-        if (queue_len == 0 || num_idle == 0 || num_notify > 0) return false;
-        --num_idle;
-        ++num_notify;
-        return true;
+    // Rules 4-5, under the lock: who comes for queued work. An idle thread is woken unless one is
+    // on its way already; with none idle the pool may grow. Counted here; send_helper acts.
+    enum class Helper { none, wake, start };
+    [[nodiscard]] Helper claim_helper() noexcept {
+        if (queue_len > 0 && num_idle > 0) {
+            if (num_notify > 0) return Helper::none;
+            --num_idle;
+            ++num_notify;
+            return Helper::wake;
+        }
+        if (!should_grow()) return Helper::none;
+        ++num_th;
+        ++num_starting;
+        return Helper::start;
     }
     // Work waits, nobody is idle, and fewer threads are on their way than work waiting.
     [[nodiscard]] bool should_grow() const noexcept {
@@ -135,6 +142,20 @@ void start_thread(const std::shared_ptr<Shared>& s, std::unique_lock<std::mutex>
         s->threads.emplace(id, std::move(t));
 }
 
+// Publishes the counts, starts the thread claim_helper counted or signals the idle thread it
+// claimed, and returns unlocked. The signal is sent unlocked (rules 1-3): the woken thread wants
+// the lock at once, and a wakee that preempts the signaller (the scheduler favours it) would only
+// block on a lock still held and switch back.
+void send_helper(const std::shared_ptr<Shared>& s, std::unique_lock<std::mutex>& lock,
+                 Shared::Helper helper) noexcept {
+    s->publish();
+    if (helper == Shared::Helper::start) start_thread(s, lock);
+    lock.unlock();
+    if (helper != Shared::Helper::wake) return;
+    WEFT_STRESS_POINT();  // counted, not yet signalled: the waiter may time out meanwhile
+    s->idle_cv.notify_one();
+}
+
 void thread_main(std::shared_ptr<Shared> s, std::size_t id) {
     const std::string name = "weft-blocking-" + std::to_string(id);
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
@@ -152,16 +173,7 @@ void thread_main(std::shared_ptr<Shared> s, std::size_t id) {
             BlockingTask* t = s->pop();
             if (!t) break;
             ++s->num_running;
-            const bool wake = s->claim_idle();  // rule 4: work is left for another thread
-            const bool grow = !wake && s->should_grow();
-            if (grow) {
-                ++s->num_th;
-                ++s->num_starting;
-            }
-            s->publish();
-            if (grow) start_thread(s, lock);
-            lock.unlock();
-            if (wake) s->idle_cv.notify_one();
+            send_helper(s, lock, s->claim_helper());  // rule 4: for the work left queued
             t->run();  // wakes the handle, releases the pool's reference
             lock.lock();
             --s->num_running;
@@ -246,24 +258,7 @@ void BlockingPool::spawn(BlockingTask* task, SchedulerHandle& runtime) noexcept 
     }
     if (s.runtime.expired()) s.runtime = runtime.weak_from_this();
     s.push(task);
-    if (s.num_idle > 0) {  // rule 5: wake one, unless one is on its way already
-        const bool wake = s.claim_idle();
-        s.publish();
-        if (!wake) return;
-        // Signalled unlocked (rules 1-3): the woken thread wants the lock at once, and a wakee
-        // that preempts this thread (the scheduler favours it) would only block on the lock held
-        // here and switch back.
-        lock.unlock();
-        WEFT_STRESS_POINT();  // counted, not yet signalled: the waiter may time out meanwhile
-        s.idle_cv.notify_one();
-        return;
-    }
-    if (s.should_grow()) {
-        ++s.num_th;
-        ++s.num_starting;
-        start_thread(shared_, lock);
-    }
-    s.publish();
+    send_helper(shared_, lock, s.claim_helper());  // rule 5
 }
 
 std::size_t BlockingPool::shutdown(std::chrono::nanoseconds timeout) noexcept {

@@ -42,18 +42,22 @@ std::atomic<std::size_t> g_outstanding{0};  // blocks
 class RunMemory {
    public:
     void* take() {
-        std::lock_guard lock(mutex_);
-        if (available_.empty()) map_segment();
-        Segment* s = available_.front();
         void* run;
-        if (FreeRun* r = s->free) {
-            s->free = r->next;
-            run = r;
-        } else {  // never used yet: its pages were never touched
-            run = reinterpret_cast<std::byte*>(s) + s->fresh++ * kRunBytes;
+        bool bulk;
+        {
+            std::lock_guard lock(mutex_);
+            if (available_.empty()) map_segment();
+            Segment* s = available_.front();
+            if (FreeRun* r = s->free) {
+                s->free = r->next;
+                run = r;
+            } else {  // never used yet: its pages were never touched
+                run = reinterpret_cast<std::byte*>(s) + s->fresh++ * kRunBytes;
+            }
+            if (--s->free_runs == 0) available_.remove(s);
+            bulk = ++taken_ > kLazyRuns;
         }
-        if (++taken_ > kLazyRuns) populate(run);
-        if (--s->free_runs == 0) available_.remove(s);
+        if (bulk) populate(run);  // the run is ours alone now: its faults need not hold the lock
         return run;
     }
     void give(void* run) noexcept {

@@ -560,20 +560,22 @@ void block_in_place_workload(Runtime& rt, std::uint64_t seed) {
 // retire after 1 ms, so that notifications race threads timing out, retiring and starting; in
 // the other half they wait 10 minutes, so that a lost notification cannot be covered up by a
 // timeout: the call it strands is a hang.
+// 1-8 calls on `on`'s pool, a quarter of them sleeping up to 300 us; each returns 1.
+std::vector<BlockingHandle<long>> blocking_burst(Rng& rng, const Handle& on) {
+    std::vector<BlockingHandle<long>> calls;
+    const auto n = 1 + rng.below(8);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const auto nap = rng.below(4) == 0 ? rng.below(300) : 0;
+        calls.push_back(spawn_blocking_on(on, [nap] {
+            if (nap) std::this_thread::sleep_for(std::chrono::microseconds(nap));
+            return 1L;
+        }));
+    }
+    return calls;
+}
+
 void spawn_blocking_workload(Runtime& rt, std::uint64_t seed) {
     constexpr int kTasks = 6, kBursts = 30, kSequential = 40;
-    auto burst = [](Rng& rng, const Handle& on) {
-        std::vector<BlockingHandle<long>> calls;
-        const auto n = 1 + rng.below(8);
-        for (std::uint64_t i = 0; i < n; ++i) {
-            const auto nap = rng.below(4) == 0 ? rng.below(300) : 0;
-            calls.push_back(spawn_blocking_on(on, [nap] {
-                if (nap) std::this_thread::sleep_for(std::chrono::microseconds(nap));
-                return 1L;
-            }));
-        }
-        return calls;
-    };
     std::atomic<long> outside{0};
     std::jthread plain([&] {  // from outside the runtime: spawn_blocking_on, awaited by a latch
         Rng rng(seed ^ 0xB10C);
@@ -589,21 +591,21 @@ void spawn_blocking_workload(Runtime& rt, std::uint64_t seed) {
             std::this_thread::sleep_for(std::chrono::microseconds(rng.below(3000)));
         }
     });
-    const long inside = rt.block_on([](std::uint64_t seed, decltype(burst) burst) -> Task<long> {
+    const long inside = rt.block_on([](std::uint64_t seed) -> Task<long> {
         std::vector<JoinHandle<long>> tasks;
         for (int t = 0; t < kTasks; ++t)
-            tasks.push_back(spawn([](std::uint64_t seed, decltype(burst) burst) -> Task<long> {
+            tasks.push_back(spawn([](std::uint64_t seed) -> Task<long> {
                 Rng rng(seed);
                 long done = 0, expected = 0;
                 for (int b = 0; b < kBursts; ++b) {
-                    auto calls = burst(rng, Handle::current());
+                    auto calls = blocking_burst(rng, Handle::current());
                     expected += static_cast<long>(calls.size());
                     for (auto& h : calls) done += co_await h;
                     co_await time::sleep(std::chrono::microseconds(rng.below(3000)));
                 }
                 require(done == expected, "every blocking call of a burst returned once");
                 co_return done;
-            }(seed + static_cast<std::uint64_t>(t), burst)));
+            }(seed + static_cast<std::uint64_t>(t))));
         long sum = 0;
         for (auto& h : tasks) sum += co_await h;
         // Then one call at a time, each once the pool's threads have gone idle: nobody else's
@@ -614,7 +616,7 @@ void spawn_blocking_workload(Runtime& rt, std::uint64_t seed) {
             sum += co_await spawn_blocking([] { return 1L; });
         }
         co_return sum;
-    }(seed, burst));
+    }(seed));
     plain.join();
     require(inside > 0 && outside.load() > 0, "both the tasks' and the thread's calls ran");
 }
