@@ -407,6 +407,72 @@ TEST_CASE("tcp: a read that comes back short still sees the end of stream the pe
     CHECK(seen.end_seen);
 }
 
+TEST_CASE("tcp: once the end was read, every later read reports it again without waiting",
+          "[net][tcp]") {
+    // A short read that had the peer's close in view proves the end (io_driver.hpp, rule 3c):
+    // the reads after it answer 0 from that, as the kernel would.
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    auto reads = rt.block_on([]() -> Task<std::vector<std::size_t>> {
+        auto listener = net::TcpListener::bind(any_local());
+        REQUIRE(listener);
+        auto s = co_await net::TcpStream::connect(listener->local_addr());
+        REQUIRE(s);
+        auto c = co_await listener->accept();
+        REQUIRE(c);
+        {
+            auto done = co_await c->stream.write_all("abc", 3);  // not inside the macro: GCC 12
+            REQUIRE(done);
+        }
+        c->stream.close();
+        co_await wt::sleep(50ms);
+        std::vector<std::size_t> out;
+        char buf[16];
+        for (int i = 0; i < 4; ++i) {
+            auto n = co_await wt::timeout(10s, s->read(buf, sizeof buf));
+            if (n.is_elapsed() || !*n) break;
+            out.push_back(**n);
+        }
+        co_return out;
+    }());
+    CHECK(reads == std::vector<std::size_t>{3, 0, 0, 0});
+}
+
+TEST_CASE("tcp: an accepted stream that first waits after a short read is woken by the next bytes",
+          "[net][tcp]") {
+    // An accepted socket enters epoll only when it first has to wait (io_driver.hpp, rule 7).
+    // Here that wait follows a short read, which cleared READABLE without a syscall saying
+    // EAGAIN: the wait itself must enter the socket, or the next bytes never wake it.
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor);
+    auto got = rt.block_on([]() -> Task<std::string> {
+        auto listener = net::TcpListener::bind(any_local());
+        REQUIRE(listener);
+        auto s = co_await net::TcpStream::connect(listener->local_addr());
+        REQUIRE(s);
+        auto c = co_await listener->accept();
+        REQUIRE(c);
+        {
+            auto done = co_await s->write_all("ab", 2);  // not inside the macro: GCC 12
+            REQUIRE(done);
+        }
+        co_await wt::sleep(20ms);
+        char buf[16];
+        auto first = co_await c->stream.read(buf, sizeof buf);  // short: 2 of 16
+        REQUIRE(first);
+        std::string out(buf, *first);
+        auto writer = spawn([](net::TcpStream& s) -> Task<bool> {
+            co_await wt::sleep(20ms);  // the reader is waiting by now
+            co_return static_cast<bool>(co_await s.write_all("cd", 2));
+        }(*s));
+        auto second = co_await wt::timeout(10s, c->stream.read(buf, sizeof buf));
+        if (!second.is_elapsed() && *second) out.append(buf, **second);
+        CHECK(co_await writer);
+        co_return out;
+    }());
+    CHECK(got == "abcd");
+}
+
 TEST_CASE("tcp: an accept dropped by a timeout takes no connection", "[net][tcp]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);

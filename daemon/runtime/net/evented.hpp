@@ -2,7 +2,8 @@
 // PollEvented): the descriptor it owns, its readiness registration, and the driver, kept alive as
 // long as the socket. poll_io() is the one loop every socket operation runs: wait for readiness,
 // make the syscall on the calling thread, and on EAGAIN clear the readiness it used
-// (io_driver.hpp, rules 2 and 3) and wait again.
+// (io_driver.hpp, rules 2 and 3) and wait again, entering the socket in epoll at its first wait
+// (rule 7).
 //
 // Dropping (or close()) deregisters and closes the descriptor. Move-only.
 #pragma once
@@ -66,15 +67,28 @@ class Evented {
                                int* error, std::size_t stream_len = 0) noexcept {
         for (;;) {
             ReadyEvent ev;
-            if (io_->poll_ready(cx, d, &ev) == ScheduledIo::Poll::pending) return false;
+            if (io_->poll_ready(cx, d, &ev) == ScheduledIo::Poll::pending) {
+                if (ev.state & kRegistered) return false;
+                // The first wait enters epoll, whose report wakes the waker just stored (rule 7).
+                const int err = driver_->watch(*io_);
+                if (err == 0) return false;
+                *result = -1;
+                *error = err;
+                return true;
+            }
             if (ev.is_shutdown()) {
                 *result = -1;
                 *error = kRuntimeShutdown;
                 return true;
             }
+            if (stream_len != 0 && (ev.state & kReadEof) && d == Direction::read) {
+                *result = 0;  // rule 3c: the end was read already
+                return true;
+            }
             const ssize_t r = syscall();
             if (r >= 0) {
-                if (r > 0 && static_cast<std::size_t>(r) < stream_len) io_->clear_ready_only(d, ev);
+                if (r > 0 && static_cast<std::size_t>(r) < stream_len)
+                    io_->note_short_transfer(d, ev);
                 *result = r;
                 return true;
             }

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "runtime/driver/driver.hpp"
+#include "runtime/util/stress.hpp"
 
 namespace weft::net::detail {
 namespace {
@@ -46,11 +47,8 @@ ScheduledIo::Poll ScheduledIo::poll_ready(const Context& cx, Direction d,
         cx.waker().store_into(d == Direction::read ? reader_ : writer_);
     }
     s = state_.load(std::memory_order_acquire);
-    if (s & want) {
-        out->state = s;
-        return Poll::ready;
-    }
-    return Poll::pending;
+    out->state = s;
+    return (s & want) ? Poll::ready : Poll::pending;
 }
 
 void ScheduledIo::clear_bits(std::uint32_t bit, ReadyEvent ev) noexcept {
@@ -130,7 +128,8 @@ ScheduledIo* IoDriver::add(int fd, std::uint32_t initial) noexcept {
             return nullptr;
         }
     }
-    auto owned = std::make_unique<ScheduledIo>(fd, initial);
+    const bool now = initial == 0;  // rule 7: nothing would ever make it ready
+    auto owned = std::make_unique<ScheduledIo>(fd, initial | (now ? kRegistered : 0));
     ScheduledIo* io = owned.get();
     {
         std::lock_guard lock(mutex_);
@@ -140,10 +139,7 @@ ScheduledIo* IoDriver::add(int fd, std::uint32_t initial) noexcept {
         }
         live_.push_front(io);
     }
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.ptr = io;
-    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    if (now && !enter(*io)) {
         const int err = errno;
         std::lock_guard lock(mutex_);
         live_.remove(io);
@@ -153,15 +149,36 @@ ScheduledIo* IoDriver::add(int fd, std::uint32_t initial) noexcept {
     return owned.release();
 }
 
+bool IoDriver::enter(ScheduledIo& io) noexcept {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = &io;
+    return ::epoll_ctl(epfd_, EPOLL_CTL_ADD, io.fd_, &ev) == 0;
+}
+
+int IoDriver::watch(ScheduledIo& io) noexcept {
+    // acq_rel: one of a racing reader and writer sets the bit, and the other sees it set.
+    const std::uint32_t was = io.state_.fetch_or(kRegistered, std::memory_order_acq_rel);
+    if (was & (kRegistered | kShutdown)) return 0;
+    WEFT_STRESS_POINT();  // a racing reader or writer waits before this ADD
+    if (enter(io)) return 0;
+    const int err = errno;
+    io.state_.fetch_and(~kRegistered, std::memory_order_acq_rel);
+    io.dispatch(kReadable | kWritable);  // each waiter retries, and meets the error itself
+    return err;
+}
+
 void IoDriver::remove(ScheduledIo* io) noexcept {
     if (!io) return;
+    // The owner closes: no operation on the socket is in flight, so the bit is settled.
+    const bool entered = (io->state_.load(std::memory_order_acquire) & kRegistered) != 0;
     // May fail after shutdown replaced the socket (the dead socket was never added): harmless.
-    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, io->fd_, nullptr);
+    if (entered) ::epoll_ctl(epfd_, EPOLL_CTL_DEL, io->fd_, nullptr);
     std::unique_ptr<ScheduledIo> now;
     std::lock_guard lock(mutex_);
     if (live_.contains(io)) live_.remove(io);
-    if (shut_) {
-        now.reset(io);  // nothing dispatches any more
+    if (shut_ || !entered) {
+        now.reset(io);  // nothing dispatches any more, or no event ever named it
     } else {
         try {
             released_.push_back(io);

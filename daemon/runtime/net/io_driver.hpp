@@ -38,6 +38,13 @@
 //      arrive after the syscall raise a new edge: dispatched before the clear, it changed the
 //      tick and the clear fails; dispatched after, it sets the bit again. Datagram sockets never
 //      do this (a short datagram says nothing about the next one).
+//   3c. A short stream read whose snapshot holds READ_CLOSED (and not ERROR) proves the stream is
+//      at its end: the peer's FIN had come before the read, the short read drained what came
+//      before the FIN, and nothing can come after it. The task sets READ_EOF instead of clearing
+//      READABLE, and every later stream read reports the end (0 bytes) without a syscall. Only
+//      a FIN raises READ_CLOSED without ERROR (a reset raises both in one event), and after a
+//      FIN the kernel's read reports the end, never an error, so this answers what the syscall
+//      would have. (Tokio makes that syscall; a connection that sends and closes saves one.)
 //   4. Otherwise closed and error bits stay: once the peer closed, every later wait proceeds and
 //      the syscall reports the end (0 bytes) or the error, without waiting for another edge.
 //   5. A new registration starts READABLE|WRITABLE (optimistic: the first read or write tries
@@ -45,13 +52,28 @@
 //      empty and waits for the WRITABLE edge of the finished connect. Edges that come after
 //      epoll_ctl(ADD) are reported, and ADD reports the socket's state at that moment.
 //   6. Shutdown sets SHUTDOWN, wakes both slots, and every later wait reports it.
+//   7. A registration that starts with readiness is entered in the inner epoll only when it
+//      first has to wait: a task whose rule 2 stored its waker and found no readiness (rule 3 or
+//      3b cleared it) sets REGISTERED (fetch_or) and, if it was the one to set it, makes the
+//      epoll_ctl(ADD) before it returns pending (watch()). Nothing is lost by the delay: before
+//      the ADD no event exists for the socket, so its tick stands still and rule 3's clear
+//      succeeds; readiness that came since the syscall that cleared the bit is reported by the
+//      ADD itself (rule 5), and its dispatch finds the waker already stored. When a reader and a
+//      writer race, the one that did not set the bit returns pending, maybe before the other's
+//      ADD: that ADD's report wakes it too. If the ADD fails, REGISTERED is cleared and both
+//      directions are made ready (a new tick, both wakers woken): each waiter retries its
+//      syscall, comes back to its first wait, tries the ADD itself and reports its error. A
+//      connecting socket starts empty: nothing would ever make it ready, so it is entered at
+//      once. So an accepted connection that is answered and closed without ever waiting (a
+//      short-lived request) costs no epoll_ctl.
 //
 // Each direction has one waker slot: at most one task reads and one task writes a socket at a
 // time (a task polling two operations of one direction, as first_of does, is fine: the slot holds
 // its waker). A second reader would replace the first one's waker, as with Tokio's poll_read.
 //
-// LIFETIME. The inner epoll's events carry the ScheduledIo's address. deregister() removes the
-// socket from epoll (epoll_wait never reports it again afterwards) but an event fetched by a
+// LIFETIME. The inner epoll's events carry the ScheduledIo's address. A registration never
+// entered in epoll (rule 7) is freed at once by remove(). Otherwise remove() takes the
+// socket out of epoll (epoll_wait never reports it again afterwards) but an event fetched by a
 // dispatch already in progress may still name it, so the ScheduledIo is parked on a release list
 // and freed by the next dispatch, before its epoll_wait: dispatches are serialised on the loop
 // thread, so by then no event naming it can be in flight. After shutdown nothing dispatches and
@@ -90,7 +112,9 @@ inline constexpr std::uint32_t kWritable = 1u << 1;
 inline constexpr std::uint32_t kReadClosed = 1u << 2;
 inline constexpr std::uint32_t kWriteClosed = 1u << 3;
 inline constexpr std::uint32_t kError = 1u << 4;
-inline constexpr std::uint32_t kShutdown = 1u << 7;  // the runtime shut down: no more events
+inline constexpr std::uint32_t kReadEof = 1u << 5;     // a stream read to its end (rule 3c)
+inline constexpr std::uint32_t kRegistered = 1u << 6;  // in the inner epoll (rule 7)
+inline constexpr std::uint32_t kShutdown = 1u << 7;    // the runtime shut down: no more events
 inline constexpr std::uint32_t kReadinessMask = 0xffu;
 inline constexpr std::uint32_t kTickShift = 8;  // the tick: the upper 24 bits, wrapping
 
@@ -98,7 +122,7 @@ enum class Direction { read, write };
 
 // What a waiting direction accepts as "go ahead and try the syscall".
 [[nodiscard]] constexpr std::uint32_t interest_mask(Direction d) noexcept {
-    return d == Direction::read ? (kReadable | kReadClosed | kError)
+    return d == Direction::read ? (kReadable | kReadClosed | kError | kReadEof)
                                 : (kWritable | kWriteClosed | kError);
 }
 
@@ -113,15 +137,20 @@ class ScheduledIo {
     explicit ScheduledIo(int fd, std::uint32_t initial) noexcept : fd_(fd), state_(initial) {}
 
     enum class Poll { ready, pending };
-    // Rule 2. On `ready`, *out holds the snapshot (maybe SHUTDOWN).
+    // Rule 2. On `ready`, *out holds the snapshot (maybe SHUTDOWN); on `pending`, the state that
+    // was found wanting (REGISTERED tells whether the socket still has to enter epoll, rule 7).
     [[nodiscard]] Poll poll_ready(const Context& cx, Direction d, ReadyEvent* out) noexcept;
     // Rule 3: clears the direction's bits unless an event came since `ev`.
     void clear_readiness(Direction d, ReadyEvent ev) noexcept { clear_bits(interest_mask(d), ev); }
-    // Rule 3b: clears READABLE or WRITABLE alone unless an event came since `ev`.
-    void clear_ready_only(Direction d, ReadyEvent ev) noexcept {
-        clear_bits(d == Direction::read ? kReadable : kWritable, ev);
+    // A stream read or write moved fewer bytes than asked: rule 3c (a read that found the end)
+    // or else rule 3b (clears READABLE or WRITABLE alone unless an event came since `ev`).
+    void note_short_transfer(Direction d, ReadyEvent ev) noexcept {
+        if (d == Direction::read && (ev.state & (kReadClosed | kError)) == kReadClosed)
+            state_.fetch_or(kReadEof, std::memory_order_acq_rel);
+        else
+            clear_bits(d == Direction::read ? kReadable : kWritable, ev);
     }
-    // Rule 1 (the loop thread).
+    // Rule 1 (the loop thread; and watch() when its ADD failed, rule 7).
     void dispatch(std::uint32_t bits) noexcept;
     // Forgets a waiter that gave up (its slot would otherwise keep the task alive until the next
     // event). Only a waker that `cx` would wake is removed.
@@ -154,9 +183,13 @@ class IoDriver {
     IoDriver& operator=(const IoDriver&) = delete;
 
     // Registers `fd` (non-blocking, owned by the caller) for both directions, edge-triggered,
-    // starting with `initial` readiness (rule 5). Any thread. Returns null with errno set if
-    // epoll refuses; errno ESHUTDOWN after shutdown.
+    // starting with `initial` readiness (rule 5). With no initial readiness it enters epoll now,
+    // otherwise at its first wait (rule 7). Any thread. Returns null with errno set if epoll
+    // refuses; errno ESHUTDOWN after shutdown.
     [[nodiscard]] ScheduledIo* add(int fd, std::uint32_t initial) noexcept;
+    // Rule 7: enters `io` in epoll unless it is (or the runtime shut down). Called by a task
+    // that stored its waker and is about to wait. 0, or the errno of the ADD that failed.
+    [[nodiscard]] int watch(ScheduledIo& io) noexcept;
     // Removes the registration (call before closing its descriptor). Any thread.
     void remove(ScheduledIo* io) noexcept;
 
@@ -164,6 +197,7 @@ class IoDriver {
     void shutdown() noexcept;
 
    private:
+    [[nodiscard]] bool enter(ScheduledIo& io) noexcept;  // epoll_ctl(ADD); false with errno
     static void on_poll(uv_poll_s* handle, int status, int events);
     void dispatch_events() noexcept;
     void start_watching();  // makes the loop watch the inner epoll (once)

@@ -245,11 +245,13 @@ void scheduler(Runtime& rt, std::uint64_t seed) {
     require(nodes == (1 << 11) - 1, "every task of the spawn tree ran once");
 }
 
-// I/O readiness: clients stream patterned bytes through an echo server over loopback, writing
-// from one task and reading from another, in random chunk sizes with yields in between, so that
-// reads come short, writes meet a full buffer (backpressure on both ends), and readiness edges
-// race the tasks that clear them (io_driver.hpp, rules 2, 3 and 3b). Every byte comes back, in
-// order, before each client's end of stream.
+// I/O readiness: streams carry patterned bytes through an echo over loopback, written from one
+// task and read from another, in random chunk sizes with yields in between, so that reads come
+// short, writes meet a full buffer (backpressure on both ends), and readiness edges race the
+// tasks that clear them (io_driver.hpp, rules 2, 3 and 3b). Every byte comes back, in order,
+// before the end of stream. Each connection's first two bytes say which end drives (writes and
+// reads in two tasks) and which echoes: half the time the accepted end drives, so that its
+// reader and writer race to enter the socket in epoll at their first waits (rule 7).
 namespace echo {
 
 constexpr int kClients = 6;
@@ -263,13 +265,13 @@ Task<void> serve(net::TcpStream s, std::uint64_t seed) {
     std::vector<char> buf(16 * 1024);
     while (true) {
         auto n = co_await s.read(buf.data(), 1 + rng.below(buf.size()));
-        require(n.has_value(), "the echo server's read succeeds");
+        require(n.has_value(), "the echoing end's read succeeds");
         if (*n == 0) break;
         auto w = co_await s.write_all(buf.data(), *n);
-        require(w.has_value(), "the echo server's write succeeds");
+        require(w.has_value(), "the echoing end's write succeeds");
         if (rng.below(8) == 0) co_await yield_now();
     }
-    require(s.shutdown().has_value(), "the echo server shuts its write side down");
+    require(s.shutdown().has_value(), "the echoing end shuts its write side down");
 }
 
 Task<void> send_all(std::shared_ptr<net::TcpStream> s, int client, std::uint64_t total,
@@ -280,25 +282,23 @@ Task<void> send_all(std::shared_ptr<net::TcpStream> s, int client, std::uint64_t
         const std::uint64_t n = std::min<std::uint64_t>(total - sent, 1 + rng.below(chunk.size()));
         for (std::uint64_t i = 0; i < n; ++i) chunk[i] = pattern(client, sent + i);
         auto w = co_await s->write_all(chunk.data(), n);
-        require(w.has_value(), "the client's write succeeds");
+        require(w.has_value(), "the driving end's write succeeds");
         sent += n;
         if (rng.below(4) == 0) co_await yield_now();
     }
-    require(s->shutdown().has_value(), "the client shuts its write side down");
+    require(s->shutdown().has_value(), "the driving end shuts its write side down");
 }
 
-Task<void> client(net::SocketAddr addr, int id, std::uint64_t seed) {
+Task<void> drive(net::TcpStream stream, int id, std::uint64_t seed) {
     Rng rng(seed);
-    auto connected = co_await net::TcpStream::connect(addr);
-    require(connected.has_value(), "the client connects");
-    auto s = std::make_shared<net::TcpStream>(std::move(*connected));
+    auto s = std::make_shared<net::TcpStream>(std::move(stream));
     const std::uint64_t total = 1 + rng.below(512 * 1024);
     auto writer = spawn(send_all(s, id, total, seed * 3 + 1));
     std::vector<unsigned char> buf(16 * 1024);
     std::uint64_t got = 0;
     while (true) {
         auto n = co_await s->read(buf.data(), 1 + rng.below(buf.size()));
-        require(n.has_value(), "the client's read succeeds");
+        require(n.has_value(), "the driving end's read succeeds");
         if (*n == 0) break;
         for (std::size_t i = 0; i < *n; ++i)
             require(buf[i] == pattern(id, got + i), "the echoed bytes come back in order");
@@ -307,6 +307,34 @@ Task<void> client(net::SocketAddr addr, int id, std::uint64_t seed) {
     }
     co_await writer;
     require(got == total, "every byte sent comes back before the end of stream");
+}
+
+constexpr char kAcceptedDrives = 'd';
+constexpr char kAcceptedEchoes = 'e';
+
+Task<void> client(net::SocketAddr addr, int id, std::uint64_t seed) {
+    auto connected = co_await net::TcpStream::connect(addr);
+    require(connected.has_value(), "the client connects");
+    const bool accepted_drives = (seed >> 3) % 2 == 1;
+    const char hello[2] = {accepted_drives ? kAcceptedDrives : kAcceptedEchoes,
+                           static_cast<char>(id)};
+    auto w = co_await connected->write_all(hello, sizeof hello);
+    require(w.has_value(), "the client says which end drives");
+    if (accepted_drives)
+        co_await serve(std::move(*connected), seed);
+    else
+        co_await drive(std::move(*connected), id, seed);
+}
+
+// The accepted end: reads which end drives, then drives or echoes.
+Task<void> accepted(net::TcpStream s, std::uint64_t seed) {
+    char hello[2];
+    auto r = co_await s.read_exact(hello, sizeof hello);
+    require(r.has_value(), "the accepted end reads which end drives");
+    if (hello[0] == kAcceptedDrives)
+        co_await drive(std::move(s), hello[1], seed);
+    else
+        co_await serve(std::move(s), seed);
 }
 
 }  // namespace echo
@@ -318,12 +346,14 @@ void net_echo(Runtime& rt, std::uint64_t seed) {
         auto listener = std::make_shared<net::TcpListener>(std::move(*bound));
         auto server =
             spawn([](std::shared_ptr<net::TcpListener> l, std::uint64_t seed) -> Task<void> {
+                std::vector<JoinHandle<void>> ends;
                 for (int i = 0; i < echo::kClients; ++i) {
                     auto c = co_await l->accept();
                     require(c.has_value(), "the echo server accepts");
-                    spawn(echo::serve(std::move(c->stream), seed + static_cast<std::uint64_t>(i)))
-                        .detach();
+                    ends.push_back(spawn(echo::accepted(std::move(c->stream),
+                                                        seed + static_cast<std::uint64_t>(i))));
                 }
+                for (auto& e : ends) co_await e;
             }(listener, seed));
         std::vector<JoinHandle<void>> clients;
         for (int i = 0; i < echo::kClients; ++i)
