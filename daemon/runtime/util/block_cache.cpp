@@ -1,6 +1,7 @@
 #include "runtime/util/block_cache.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <new>
 
@@ -24,6 +25,13 @@ constinit thread_local Lists t_lists{};
 constexpr std::size_t refill_count(std::size_t c) noexcept {
     return std::max<std::size_t>(1, 4096 / bytes_of_class(c));
 }
+
+// The most blocks of class c a thread keeps (kMaxClassBytes).
+constexpr auto kMaxClassCount = [] {
+    std::array<std::size_t, kClasses> max{};
+    for (std::size_t c = 0; c < kClasses; ++c) max[c] = kMaxClassBytes / bytes_of_class(c);
+    return max;
+}();
 
 // Gives back class c's blocks after the first `keep` (the most recently freed, warmest, stay).
 void give_back_after(Lists& t, std::size_t c, std::size_t keep) noexcept {
@@ -82,7 +90,8 @@ void deallocate(void* block, std::size_t bytes) noexcept {
     ++t.count[c];
     t.cached_bytes += bytes_of_class(c);
     poison(b, bytes_of_class(c), sizeof(FreeBlock));
-    if (t.cached_bytes > kMaxCachedBytes) give_back_after(t, c, t.count[c] / 2);
+    if (t.count[c] > kMaxClassCount[c] || t.cached_bytes > kMaxCachedBytes)
+        give_back_after(t, c, t.count[c] / 2);
 }
 
 ThreadScope::ThreadScope() noexcept { ++t_lists.depth; }

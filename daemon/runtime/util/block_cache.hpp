@@ -16,9 +16,13 @@
 //  - Only a thread inside a ThreadScope (a runtime worker, a current_thread block_on) keeps
 //    freed blocks; elsewhere they go straight back to their run. Leaving the outermost scope
 //    gives back what the thread kept, so a thread that stops running tasks holds nothing.
-//  - A thread keeps at most kMaxCachedBytes (256 KiB); beyond that it gives back half of the
-//    class's list at once. A worker of an idle daemon may hold that much until it exits: the
-//    price of not faulting a burst's memory in again.
+//  - A thread keeps at most kMaxClassBytes (32 KiB) of one class and kMaxCachedBytes (256 KiB)
+//    in all; beyond either it gives back half of the class's list at once. The class bound is
+//    for blocks allocated on one thread and freed on another (a task spawned by an accept loop
+//    and finished on the other worker): the freeing thread's list would otherwise grow to the
+//    whole bound while the allocating thread carves new blocks, and a multi_thread runtime
+//    serving short connections held 100 KiB more than it uses. A worker of an idle daemon
+//    may hold kMaxCachedBytes until it exits: the price of not taking the lock for a burst.
 //  - A block may be freed on any thread (it joins that thread's lists), as with malloc.
 //  - Thread-safety: the lists are thread-local; the runs behind them lock per batch.
 //  - Under AddressSanitizer a kept block is poisoned (but for its link word), so a use after
@@ -32,6 +36,7 @@
 namespace weft::detail::block_cache {
 
 inline constexpr std::size_t kMaxCachedBytes = std::size_t{1} << 18;
+inline constexpr std::size_t kMaxClassBytes = std::size_t{1} << 15;
 
 // A block of at least `bytes` bytes: 64-byte aligned up to kMaxBlockBytes, 16 beyond. Throws
 // std::bad_alloc.
