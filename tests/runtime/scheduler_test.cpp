@@ -535,3 +535,27 @@ TEST_CASE("another worker runs the tasks a stuck worker's full local queue shed"
     for (const auto& w : m.workers) overflows += w.overflows;
     CHECK(overflows > 0);  // the queue did shed
 }
+
+TEST_CASE("a run queue that never empties still has its timers fired every event_interval polls",
+          "[scheduler]") {
+    // A task that yields forever keeps the queue busy, so the worker never parks: only the
+    // driver poll every event_interval polls fires the sleep.
+    auto flavor = GENERATE(from_range(weft::test::flavors()));
+    auto rt = weft::test::make_runtime(flavor, 1);
+    constexpr long kMaxYields = 50'000'000;
+    const long yields = rt.block_on([]() -> Task<long> {
+        auto slept = std::make_shared<std::atomic<bool>>(false);
+        auto busy = spawn([](std::shared_ptr<std::atomic<bool>> slept) -> Task<long> {
+            long n = 0;
+            while (!slept->load() && n < kMaxYields) {
+                co_await yield_now();
+                ++n;
+            }
+            co_return n;
+        }(slept));
+        co_await time::sleep(std::chrono::milliseconds(5));
+        slept->store(true);
+        co_return co_await busy;
+    }());
+    CHECK(yields < kMaxYields);
+}

@@ -101,6 +101,7 @@ void CurrentThread::block_until_complete(task::Header* root) {
         if (!t) {
             WorkerCounters::bump(counters_.busy_ns, now_ns() - busy_since);
             park();
+            polls_since_driver_ = 0;  // the park polled the driver
             busy_since = now_ns();
             continue;
         }
@@ -112,7 +113,10 @@ void CurrentThread::block_until_complete(task::Header* root) {
         } else {
             task::run(t);
         }
-        if (tick_ % config_.event_interval == 0) driver_->park(std::chrono::nanoseconds::zero());
+        if (++polls_since_driver_ == config_.event_interval) {
+            polls_since_driver_ = 0;
+            driver_->park(std::chrono::nanoseconds::zero());
+        }
     }
     WorkerCounters::bump(counters_.busy_ns, now_ns() - busy_since);
     counters_.local_queue_depth.store(local_.len, std::memory_order_relaxed);

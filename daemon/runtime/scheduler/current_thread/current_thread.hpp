@@ -2,8 +2,9 @@
 //
 // Tasks woken on that thread go to an intrusive local FIFO; tasks woken or spawned from other
 // threads go to the injection queue and unpark the driver. Every global_queue_interval polls the
-// injection queue is served first (fairness); every event_interval polls the driver is polled
-// without blocking so timers and I/O are not starved by a busy queue.
+// injection queue is served first (fairness); after event_interval polls in a row without a
+// park the driver is polled without blocking, so timers and I/O are not starved by a busy queue
+// (a park polls the driver anyway, so the count starts again after it, as Tokio's does).
 #pragma once
 
 #include <mutex>
@@ -43,6 +44,7 @@ class CurrentThread final : public SchedulerHandle {
     LocalQueue local_;
     Inject inject_;
     std::uint32_t tick_ = 0;
+    std::uint32_t polls_since_driver_ = 0;  // task polls since the driver was last polled
     bool is_shutdown_ = false;
     WorkerCounters counters_;
     std::unique_ptr<StallMonitor> monitor_;  // reports long polls (long_poll_threshold > 0)
