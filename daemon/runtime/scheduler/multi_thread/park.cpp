@@ -1,5 +1,6 @@
 #include "runtime/scheduler/multi_thread/park.hpp"
 
+#include "runtime/util/futex.hpp"
 #include "runtime/util/stress.hpp"
 
 namespace weft::detail {
@@ -30,7 +31,7 @@ void Parker::park() {
         std::lock_guard held(shared_.lock, std::adopt_lock);
         park_driver();
     } else {
-        park_condvar();
+        park_futex();
     }
 }
 
@@ -41,18 +42,19 @@ void Parker::park_timeout_zero() {
     }
 }
 
-void Parker::park_condvar() {
+void Parker::park_futex() {
     WEFT_STRESS_POINT();
-    std::unique_lock lock(mutex_);
     int expected = kEmpty;
-    if (!state_.compare_exchange_strong(expected, kParkedCondvar, std::memory_order_seq_cst)) {
+    if (!state_.compare_exchange_strong(expected, kParkedFutex, std::memory_order_seq_cst)) {
         state_.store(kEmpty, std::memory_order_seq_cst);  // notified meanwhile
         return;
     }
-    condvar_.wait(lock, [&] {
+    for (;;) {
+        WEFT_STRESS_POINT();  // an unpark between the CAS and the sleep makes the sleep return
+        futex::wait(state_, kParkedFutex);
         int notified = kNotified;
-        return state_.compare_exchange_strong(notified, kEmpty, std::memory_order_seq_cst);
-    });
+        if (state_.compare_exchange_strong(notified, kEmpty, std::memory_order_seq_cst)) return;
+    }
 }
 
 void Parker::park_driver() {
@@ -69,13 +71,9 @@ void Parker::park_driver() {
 void Parker::unpark() noexcept {
     WEFT_STRESS_POINT();
     switch (state_.exchange(kNotified, std::memory_order_seq_cst)) {
-        case kParkedCondvar: {
-            {
-                std::lock_guard lock(mutex_);
-            }  // the parker is waiting (or about to)
-            condvar_.notify_one();
+        case kParkedFutex:
+            futex::wake_one(state_);  // the parker sleeps, or its sleep will return at once
             break;
-        }
         case kParkedDriver:
             shared_.driver->unpark();
             break;
