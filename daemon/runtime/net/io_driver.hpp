@@ -42,9 +42,11 @@
 //      at its end: the peer's FIN had come before the read, the short read drained what came
 //      before the FIN, and nothing can come after it. The task sets READ_EOF instead of clearing
 //      READABLE, and every later stream read reports the end (0 bytes) without a syscall. Only
-//      a FIN raises READ_CLOSED without ERROR (a reset raises both in one event), and after a
-//      FIN the kernel's read reports the end, never an error, so this answers what the syscall
-//      would have. (Tokio makes that syscall; a connection that sends and closes saves one.)
+//      a FIN (or a Unix peer's shutdown) raises READ_CLOSED without ERROR: a reset raises both in
+//      one event. After a FIN, TCP's read reports the end and never an error, so this answers
+//      what the syscall would have; a Unix stream whose peer then closes with bytes unread would
+//      report a reset, and the end it answers is what a read made just before that close got.
+//      (Tokio makes that syscall; a connection that sends and closes saves one.)
 //   4. Otherwise closed and error bits stay: once the peer closed, every later wait proceeds and
 //      the syscall reports the end (0 bytes) or the error, without waiting for another edge.
 //   5. A new registration starts READABLE|WRITABLE (optimistic: the first read or write tries
