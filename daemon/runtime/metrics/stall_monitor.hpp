@@ -6,7 +6,7 @@
 //     while it lasts (first = true the first time). The multi_thread flavor then frees what a
 //     busy worker holds: the task in its LIFO slot goes to the global queue and (the first time,
 //     or with such a task) a parked worker is woken, which takes over the driver (timers, I/O)
-//     if nobody else holds it. Without this a worker that parked on its condition variable while
+//     if nobody else holds it. Without this a worker that parked on its own futex word while
 //     the busy one owned the driver would sleep through every timer until the poll ends.
 //   - a poll that has run long_poll_threshold is reported (on_long_poll, finished = false),
 //     then again each time it has run ten times longer (1x, 10x, 100x the threshold...).
