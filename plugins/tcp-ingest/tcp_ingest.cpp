@@ -33,7 +33,7 @@ class TcpIngest : public weft::Plugin {
     }
     ~TcpIngest() override {
         log().info("tcp-ingest: stopped; ", lines_.load(), " lines from ", accepted_,
-                   " connections");
+                   " connections (", refused_, " refused: over max_connections)");
     }
 
     static void validate(const weft::Json& config) {
@@ -63,16 +63,15 @@ class TcpIngest : public weft::Plugin {
    private:
     weft::Task<> accept_loop() {
         auto live = std::make_shared<std::atomic<std::uint64_t>>(0);
-        std::uint64_t refused = 0;
         while (true) {
             auto next = co_await shutdown().run_until_cancelled(listener_.accept());
             if (!next) break;
             weft::Stream s = std::move(*next);
             if (*live >= max_connections_) {
-                if (refused++ % 1000 == 0)
+                if (refused_++ % 1000 == 0)
                     log().warn("tcp-ingest: ", max_connections_,
                                " connections already; closing the one from ", s.peer_addr(), " (",
-                               refused, " refused so far)");
+                               refused_, " refused so far)");
                 continue;  // `s` closes here
             }
             live->fetch_add(1);
@@ -126,6 +125,7 @@ class TcpIngest : public weft::Plugin {
     weft::Sender<std::string> out_;
     weft::Listener listener_;
     std::uint64_t accepted_ = 0;           // the accepting task only
+    std::uint64_t refused_ = 0;            // the accepting task only
     std::atomic<std::uint64_t> lines_{0};  // every connection's task
 };
 

@@ -1,13 +1,16 @@
 // tcp-ingest end to end on the real weftd binary: several clients send 100,000 newline-delimited
 // lines over loopback TCP; tcp-ingest puts them into a bounded channel (small, so backpressure
 // reaches the clients' sockets) and the consumer appends them to a file. After SIGTERM the file
-// holds every line exactly once, each client's lines in the order it sent them.
+// holds every line exactly once, each client's lines in the order it sent them. Then a burst of
+// short connections (a line each), and a connection over max_connections.
 #include <catch2/catch.hpp>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -118,4 +121,105 @@ TEST_CASE(
     CHECK(total == std::size_t{kClients} * kLinesPerClient);
     for (int i = 0; i < kClients; ++i) CHECK(next[i] == kLinesPerClient);
     CHECK(log.find("tcp-ingest: stopped; 100000 lines from 5 connections") != std::string::npos);
+}
+
+TEST_CASE(
+    "plugin net: a burst of short connections, each sending one line and closing at once, "
+    "delivers every line") {
+    // The accepted socket of such a connection usually never waits: its first read takes the
+    // line and the peer's close together, and the next read reports the end without a syscall.
+    TempDir dir;
+    const fs::path lines = dir.path() / "lines.log";
+    std::ostringstream c;
+    c << R"({"channels": {"lines": {"kind": "mpsc", "capacity": 64}},
+             "plugins": [
+               {"name": "tcp-ingest", "path": "tcp-ingest.so",
+                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": 64,
+                           "max_connections": 4096}},
+               {"name": "lines", "path": "consumer.so",
+                "config": {"channel": "lines", "path": ")"
+      << lines.string() << R"(", "format": "lines", "truncate": true, "batch": 64}}]})";
+    const fs::path config = dir.write("weftd.json", c.str());
+    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
+    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
+    REQUIRE(wait_for_text(weftd.stderr_file(), "consumer: appending"));
+    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
+    REQUIRE(port > 0);
+
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 250;
+    std::vector<std::thread> clients;
+    std::atomic<int> sent{0};
+    for (int t = 0; t < kThreads; ++t)
+        clients.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                const int fd = weft::test::connect_loopback(port);
+                if (fd < 0) continue;
+                const std::string line = "short " + std::to_string(t * kPerThread + i) + "\n";
+                if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) ==
+                    static_cast<ssize_t>(line.size()))
+                    ++sent;
+                ::close(fd);
+            }
+        });
+    for (auto& t : clients) t.join();
+    REQUIRE(sent.load() == kThreads * kPerThread);
+
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count_lines(lines) < std::size_t{kThreads * kPerThread} &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    weftd.send(SIGTERM);
+    const auto code = weftd.wait_exit();
+    const std::string log = weftd.err();
+    INFO(log);
+    REQUIRE(code);
+    CHECK(*code == 0);
+
+    std::vector<char> seen(kThreads * kPerThread, 0);
+    std::ifstream in(lines);
+    std::string line;
+    while (std::getline(in, line)) {
+        int n = -1;
+        if (std::sscanf(line.c_str(), "short %d", &n) != 1 || n < 0 || n >= kThreads * kPerThread)
+            FAIL("malformed line: " << line);
+        if (seen[static_cast<std::size_t>(n)]++) FAIL("line " << n << " arrived twice");
+    }
+    for (int n = 0; n < kThreads * kPerThread; ++n)
+        if (!seen[static_cast<std::size_t>(n)]) FAIL("line " << n << " never arrived");
+    CHECK(log.find("tcp-ingest: stopped; 1000 lines from 1000 connections (0 refused: over "
+                   "max_connections)") != std::string::npos);
+}
+
+TEST_CASE("plugin net: tcp-ingest closes a connection over max_connections and counts it at stop") {
+    TempDir dir;
+    std::ostringstream c;
+    c << R"({"channels": {"lines": {"kind": "mpsc", "capacity": 64}},
+             "plugins": [
+               {"name": "tcp-ingest", "path": "tcp-ingest.so",
+                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": 64,
+                           "max_connections": 1}},
+               {"name": "lines", "path": "consumer.so",
+                "config": {"channel": "lines", "path": ")"
+      << (dir.path() / "lines.log").string() << R"(", "format": "lines"}}]})";
+    const fs::path config = dir.write("weftd.json", c.str());
+    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
+    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
+    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
+    REQUIRE(port > 0);
+    const int first = weft::test::connect_loopback(port);  // held open: the one allowed
+    REQUIRE(first >= 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int second = weft::test::connect_loopback(port);
+    REQUIRE(second >= 0);
+    REQUIRE(wait_for_text(weftd.stderr_file(), "1 connections already; closing the one from"));
+    ::close(second);
+    ::close(first);
+    weftd.send(SIGTERM);
+    const auto code = weftd.wait_exit();
+    const std::string log = weftd.err();
+    INFO(log);
+    REQUIRE(code);
+    CHECK(*code == 0);
+    CHECK(log.find("from 1 connections (1 refused: over max_connections)") != std::string::npos);
 }
