@@ -25,8 +25,7 @@ inline void wait(std::atomic<int>& word, int expected) noexcept {
 
 // Wakes one thread blocked in wait() on `word`, if there is one.
 inline void wake_one(std::atomic<int>& word) noexcept {
-    ::syscall(SYS_futex, reinterpret_cast<int*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr,
-              0);
+    ::syscall(SYS_futex, reinterpret_cast<int*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 }  // namespace weft::detail::futex
