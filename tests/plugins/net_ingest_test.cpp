@@ -63,6 +63,52 @@ bool send_lines(int port, int client) {
     return ok;
 }
 
+// tcp-ingest on 127.0.0.1:0 into the channel "lines" of `capacity`, and a consumer appending the
+// lines to `lines`; `ingest_extra` adds members to tcp-ingest's config (", \"max_connections\":
+// 1").
+fs::path ingest_config(TempDir& dir, const fs::path& lines, int capacity,
+                       const std::string& ingest_extra = "") {
+    std::ostringstream c;
+    c << R"({"shutdown": {"grace_period_ms": 10000},
+             "channels": {"lines": {"kind": "mpsc", "capacity": )"
+      << capacity << R"(}},
+             "plugins": [
+               {"name": "tcp-ingest", "path": "tcp-ingest.so",
+                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": )"
+      << capacity << ingest_extra << R"(}},
+               {"name": "lines", "path": "consumer.so",
+                "config": {"channel": "lines", "path": ")"
+      << lines.string() << R"(", "format": "lines", "truncate": true, "batch": 64}}]})";
+    return dir.write("weftd.json", c.str());
+}
+
+// Waits until both plugins are up; tcp-ingest's port.
+int ingest_port_of(Child& weftd) {
+    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
+    REQUIRE(wait_for_text(weftd.stderr_file(), "consumer: appending"));
+    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
+    REQUIRE(port > 0);
+    return port;
+}
+
+// Waits (up to a minute) until `file` holds `n` lines.
+void wait_for_lines(const fs::path& file, std::size_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count_lines(file) < n && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+// SIGTERM; the log of an exit with status 0.
+std::string stop_cleanly(Child& weftd) {
+    weftd.send(SIGTERM);
+    const auto code = weftd.wait_exit();
+    std::string log = weftd.err();
+    UNSCOPED_INFO(log);
+    REQUIRE(code);
+    CHECK(*code == 0);
+    return log;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -70,21 +116,9 @@ TEST_CASE(
     "in each client's order") {
     TempDir dir;
     const fs::path lines = dir.path() / "lines.log";
-    std::ostringstream c;
-    c << R"({"shutdown": {"grace_period_ms": 10000},
-             "channels": {"lines": {"kind": "mpsc", "capacity": 16}},
-             "plugins": [
-               {"name": "tcp-ingest", "path": "tcp-ingest.so",
-                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": 16}},
-               {"name": "lines", "path": "consumer.so",
-                "config": {"channel": "lines", "path": ")"
-      << lines.string() << R"(", "format": "lines", "truncate": true, "batch": 64}}]})";
-    const fs::path config = dir.write("weftd.json", c.str());
-    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
-    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
-    REQUIRE(wait_for_text(weftd.stderr_file(), "consumer: appending"));
-    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
-    REQUIRE(port > 0);
+    Child weftd(
+        {kWeftd, "run", "-c", ingest_config(dir, lines, 16).string(), "--plugin-dir", kPlugins});
+    const int port = ingest_port_of(weftd);
 
     std::vector<std::thread> clients;
     std::vector<char> ok(kClients, 0);
@@ -93,16 +127,8 @@ TEST_CASE(
     for (auto& t : clients) t.join();
     for (char o : ok) CHECK(o);
 
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (count_lines(lines) < std::size_t{kClients} * kLinesPerClient &&
-           std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    weftd.send(SIGTERM);
-    const auto code = weftd.wait_exit();
-    const std::string log = weftd.err();
-    INFO(log);
-    REQUIRE(code);
-    CHECK(*code == 0);
+    wait_for_lines(lines, std::size_t{kClients} * kLinesPerClient);
+    const std::string log = stop_cleanly(weftd);
 
     std::map<int, int> next;  // client -> the line number expected next
     std::ifstream in(lines);
@@ -130,21 +156,10 @@ TEST_CASE(
     // line and the peer's close together, and the next read reports the end without a syscall.
     TempDir dir;
     const fs::path lines = dir.path() / "lines.log";
-    std::ostringstream c;
-    c << R"({"channels": {"lines": {"kind": "mpsc", "capacity": 64}},
-             "plugins": [
-               {"name": "tcp-ingest", "path": "tcp-ingest.so",
-                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": 64,
-                           "max_connections": 4096}},
-               {"name": "lines", "path": "consumer.so",
-                "config": {"channel": "lines", "path": ")"
-      << lines.string() << R"(", "format": "lines", "truncate": true, "batch": 64}}]})";
-    const fs::path config = dir.write("weftd.json", c.str());
-    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
-    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
-    REQUIRE(wait_for_text(weftd.stderr_file(), "consumer: appending"));
-    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
-    REQUIRE(port > 0);
+    Child weftd({kWeftd, "run", "-c",
+                 ingest_config(dir, lines, 64, R"(, "max_connections": 4096)").string(),
+                 "--plugin-dir", kPlugins});
+    const int port = ingest_port_of(weftd);
 
     constexpr int kThreads = 4;
     constexpr int kPerThread = 250;
@@ -165,16 +180,8 @@ TEST_CASE(
     for (auto& t : clients) t.join();
     REQUIRE(sent.load() == kThreads * kPerThread);
 
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (count_lines(lines) < std::size_t{kThreads * kPerThread} &&
-           std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    weftd.send(SIGTERM);
-    const auto code = weftd.wait_exit();
-    const std::string log = weftd.err();
-    INFO(log);
-    REQUIRE(code);
-    CHECK(*code == 0);
+    wait_for_lines(lines, std::size_t{kThreads * kPerThread});
+    const std::string log = stop_cleanly(weftd);
 
     std::vector<char> seen(kThreads * kPerThread, 0);
     std::ifstream in(lines);
@@ -193,20 +200,11 @@ TEST_CASE(
 
 TEST_CASE("plugin net: tcp-ingest closes a connection over max_connections and counts it at stop") {
     TempDir dir;
-    std::ostringstream c;
-    c << R"({"channels": {"lines": {"kind": "mpsc", "capacity": 64}},
-             "plugins": [
-               {"name": "tcp-ingest", "path": "tcp-ingest.so",
-                "config": {"listen": "127.0.0.1:0", "channel": "lines", "capacity": 64,
-                           "max_connections": 1}},
-               {"name": "lines", "path": "consumer.so",
-                "config": {"channel": "lines", "path": ")"
-      << (dir.path() / "lines.log").string() << R"(", "format": "lines"}}]})";
-    const fs::path config = dir.write("weftd.json", c.str());
-    Child weftd({kWeftd, "run", "-c", config.string(), "--plugin-dir", kPlugins});
-    REQUIRE(wait_for_text(weftd.stderr_file(), "tcp-ingest: listening on"));
-    const int port = weft::test::ingest_port(read_text(weftd.stderr_file()));
-    REQUIRE(port > 0);
+    Child weftd(
+        {kWeftd, "run", "-c",
+         ingest_config(dir, dir.path() / "lines.log", 64, R"(, "max_connections": 1)").string(),
+         "--plugin-dir", kPlugins});
+    const int port = ingest_port_of(weftd);
     const int first = weft::test::connect_loopback(port);  // held open: the one allowed
     REQUIRE(first >= 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -215,11 +213,6 @@ TEST_CASE("plugin net: tcp-ingest closes a connection over max_connections and c
     REQUIRE(wait_for_text(weftd.stderr_file(), "1 connections already; closing the one from"));
     ::close(second);
     ::close(first);
-    weftd.send(SIGTERM);
-    const auto code = weftd.wait_exit();
-    const std::string log = weftd.err();
-    INFO(log);
-    REQUIRE(code);
-    CHECK(*code == 0);
+    const std::string log = stop_cleanly(weftd);
     CHECK(log.find("from 1 connections (1 refused: over max_connections)") != std::string::npos);
 }

@@ -74,6 +74,23 @@ Task<ReadToEnd> read_to_end(net::TcpStream& s) {
     }
 }
 
+// A connected pair over loopback: the connecting stream, the one the listener accepted for it,
+// and the listener's address (the listener itself is closed).
+struct ConnectedPair {
+    net::TcpStream client;
+    net::TcpStream server;
+    net::SocketAddr addr;
+};
+Task<ConnectedPair> connected_pair() {
+    auto listener = net::TcpListener::bind(any_local());
+    REQUIRE(listener);
+    auto s = co_await net::TcpStream::connect(listener->local_addr());
+    REQUIRE(s);
+    auto c = co_await listener->accept();
+    REQUIRE(c);
+    co_return ConnectedPair{std::move(*s), std::move(c->stream), listener->local_addr()};
+}
+
 // A blocking connect from outside the runtime: 0 when it connected, else the errno.
 int blocking_connect_errno(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -162,27 +179,23 @@ TEST_CASE("tcp: a read from a peer that resets reports connection reset with the
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         auto reader = spawn([](net::TcpStream& st) -> Task<net::IoResult<std::size_t>> {
             char buf[16];
             co_return co_await st.read(buf, sizeof buf);
-        }(*s));
+        }(s));
         co_await wt::sleep(20ms);  // the reader is waiting
         const linger hard{1, 0};   // close with RST instead of FIN
-        REQUIRE(::setsockopt(c->stream.native_handle(), SOL_SOCKET, SO_LINGER, &hard,
-                             sizeof hard) == 0);
-        c->stream.close();
+        REQUIRE(::setsockopt(c.native_handle(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard) == 0);
+        c.close();
         auto r = co_await wt::timeout(10s, std::move(reader));
         REQUIRE(r);
         REQUIRE(!*r);
         CHECK(r->error().is_connection_reset());
         CHECK(std::string(r->error().what()) ==
-              "read " + listener->local_addr().to_string() + ": connection reset by peer");
+              "read " + pair.addr.to_string() + ": connection reset by peer");
     }());
 }
 
@@ -278,12 +291,9 @@ TEST_CASE("tcp: a writer to a slow reader is held back, then every byte arrives 
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     rt.block_on([]() -> Task<void> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         constexpr std::size_t kTotal = 32u << 20;  // far more than the socket buffers hold
         std::vector<unsigned char> data(kTotal);
         for (std::size_t i = 0; i < kTotal; ++i) data[i] = static_cast<unsigned char>(i * 7 + 3);
@@ -292,7 +302,7 @@ TEST_CASE("tcp: a writer to a slow reader is held back, then every byte arrives 
         // complete within 200 ms wrote nothing: write is cancel-safe).
         std::size_t written = 0;
         while (written < kTotal) {
-            auto w = co_await wt::timeout(200ms, s->write(data.data() + written, kTotal - written));
+            auto w = co_await wt::timeout(200ms, s.write(data.data() + written, kTotal - written));
             if (!w) break;
             REQUIRE(*w);
             CHECK(**w <= kTotal - written);
@@ -325,13 +335,13 @@ TEST_CASE("tcp: a writer to a slow reader is held back, then every byte arrives 
                 report.got += *n;
             }
             co_return report;
-        }(c->stream));
+        }(c));
         {
-            auto done = co_await s->write_all(data.data() + written,
-                                              kTotal - written);  // not inside the macro: GCC 12
+            auto done = co_await s.write_all(data.data() + written,
+                                             kTotal - written);  // not inside the macro: GCC 12
             REQUIRE(done);
         }
-        REQUIRE(s->shutdown());
+        REQUIRE(s.shutdown());
         {
             const ReadReport report = co_await reader;  // not inside the macro: GCC 12
             CHECK_FALSE(report.read_failed);
@@ -345,23 +355,20 @@ TEST_CASE("tcp: a read dropped by a timeout loses no bytes", "[net][tcp]") {
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     auto got = rt.block_on([]() -> Task<std::string> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         char buf[16];
-        auto first = co_await wt::timeout(30ms, s->read(buf, sizeof buf));
+        auto first = co_await wt::timeout(30ms, s.read(buf, sizeof buf));
         CHECK(first.is_elapsed());  // nothing sent yet: the pending read was dropped
         {
-            auto done = co_await c->stream.write_all("xyz", 3);  // not inside the macro: GCC 12
+            auto done = co_await c.write_all("xyz", 3);  // not inside the macro: GCC 12
             REQUIRE(done);
         }
         // Many more cancelled reads racing the bytes' arrival: none may take any.
         std::string out;
         while (out.size() < 3) {
-            auto r = co_await wt::timeout(1ms, s->read(buf, sizeof buf));
+            auto r = co_await wt::timeout(1ms, s.read(buf, sizeof buf));
             if (r.is_elapsed()) continue;
             REQUIRE(*r);
             out.append(buf, **r);
@@ -382,24 +389,21 @@ TEST_CASE("tcp: a read that comes back short still sees the end of stream the pe
         bool end_seen = false;
     };
     auto seen = rt.block_on([]() -> Task<Seen> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         {
-            auto done = co_await c->stream.write_all("abc", 3);  // not inside the macro: GCC 12
+            auto done = co_await c.write_all("abc", 3);  // not inside the macro: GCC 12
             REQUIRE(done);
         }
-        c->stream.close();
+        c.close();
         co_await wt::sleep(50ms);  // the bytes and the close are both dispatched by now
         Seen out;
         char buf[16];
-        auto n = co_await s->read(buf, sizeof buf);  // short: 3 of 16
+        auto n = co_await s.read(buf, sizeof buf);  // short: 3 of 16
         REQUIRE(n);
         out.first = *n;
-        auto end = co_await wt::timeout(10s, s->read(buf, sizeof buf));
+        auto end = co_await wt::timeout(10s, s.read(buf, sizeof buf));
         out.end_seen = !end.is_elapsed() && *end && **end == 0;
         co_return out;
     }());
@@ -414,22 +418,19 @@ TEST_CASE("tcp: once the end was read, every later read reports it again without
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     auto reads = rt.block_on([]() -> Task<std::vector<std::size_t>> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         {
-            auto done = co_await c->stream.write_all("abc", 3);  // not inside the macro: GCC 12
+            auto done = co_await c.write_all("abc", 3);  // not inside the macro: GCC 12
             REQUIRE(done);
         }
-        c->stream.close();
+        c.close();
         co_await wt::sleep(50ms);
         std::vector<std::size_t> out;
         char buf[16];
         for (int i = 0; i < 4; ++i) {
-            auto n = co_await wt::timeout(10s, s->read(buf, sizeof buf));
+            auto n = co_await wt::timeout(10s, s.read(buf, sizeof buf));
             if (n.is_elapsed() || !*n) break;
             out.push_back(**n);
         }
@@ -446,26 +447,23 @@ TEST_CASE("tcp: an accepted stream that first waits after a short read is woken 
     auto flavor = GENERATE(from_range(weft::test::flavors()));
     auto rt = weft::test::make_runtime(flavor);
     auto got = rt.block_on([]() -> Task<std::string> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         {
-            auto done = co_await s->write_all("ab", 2);  // not inside the macro: GCC 12
+            auto done = co_await s.write_all("ab", 2);  // not inside the macro: GCC 12
             REQUIRE(done);
         }
         co_await wt::sleep(20ms);
         char buf[16];
-        auto first = co_await c->stream.read(buf, sizeof buf);  // short: 2 of 16
+        auto first = co_await c.read(buf, sizeof buf);  // short: 2 of 16
         REQUIRE(first);
         std::string out(buf, *first);
         auto writer = spawn([](net::TcpStream& s) -> Task<bool> {
             co_await wt::sleep(20ms);  // the reader is waiting by now
             co_return static_cast<bool>(co_await s.write_all("cd", 2));
-        }(*s));
-        auto second = co_await wt::timeout(10s, c->stream.read(buf, sizeof buf));
+        }(s));
+        auto second = co_await wt::timeout(10s, c.read(buf, sizeof buf));
         if (!second.is_elapsed() && *second) out.append(buf, **second);
         CHECK(co_await writer);
         co_return out;
@@ -497,16 +495,13 @@ TEST_CASE("tcp: a task reading an always-ready socket still lets other tasks run
           "[net][tcp][coop]") {
     auto rt = weft::test::make_runtime(Flavor::current_thread);
     auto other_ran_first = rt.block_on([]() -> Task<bool> {
-        auto listener = net::TcpListener::bind(any_local());
-        REQUIRE(listener);
-        auto s = co_await net::TcpStream::connect(listener->local_addr());
-        REQUIRE(s);
-        auto c = co_await listener->accept();
-        REQUIRE(c);
+        auto pair = co_await connected_pair();
+        auto& s = pair.client;
+        auto& c = pair.server;
         const std::string data(4096, 'a');
         {
-            auto done = co_await c->stream.write_all(data.data(),
-                                                     data.size());  // not inside the macro: GCC 12
+            auto done = co_await c.write_all(data.data(),
+                                             data.size());  // not inside the macro: GCC 12
             REQUIRE(done);
         }
         co_await wt::sleep(10ms);  // every byte is in the reader's socket buffer
@@ -518,7 +513,7 @@ TEST_CASE("tcp: a task reading an always-ready socket still lets other tasks run
         bool seen_before_end = false;
         for (std::size_t i = 0; i < data.size(); ++i) {  // one byte at a time: always ready
             char b;
-            auto n = co_await s->read(&b, 1);
+            auto n = co_await s.read(&b, 1);
             REQUIRE(n);
             REQUIRE(*n == 1);
             if (flag->load()) seen_before_end = true;
