@@ -117,7 +117,7 @@ inline constexpr std::uint32_t kError = 1u << 4;
 inline constexpr std::uint32_t kReadEof = 1u << 5;     // a stream read to its end (rule 3c)
 inline constexpr std::uint32_t kRegistered = 1u << 6;  // in the inner epoll (rule 7)
 inline constexpr std::uint32_t kShutdown = 1u << 7;    // the runtime shut down: no more events
-inline constexpr std::uint32_t kTickShift = 8;  // the tick: the upper 24 bits, wrapping
+inline constexpr std::uint32_t kTickShift = 8;         // the tick: the upper 24 bits, wrapping
 
 enum class Direction { read, write };
 
